@@ -1,0 +1,566 @@
+//! Templates: Tera loaded from the theme then the site's `templates/` (which overrides), the
+//! functions and filters themes use, and template errors turned into `file:line` diagnostics.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use tera::{Context, Tera};
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::diagnostics::{suggestion, Diagnostic};
+use crate::markdown::ShortcodeRenderer;
+
+/// The templates of a site, and where each came from.
+pub struct Templates {
+    pub tera: Tera,
+    /// Template name → file, relative to the site's root.
+    pub files: HashMap<String, PathBuf>,
+    sources: HashMap<String, String>,
+    /// Shortcode name → its declared arguments (`{# args: a, b #}`), if declared.
+    shortcode_args: HashMap<String, Option<Vec<String>>>,
+}
+
+/// The folders templates are read from, lowest priority first.
+pub fn template_dirs(root: &Path, config: &Config) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(theme) = &config.theme {
+        dirs.push(root.join("themes").join(theme).join("templates"));
+    }
+    dirs.push(root.join("templates"));
+    dirs
+}
+
+impl Templates {
+    /// Loads and parses every template, reporting each broken one.
+    pub fn load(root: &Path, config: &Config) -> (Option<Templates>, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
+        if let Some(theme) = &config.theme {
+            if !root.join("themes").join(theme).is_dir() {
+                let line = std::fs::read_to_string(root.join(CONFIG_FILE))
+                    .ok()
+                    .and_then(|t| {
+                        t.lines()
+                            .position(|l| l.trim_start().starts_with("theme"))
+                            .map(|i| i + 1)
+                    });
+                problems.push(Diagnostic::error(
+                    CONFIG_FILE,
+                    line,
+                    format!(
+                        "thème « {theme} » introuvable : le dossier themes/{theme}/ n'existe pas"
+                    ),
+                ));
+                return (None, problems);
+            }
+        }
+        let mut found: HashMap<String, (PathBuf, String)> = HashMap::new();
+        for dir in template_dirs(root, config) {
+            if !dir.is_dir() {
+                continue;
+            }
+            for entry in walkdir::WalkDir::new(&dir)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let name = entry
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
+                    continue;
+                }
+                let rel = crate::diagnostics::relative_to(entry.path(), root);
+                match std::fs::read_to_string(entry.path()) {
+                    Ok(src) => {
+                        found.insert(name, (rel, src));
+                    }
+                    Err(e) => problems.push(Diagnostic::error(
+                        rel,
+                        None,
+                        format!("lecture impossible : {e}"),
+                    )),
+                }
+            }
+        }
+        let mut files = HashMap::new();
+        let mut sources = HashMap::new();
+        let mut valid = Vec::new();
+        let mut names: Vec<&String> = found.keys().collect();
+        names.sort();
+        for name in names {
+            let (file, src) = &found[name];
+            match tera::Template::new(name, None, src) {
+                Ok(_) => valid.push((name.clone(), src.clone())),
+                Err(e) => {
+                    let msg = error_chain(&e);
+                    problems.push(Diagnostic::error(
+                        file,
+                        parse_error_line(&msg),
+                        format!("gabarit invalide : {}", parse_error_text(&msg)),
+                    ));
+                }
+            }
+            files.insert(name.clone(), file.clone());
+            sources.insert(name.clone(), src.clone());
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        // Tera's default also escapes `/`, which only makes URLs heavier.
+        tera.set_escape_fn(escape);
+        register_filters(&mut tera);
+        if let Err(e) = tera.add_raw_templates(valid) {
+            let msg = error_chain(&e);
+            let (name, line) = locate(&msg, &sources);
+            let file = name
+                .and_then(|n| files.get(&n).cloned())
+                .unwrap_or_else(|| PathBuf::from("templates"));
+            problems.push(Diagnostic::error(
+                file,
+                line,
+                format!("gabarit invalide : {}", translate(&msg)),
+            ));
+            return (None, problems);
+        }
+        let shortcode_args = sources
+            .iter()
+            .filter_map(|(name, src)| {
+                let short = name.strip_prefix("shortcodes/")?.strip_suffix(".html")?;
+                Some((short.to_string(), declared_args(src)))
+            })
+            .collect();
+        (
+            Some(Templates {
+                tera,
+                files,
+                sources,
+                shortcode_args,
+            }),
+            problems,
+        )
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    /// The first of `names` that exists.
+    pub fn first_of<'a>(&self, names: &[&'a str]) -> Option<&'a str> {
+        names.iter().copied().find(|n| self.has(n))
+    }
+
+    /// Renders a template, turning an error into a diagnostic on the template's file and line.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| self.diagnostic(name, &e))
+    }
+
+    /// A Tera error as a diagnostic on the template that caused it.
+    pub fn diagnostic(&self, rendering: &str, e: &tera::Error) -> Diagnostic {
+        let msg = error_chain(e);
+        let (name, line) = locate(&msg, &self.sources);
+        let name = name.unwrap_or_else(|| rendering.to_string());
+        let file = self
+            .files
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(format!("templates/{name}")));
+        Diagnostic::error(
+            file,
+            line,
+            format!("erreur de gabarit : {}", translate(&msg)),
+        )
+    }
+
+    pub fn shortcode_names(&self) -> impl Iterator<Item = &str> {
+        self.shortcode_args.keys().map(String::as_str)
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+fn escape(s: &str) -> String {
+    crate::markdown::attr(s).replace('\'', "&#39;")
+}
+
+/// Registers the functions that read the whole site.
+pub fn register_site_functions(tera: &mut Tera, data: Arc<SiteData>) {
+    tera.register_function("get_url", GetUrl(data.clone()));
+    tera.register_function("get_page", GetPage(data.clone()));
+    tera.register_function("get_section", GetSection(data.clone()));
+    tera.register_function("get_taxonomy", GetTaxonomy(data.clone()));
+    tera.register_function("get_taxonomy_url", GetTaxonomyUrl(data));
+}
+
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter("date_fr", |v: &Value, _: &HashMap<String, Value>| {
+        let s = v
+            .as_str()
+            .ok_or_else(|| tera::Error::msg("date_fr attend une date (texte AAAA-MM-JJ)"))?;
+        crate::dates::parse_date(s)
+            .map(|d| Value::String(crate::dates::format_fr(d)))
+            .ok_or_else(|| tera::Error::msg(format!("date_fr : date invalide « {s} »")))
+    });
+    tera.register_filter("markdown", |v: &Value, args: &HashMap<String, Value>| {
+        let s = v
+            .as_str()
+            .ok_or_else(|| tera::Error::msg("markdown attend un texte"))?;
+        let inline = args.get("inline").and_then(Value::as_bool).unwrap_or(false);
+        Ok(Value::String(crate::markdown::render_plain(s, inline)))
+    });
+    tera.register_filter("slugify_fr", |v: &Value, _: &HashMap<String, Value>| {
+        let s = v
+            .as_str()
+            .ok_or_else(|| tera::Error::msg("slugify_fr attend un texte"))?;
+        Ok(Value::String(crate::slug::slugify(s)))
+    });
+}
+
+/// What the site functions read: built once per build, after the content is rendered.
+#[derive(Default)]
+pub struct SiteData {
+    pub base_url: String,
+    /// `guides/cv.md` → permalink (pages and sections).
+    pub permalinks: HashMap<String, String>,
+    pub pages: HashMap<String, Value>,
+    pub sections: HashMap<String, Value>,
+    pub sections_meta: HashMap<String, Value>,
+    pub taxonomies: HashMap<String, Value>,
+    pub taxonomies_meta: HashMap<String, Value>,
+    /// (taxonomy, term name or slug) → permalink.
+    pub term_urls: HashMap<(String, String), String>,
+}
+
+fn arg_str<'a>(args: &'a HashMap<String, Value>, key: &str, func: &str) -> tera::Result<&'a str> {
+    args.get(key).and_then(Value::as_str).ok_or_else(|| {
+        tera::Error::msg(format!(
+            "{func} : l'argument « {key} » (texte) est obligatoire"
+        ))
+    })
+}
+
+fn arg_bool(args: &HashMap<String, Value>, key: &str, default: bool) -> bool {
+    args.get(key).and_then(Value::as_bool).unwrap_or(default)
+}
+
+struct GetUrl(Arc<SiteData>);
+impl tera::Function for GetUrl {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let path = arg_str(args, "path", "get_url")?;
+        if let Some(target) = path.strip_prefix("@/") {
+            let (p, anchor) = match target.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (target, None),
+            };
+            let link = self.0.permalinks.get(p).ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "get_url : « @/{p} » n'existe pas{}",
+                    suggestion(p, self.0.permalinks.keys().map(String::as_str))
+                ))
+            })?;
+            return Ok(Value::String(match anchor {
+                Some(a) => format!("{link}#{a}"),
+                None => link.clone(),
+            }));
+        }
+        if path.starts_with("http://") || path.starts_with("https://") {
+            return Ok(Value::String(path.to_string()));
+        }
+        Ok(Value::String(format!(
+            "{}/{}",
+            self.0.base_url,
+            path.trim_start_matches('/')
+        )))
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+struct GetPage(Arc<SiteData>);
+impl tera::Function for GetPage {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let path = arg_str(args, "path", "get_page")?;
+        self.0.pages.get(path).cloned().ok_or_else(|| {
+            tera::Error::msg(format!(
+                "get_page : la page « {path} » n'existe pas{}",
+                suggestion(path, self.0.pages.keys().map(String::as_str))
+            ))
+        })
+    }
+}
+
+struct GetSection(Arc<SiteData>);
+impl tera::Function for GetSection {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let path = arg_str(args, "path", "get_section")?;
+        let map = if arg_bool(args, "metadata_only", false) {
+            &self.0.sections_meta
+        } else {
+            &self.0.sections
+        };
+        map.get(path).cloned().ok_or_else(|| {
+            tera::Error::msg(format!(
+                "get_section : la section « {path} » n'existe pas{}",
+                suggestion(path, self.0.sections.keys().map(String::as_str))
+            ))
+        })
+    }
+}
+
+struct GetTaxonomy(Arc<SiteData>);
+impl tera::Function for GetTaxonomy {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let kind = arg_str(args, "kind", "get_taxonomy")?;
+        let map = if arg_bool(args, "metadata_only", false) {
+            &self.0.taxonomies_meta
+        } else {
+            &self.0.taxonomies
+        };
+        map.get(kind).cloned().ok_or_else(|| {
+            tera::Error::msg(format!(
+                "get_taxonomy : la taxonomie « {kind} » n'existe pas{}",
+                suggestion(kind, self.0.taxonomies.keys().map(String::as_str))
+            ))
+        })
+    }
+}
+
+struct GetTaxonomyUrl(Arc<SiteData>);
+impl tera::Function for GetTaxonomyUrl {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let kind = arg_str(args, "kind", "get_taxonomy_url")?;
+        let name = arg_str(args, "name", "get_taxonomy_url")?;
+        let key = (kind.to_string(), crate::slug::slugify(name));
+        match self.0.term_urls.get(&key) {
+            Some(u) => Ok(Value::String(u.clone())),
+            None if !arg_bool(args, "required", true) => Ok(Value::String(String::new())),
+            None => Err(tera::Error::msg(format!(
+                "get_taxonomy_url : aucun contenu n'a le terme « {name} » dans « {kind} »"
+            ))),
+        }
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// Renders shortcodes for one page through the site's templates.
+pub struct Shortcodes<'a> {
+    pub templates: &'a Templates,
+    pub page: Value,
+    pub config: &'a Value,
+}
+
+impl ShortcodeRenderer for Shortcodes<'_> {
+    fn render(
+        &self,
+        name: &str,
+        args: &Map<String, Value>,
+        body: Option<&str>,
+    ) -> Result<String, String> {
+        let Some(declared) = self.templates.shortcode_args.get(name) else {
+            let known: Vec<&str> = self.templates.shortcode_names().collect();
+            let mut sorted = known.clone();
+            sorted.sort();
+            return Err(format!(
+                "shortcode inconnu « {name} » : aucun gabarit shortcodes/{name}.html{} (disponibles : {})",
+                suggestion(name, known),
+                sorted.join(", ")
+            ));
+        };
+        if let Some(declared) = declared {
+            for key in args.keys() {
+                if !declared.contains(key) {
+                    return Err(format!(
+                        "shortcode « {name} » : argument inconnu « {key} »{} (arguments possibles : {})",
+                        suggestion(key, declared.iter().map(String::as_str)),
+                        declared.join(", ")
+                    ));
+                }
+            }
+        }
+        let mut ctx = Context::new();
+        for (k, v) in args {
+            ctx.insert(k.as_str(), v);
+        }
+        if let Some(b) = body {
+            ctx.insert("body", b);
+        }
+        ctx.insert("page", &self.page);
+        ctx.insert("config", self.config);
+        let tpl = format!("shortcodes/{name}.html");
+        self.templates.tera.render(&tpl, &ctx).map_err(|e| {
+            let msg = error_chain(&e);
+            if let Some(var) = missing_variable(&msg) {
+                if declared
+                    .as_ref()
+                    .is_some_and(|d| d.iter().any(|a| a == var))
+                {
+                    return format!("shortcode « {name} » : argument manquant « {var} »");
+                }
+            }
+            format!("shortcode « {name} » : {}", translate(&msg))
+        })
+    }
+}
+
+/// `{# args: a, b #}` on a shortcode template's first line.
+fn declared_args(src: &str) -> Option<Vec<String>> {
+    let first = src.trim_start().lines().next()?.trim();
+    let inner = first.strip_prefix("{#")?.strip_suffix("#}")?.trim();
+    let list = inner.strip_prefix("args:")?;
+    Some(
+        list.split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
+    )
+}
+
+/// Every message of an error and its sources, one per line.
+pub fn error_chain(e: &tera::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push('\n');
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// The useful part of a parse error: pest's `= expected …` line, with the column.
+fn parse_error_text(msg: &str) -> String {
+    let expected = msg
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("= "))
+        .map(str::to_string);
+    let column = msg.find("--> ").and_then(|at| {
+        let rest = &msg[at + 4..];
+        let col: String = rest
+            .split_once(':')?
+            .1
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        (!col.is_empty()).then_some(col)
+    });
+    match (expected, column) {
+        (Some(e), Some(c)) => format!("{e} (colonne {c})"),
+        (Some(e), None) => e,
+        _ => msg
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// The line of a parse error (`--> 3:5`).
+fn parse_error_line(msg: &str) -> Option<usize> {
+    let at = msg.find("--> ")?;
+    let digits: String = msg[at + 4..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+fn missing_variable(msg: &str) -> Option<&str> {
+    let at = msg.find("Variable `")?;
+    let rest = &msg[at + 10..];
+    let end = rest.find('`')?;
+    Some(&rest[..end])
+}
+
+/// The template an error is about (the innermost one named) and the line of what failed in it.
+fn locate(msg: &str, sources: &HashMap<String, String>) -> (Option<String>, Option<usize>) {
+    let mut name = None;
+    for part in msg.split('\'').skip(1).step_by(2) {
+        if sources.contains_key(part) {
+            name = Some(part.to_string());
+        }
+    }
+    if let Some(l) = parse_error_line(msg) {
+        return (name, Some(l));
+    }
+    let needle = missing_variable(msg).map(str::to_string).or_else(|| {
+        // "Function `x` ...", "Filter `x` ...", "Template 'x' not found" → search for x.
+        for key in ["Function `", "Filter `", "filter `", "function `"] {
+            if let Some(at) = msg.find(key) {
+                let rest = &msg[at + key.len()..];
+                return rest.find('`').map(|e| rest[..e].to_string());
+            }
+        }
+        None
+    });
+    let line = match (&name, needle) {
+        (Some(n), Some(needle)) => sources
+            .get(n)
+            .and_then(|src| src.lines().position(|l| l.contains(&needle)).map(|i| i + 1)),
+        _ => None,
+    };
+    (name, line)
+}
+
+/// Tera's common messages in French.
+fn translate(msg: &str) -> String {
+    let lines: Vec<&str> = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let inner = lines.last().copied().unwrap_or("");
+    if let Some(var) = missing_variable(inner) {
+        return format!("variable « {var} » introuvable");
+    }
+    if inner.starts_with("Template '") && inner.contains("not found") {
+        let name = inner.split('\'').nth(1).unwrap_or("");
+        return format!("gabarit « {name} » introuvable");
+    }
+    if inner.contains("is inheriting from") {
+        let parts: Vec<&str> = inner.split('\'').collect();
+        if parts.len() >= 4 {
+            return format!(
+                "le gabarit « {} » hérite de « {} », qui n'existe pas",
+                parts[1], parts[3]
+            );
+        }
+    }
+    lines
+        .iter()
+        .filter(|l| !l.starts_with("Failed to render"))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" : ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_arguments() {
+        assert_eq!(
+            declared_args("{# args: nom, url #}\n<b>"),
+            Some(vec!["nom".to_string(), "url".to_string()])
+        );
+        assert_eq!(declared_args("<b>"), None);
+    }
+
+    #[test]
+    fn parse_error_lines() {
+        let err = tera::Template::new("x.html", None, "a\nb\n{{ oops( }}\n").unwrap_err();
+        assert_eq!(parse_error_line(&error_chain(&err)), Some(3));
+    }
+}
