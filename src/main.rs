@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tremplin_api::preview::Preview;
+use tremplin_generator::live::Live;
 use tremplin_generator::{BuildError, BuildOptions, Diagnostics};
 
 #[derive(Parser)]
@@ -51,6 +53,9 @@ enum Command {
         /// Include drafts.
         #[arg(long)]
         drafts: bool,
+        /// Do not watch the files nor reload the pages (for deployments).
+        #[arg(long)]
+        no_watch: bool,
     },
 }
 
@@ -98,19 +103,21 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Serve { bind, port, drafts } => {
+        Command::Serve {
+            bind,
+            port,
+            drafts,
+            no_watch,
+        } => {
             let addr = SocketAddr::new(bind, port);
             let options = BuildOptions {
-                output: PathBuf::from(".tremplin/serve"),
                 base_url: Some(format!("http://{addr}")),
                 drafts,
                 progress,
+                live_reload: !no_watch,
                 ..BuildOptions::new(&cli.root)
             };
-            if build(&options) != ExitCode::SUCCESS {
-                return ExitCode::FAILURE;
-            }
-            match serve(addr, options.output_dir()) {
+            match serve(addr, options, !no_watch) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("{e}");
@@ -174,25 +181,90 @@ fn warnings_suffix(diags: &Diagnostics) -> String {
     }
 }
 
-fn serve(addr: SocketAddr, dir: PathBuf) -> Result<(), String> {
+fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let live = Live::new(options.clone()).map_err(|d| format!("{d}{}", problem_summary(&d)))?;
+    print_diagnostics(live.diagnostics());
+    if live.diagnostics().has_errors() {
+        eprintln!(
+            "{} Les pages afficheront les erreurs jusqu'à leur correction.",
+            problem_summary(live.diagnostics())
+        );
+    }
+    let stats = live.site().stats(live.paths().count());
+    eprintln!(
+        "Site construit : {} pages, {} sections, {} termes, {} fichiers en {:.2} s.",
+        stats.pages,
+        stats.sections,
+        stats.terms,
+        stats.files,
+        started.elapsed().as_secs_f64()
+    );
+    let theme = live.site().config.theme.clone();
+    let preview = Preview::new(live, watch);
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("démarrage impossible : {e}"))?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AddrInUse {
-                format!("le port {} est déjà utilisé : choisissez-en un autre avec --port (ou une autre adresse avec --bind)", addr.port())
+                format!(
+                    "le port {} est déjà utilisé : choisissez-en un autre avec --port (ou une autre adresse avec --bind)",
+                    addr.port()
+                )
             } else {
                 format!("impossible d'écouter sur {addr} : {e}")
             }
         })?;
-        let not_found = tower_http::services::ServeFile::new(dir.join("404.html"));
-        let service = tower_http::services::ServeDir::new(&dir).not_found_service(not_found);
-        let app = axum::Router::new().fallback_service(service);
+        if watch {
+            let preview = preview.clone();
+            let root = options.root.clone();
+            std::thread::spawn(move || {
+                let result = tremplin_generator::watch::watch(&root, theme.as_deref(), |changes| {
+                    let started = std::time::Instant::now();
+                    let applied = preview.apply(&changes);
+                    if applied.has_errors {
+                        preview.with_live(|live| print_diagnostics(live.diagnostics()));
+                        eprintln!("Erreurs : la dernière version correcte reste servie.");
+                    } else if !applied.changed.is_empty() {
+                        eprintln!(
+                            "Reconstruit : {} fichier{} en {} ms.",
+                            applied.changed.len(),
+                            if applied.changed.len() > 1 { "s" } else { "" },
+                            started.elapsed().as_millis()
+                        );
+                    }
+                    true
+                });
+                if let Err(e) = result {
+                    eprintln!("surveillance des fichiers impossible : {e}");
+                }
+            });
+        }
         eprintln!("Tremplin est servi sur http://{addr} (Ctrl+C pour arrêter).");
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+        axum::serve(listener, tremplin_api::preview::router(preview))
+            .with_graceful_shutdown(shutdown())
             .await
             .map_err(|e| format!("erreur du serveur : {e}"))
     })
+}
+
+/// Ctrl+C or SIGTERM: requests in flight finish, then the server stops.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }

@@ -1,1 +1,4 @@
-//! Tremplin API: accounts, opportunities, questions and news. Empty until the API issue lands; nothing here pretends to serve yet.
+//! Tremplin's HTTP side. Today: the live preview of the static site (`preview`). The API
+//! proper (accounts, opportunities, questions, news) comes with the API issue.
+
+pub mod preview;

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -81,8 +82,8 @@ pub struct Page {
     /// Relative to the site's root, for diagnostics.
     pub file: PathBuf,
     pub meta: PageMeta,
-    /// The Markdown after the front matter.
-    pub body: String,
+    /// The Markdown after the front matter (shared: pages are cloned on every re-assembly).
+    pub body: Arc<str>,
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
     pub slug: String,
@@ -114,7 +115,7 @@ pub struct Section {
     pub relative_path: String,
     pub file: PathBuf,
     pub meta: SectionMeta,
-    pub body: String,
+    pub body: Arc<str>,
     pub body_line: usize,
     /// Site path: `/` or `/guides/`.
     pub path: String,
@@ -198,75 +199,158 @@ fn is_ignored(name: &str) -> bool {
         || name.starts_with("#")
 }
 
-/// Reads every file of `root/content`, collecting problems instead of stopping at the first.
-pub fn load(root: &Path, config: &Config, drafts: bool) -> (Library, Vec<Diagnostic>) {
-    let content = root.join(CONTENT_DIR);
-    let mut problems = Vec::new();
-    let mut md_files = Vec::new();
-    let mut other_files = Vec::new();
-    if content.is_dir() {
-        let walker = walkdir::WalkDir::new(&content)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    problems.push(Diagnostic::error(
-                        CONTENT_DIR,
-                        None,
-                        format!("lecture impossible : {e}"),
-                    ));
+/// Every content file as read from disk, before drafts are set aside and paths computed.
+#[derive(Debug, Clone, Default)]
+pub struct Raw {
+    pub pages: BTreeMap<String, Page>,
+    pub sections: BTreeMap<String, Section>,
+    /// Non-Markdown files, relative to `content/`.
+    pub files: Vec<String>,
+    /// Problems of each Markdown file (relative path → problems), errors and warnings.
+    pub problems: BTreeMap<String, Vec<Diagnostic>>,
+    /// Problems not tied to one Markdown file.
+    pub other_problems: Vec<Diagnostic>,
+}
+
+impl Raw {
+    /// Reads every file of `root/content` in parallel, collecting problems instead of stopping.
+    pub fn read_all(root: &Path, taxonomy_names: &[&str]) -> Raw {
+        let content = root.join(CONTENT_DIR);
+        let mut raw = Raw::default();
+        let mut md_files = Vec::new();
+        if content.is_dir() {
+            let walker = walkdir::WalkDir::new(&content)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+            for entry in walker {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        raw.other_problems.push(Diagnostic::error(
+                            CONTENT_DIR,
+                            None,
+                            format!("lecture impossible : {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file() {
                     continue;
                 }
-            };
-            if !entry.file_type().is_file() {
-                continue;
+                let rel = entry.path().strip_prefix(&content).unwrap_or(entry.path());
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if rel.ends_with(".md") {
+                    md_files.push(rel);
+                } else {
+                    raw.files.push(rel);
+                }
             }
-            let rel = entry.path().strip_prefix(&content).unwrap_or(entry.path());
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.ends_with(".md") {
-                md_files.push(rel);
-            } else {
-                other_files.push(rel);
-            }
+        } else {
+            raw.other_problems.push(Diagnostic::error(
+                CONTENT_DIR,
+                None,
+                "le dossier content/ est introuvable à la racine du site",
+            ));
         }
-    } else {
-        problems.push(Diagnostic::error(
-            CONTENT_DIR,
-            None,
-            "le dossier content/ est introuvable à la racine du site",
-        ));
+        let parsed: Vec<(String, Result<Parsed, Vec<Diagnostic>>)> = md_files
+            .into_par_iter()
+            .map(|rel| {
+                let p = parse_file(&content, &rel, taxonomy_names);
+                (rel, p)
+            })
+            .collect();
+        for (rel, p) in parsed {
+            raw.insert(rel, p);
+        }
+        raw
     }
 
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = md_files
-        .par_iter()
-        .map(|rel| parse_file(&content, rel))
-        .collect();
+    /// Reads one Markdown file again (or notes it is gone). Returns whether its front matter
+    /// (or its existence) changed, as opposed to its body alone.
+    pub fn reload(&mut self, root: &Path, rel: &str, taxonomy_names: &[&str]) -> bool {
+        let content = root.join(CONTENT_DIR);
+        let before_page = self.pages.remove(rel);
+        let before_section = self.sections.remove(rel);
+        self.problems.remove(rel);
+        if content.join(rel).is_file() {
+            let p = parse_file(&content, rel, taxonomy_names);
+            self.insert(rel.to_string(), p);
+        }
+        match (before_page, self.pages.get(rel)) {
+            (Some(a), Some(b)) => {
+                a.meta != b.meta || a.lines != b.lines || a.body_line != b.body_line
+            }
+            (None, None) => before_section.is_some() || self.sections.contains_key(rel),
+            _ => true,
+        }
+    }
 
-    let mut lib = Library::default();
-    let mut pages = Vec::new();
-    for p in parsed {
+    /// Notes that a non-Markdown file appeared or disappeared; returns whether it did.
+    pub fn reload_file(&mut self, root: &Path, rel: &str) -> bool {
+        let exists = root.join(CONTENT_DIR).join(rel).is_file();
+        let known = self.files.iter().position(|f| f == rel);
+        match (exists, known) {
+            (true, None) => {
+                self.files.push(rel.to_string());
+                self.files.sort();
+                true
+            }
+            (false, Some(i)) => {
+                self.files.remove(i);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn insert(&mut self, rel: String, p: Result<Parsed, Vec<Diagnostic>>) {
         match p {
             Ok(Parsed::Section(s, warnings)) => {
-                problems.extend(warnings);
-                lib.sections.insert(s.relative_path.clone(), s);
+                if !warnings.is_empty() {
+                    self.problems.insert(rel.clone(), warnings);
+                }
+                self.sections.insert(rel, s);
             }
             Ok(Parsed::Page(p, warnings)) => {
-                problems.extend(warnings);
-                pages.push(p);
+                if !warnings.is_empty() {
+                    self.problems.insert(rel.clone(), warnings);
+                }
+                self.pages.insert(rel, p);
             }
-            Err(e) => problems.extend(e),
+            Err(e) => {
+                self.problems.insert(rel, e);
+            }
         }
     }
+}
+
+/// Reads every file of `root/content` and assembles the library.
+pub fn load(root: &Path, config: &Config, drafts: bool) -> (Library, Vec<Diagnostic>) {
+    let names: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+    let raw = Raw::read_all(root, &names);
+    let lib = assemble(&raw, config, drafts);
+    let mut problems: Vec<Diagnostic> = raw.problems.into_values().flatten().collect();
+    problems.extend(raw.other_problems);
+    (lib, problems)
+}
+
+/// Builds the library from what was read: drafts set aside, the section tree, each page's
+/// section, slug, path and files, and each section's order.
+pub fn assemble(raw: &Raw, config: &Config, drafts: bool) -> Library {
+    let mut lib = Library {
+        sections: raw.sections.clone(),
+        ..Default::default()
+    };
+    let mut pages: Vec<Page> = raw.pages.values().cloned().collect();
+    let other_files = &raw.files;
     lib.sections
         .entry("_index.md".to_string())
         .or_insert_with(|| Section {
             relative_path: "_index.md".to_string(),
             file: PathBuf::from(CONTENT_DIR).join("_index.md"),
             meta: SectionMeta::default(),
-            body: String::new(),
+            body: Arc::from(""),
             body_line: 1,
             path: "/".to_string(),
             parent: None,
@@ -326,7 +410,7 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Library, Vec<Diagnos
     }
 
     // Pages: parent, slug, path, assets.
-    let bundle_assets = group_bundle_assets(&pages, &other_files);
+    let bundle_assets = group_bundle_assets(&pages, other_files);
     for mut p in pages {
         let (dir, stem) = match p.bundle_dir() {
             Some(b) => match b.rfind('/') {
@@ -379,7 +463,7 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Library, Vec<Diagnos
         }
     }
     let mut files = Vec::new();
-    for f in &other_files {
+    for f in other_files {
         let dir = f.rfind('/').map(|i| &f[..i]).unwrap_or("");
         let name = f.rsplit('/').next().unwrap_or(f);
         let out = match bundle_of.get(dir) {
@@ -419,7 +503,7 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Library, Vec<Diagnos
         lib.sections.get_mut(&k).expect("section").subsections = subs;
     }
 
-    (lib, problems)
+    lib
 }
 
 /// Files in a page bundle's folder, keyed by the page's relative path.
@@ -505,7 +589,11 @@ enum Parsed {
     Section(Section, Vec<Diagnostic>),
 }
 
-fn parse_file(content: &Path, rel: &str) -> Result<Parsed, Vec<Diagnostic>> {
+fn parse_file(
+    content: &Path,
+    rel: &str,
+    taxonomy_names: &[&str],
+) -> Result<Parsed, Vec<Diagnostic>> {
     let file = PathBuf::from(CONTENT_DIR).join(rel);
     let shown = file.to_string_lossy().replace('\\', "/");
     let text = std::fs::read_to_string(content.join(rel)).map_err(|e| {
@@ -519,7 +607,7 @@ fn parse_file(content: &Path, rel: &str) -> Result<Parsed, Vec<Diagnostic>> {
         .map_err(|(line, msg)| vec![Diagnostic::error(&file, Some(line), msg)])?;
     let header = front_matter::parse_header(&split, &shown).map_err(|d| vec![d])?;
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
-    let body = split.body.to_string();
+    let body: Arc<str> = Arc::from(split.body);
     let body_line = split.body_line;
     if is_section {
         let mut r = Reader::new(
@@ -586,7 +674,7 @@ fn parse_file(content: &Path, rel: &str) -> Result<Parsed, Vec<Diagnostic>> {
             path: r.string("path"),
             aliases: r.strings("aliases"),
             template: r.string("template"),
-            taxonomies: r.taxonomies(),
+            taxonomies: r.taxonomies(taxonomy_names),
             extra: r.table("extra"),
             authors: r.strings("authors"),
             in_search_index: r.boolean("in_search_index").unwrap_or(true),

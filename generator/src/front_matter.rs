@@ -388,11 +388,23 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `[taxonomies]`: each taxonomy name to its list of terms.
-    pub fn taxonomies(&mut self) -> BTreeMap<String, Vec<String>> {
+    /// `[taxonomies]`: each taxonomy name to its list of terms; the names must be among `known`.
+    pub fn taxonomies(&mut self, known: &[&str]) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
         let table = self.table("taxonomies");
         for (name, v) in table {
+            if !known.contains(&name.as_str()) {
+                let line = self.line("taxonomies");
+                self.problems.push(Diagnostic::error(
+                    self.path,
+                    line,
+                    format!(
+                        "taxonomie inconnue « {name} » : déclarez-la dans tremplin.toml ([[taxonomies]]){}",
+                        suggestion(&name, known.iter().copied())
+                    ),
+                ));
+                continue;
+            }
             match v {
                 toml::Value::Array(items) if items.iter().all(|v| v.is_str()) => {
                     let terms: Vec<String> = items
@@ -468,7 +480,7 @@ mod tests {
         let mut r = Reader::new(&h, "a.md", PAGE_KEYS, PAGE_IGNORED_KEYS, "de la page");
         r.date("date");
         r.string("title");
-        r.taxonomies();
+        r.taxonomies(&["themes"]);
         r.problems.iter().map(|d| d.to_string()).collect()
     }
 

@@ -11,12 +11,14 @@ pub mod dates;
 pub mod diagnostics;
 mod feeds;
 pub mod front_matter;
+pub mod live;
 pub mod markdown;
 pub mod output;
 pub mod shortcodes;
 pub mod site;
 pub mod slug;
 pub mod templates;
+pub mod watch;
 
 use std::path::Path;
 

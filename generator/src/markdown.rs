@@ -68,6 +68,8 @@ pub struct Rendered {
     /// Every id given to a heading, in order.
     pub anchors: Vec<String>,
     pub links: Vec<InternalLink>,
+    /// Every `@/` target the text names, found or not (for rebuilds when one appears or goes).
+    pub wanted: Vec<String>,
     pub word_count: usize,
     /// Problems, each with its line in the file.
     pub problems: Vec<(usize, String)>,
@@ -363,6 +365,7 @@ fn resolve(target: &str, line: usize, ctx: &Context<'_>, state: &mut State) -> S
         Some((p, a)) => (p, Some(a.to_string())),
         None => (target, None),
     };
+    state.out.wanted.push(path.to_string());
     match ctx.targets.get(path) {
         Some(t) if t.draft => {
             state.out.problems.push((

@@ -1,9 +1,10 @@
-//! The site: runs the stages (config, content, Markdown, taxonomies, templates) and renders every
-//! output in memory, so that nothing is written unless the whole site rendered without error.
+//! The site: runs the stages (config, content, Markdown, taxonomies, templates), renders every
+//! output in memory (nothing is written unless the whole site rendered without error), and
+//! after a change re-renders only the outputs the change affects.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -11,13 +12,13 @@ use serde_json::{json, Map, Value};
 use tera::Context;
 
 use crate::config::{Config, TaxonomyConfig};
-use crate::content::{self, Library, Page, Section};
+use crate::content::{self, Library, Page, Raw, Section};
 use crate::diagnostics::{suggestion, Diagnostic, Diagnostics};
 use crate::feeds;
 use crate::markdown::{self, LinkTarget, Rendered};
 use crate::output::{Content, OutputFile};
 use crate::slug::slugify;
-use crate::templates::{self, SiteData, Templates};
+use crate::templates::{self, SharedData, SiteData, Templates};
 
 /// What a build is asked to do.
 #[derive(Debug, Clone)]
@@ -64,11 +65,23 @@ pub struct Taxonomy {
 }
 
 /// One term and its pages (newest first, then by title).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     pub name: String,
     pub slug: String,
     pub pages: Vec<String>,
+}
+
+/// One templated output of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OutputId {
+    Page(String),
+    /// A section's listing page (from 1).
+    Section(String, usize),
+    /// The list of a taxonomy's terms (index in `Site::taxonomies`).
+    TaxonomyList(usize),
+    /// A term's listing page: taxonomy index, term slug, page (from 1).
+    Term(usize, String, usize),
 }
 
 /// Counts for the summary line.
@@ -89,36 +102,94 @@ pub struct SiteOutput {
     pub duration: std::time::Duration,
 }
 
+/// What changed on disk, as the watcher reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Change {
+    /// A file under `content/`, relative to it (`guides/cv.md`, `guides/cv/photo.png`).
+    Content(String),
+    /// A template of the theme or the site; `shortcode` when under `shortcodes/`.
+    Template { shortcode: bool },
+    /// A static file of the theme or the site.
+    Static,
+    /// `tremplin.toml`: everything is loaded again.
+    Config,
+}
+
+/// Turns a changed path into the kind of change it is, or `None` when it does not matter
+/// (editor backups, hidden files, the output folder).
+pub fn classify(root: &Path, theme: Option<&str>, path: &Path) -> Option<Change> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let name = parts.last()?;
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with('#')
+        || name == "4913"
+    {
+        return None;
+    }
+    let first = parts.first()?.as_str();
+    match first {
+        crate::config::CONFIG_FILE if parts.len() == 1 => Some(Change::Config),
+        content::CONTENT_DIR if parts.len() > 1 => Some(Change::Content(parts[1..].join("/"))),
+        "templates" if parts.len() > 1 => Some(Change::Template {
+            shortcode: parts[1] == "shortcodes",
+        }),
+        "static" if parts.len() > 1 => Some(Change::Static),
+        "themes" if parts.len() > 3 && Some(parts[1].as_str()) == theme => {
+            match parts[2].as_str() {
+                "templates" => Some(Change::Template {
+                    shortcode: parts[3] == "shortcodes",
+                }),
+                "static" => Some(Change::Static),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A neighbour as a page shows it: title and path.
+type NavLink = (String, String);
+
 /// A loaded site, its Markdown rendered, ready for templates.
 pub struct Site {
     pub root: PathBuf,
+    pub options: BuildOptions,
     pub config: Config,
+    raw: Raw,
     pub library: Library,
     pub templates: Option<Templates>,
+    /// The templates with the site functions bound to `data`.
+    tera: Option<tera::Tera>,
+    data: SharedData,
     pub pages_html: HashMap<String, Rendered>,
     pub sections_html: HashMap<String, Rendered>,
     pub taxonomies: Vec<Taxonomy>,
-    pub options: BuildOptions,
+    template_problems: Vec<Diagnostic>,
+    check_problems: Vec<Diagnostic>,
 }
 
 /// Loads and renders the whole site in memory. Every problem of every file comes back at once.
 pub fn render_site(options: &BuildOptions) -> Result<SiteOutput, Diagnostics> {
     let started = Instant::now();
-    let (site, mut diags) = Site::load(options);
-    let Some(site) = site else {
-        return Err(diags.sorted());
-    };
-    let files = site.render_all(&mut diags);
+    let site = Site::load(options)?;
+    let mut diags = site.diagnostics();
+    let (mut files, problems) = site.render(&site.all_outputs());
+    diags.extend(problems);
+    let (extra, problems) = site.extras(&files);
+    diags.extend(problems);
+    files.extend(extra);
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    let files = files.expect("no error means templates rendered");
-    let stats = Stats {
-        pages: site.library.pages.len(),
-        sections: site.library.sections.values().filter(|s| s.exists).count(),
-        terms: site.taxonomies.iter().map(|t| t.terms.len()).sum(),
-        files: files.len(),
-    };
+    let stats = site.stats(files.len());
     Ok(SiteOutput {
         files,
         diagnostics: diags.sorted(),
@@ -129,42 +200,89 @@ pub fn render_site(options: &BuildOptions) -> Result<SiteOutput, Diagnostics> {
 
 impl Site {
     /// Reads the configuration, templates and content and renders the Markdown.
-    /// `None` when a problem stops everything (no configuration).
-    pub fn load(options: &BuildOptions) -> (Option<Site>, Diagnostics) {
-        let mut diags = Diagnostics::new();
+    /// Fails only when the configuration cannot be read; other problems are in `diagnostics()`.
+    pub fn load(options: &BuildOptions) -> Result<Site, Diagnostics> {
         let root = options.root.clone();
-        let mut config = match Config::load(&root) {
-            Ok(c) => c,
-            Err(e) => {
-                diags.extend(e);
-                return (None, diags);
-            }
-        };
+        let mut config = Config::load(&root).map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.extend(e);
+            d
+        })?;
         if let Some(url) = &options.base_url {
             config.base_url = url.clone();
         }
-        let (templates, problems) = Templates::load(&root, &config);
-        diags.extend(problems);
-        let (library, problems) = content::load(&root, &config, options.drafts);
-        diags.extend(problems);
-
+        let names: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+        let raw = Raw::read_all(&root, &names);
+        let library = content::assemble(&raw, &config, options.drafts);
         let mut site = Site {
             root,
+            options: options.clone(),
             config,
+            raw,
             library,
-            templates,
+            templates: None,
+            tera: None,
+            data: Arc::new(RwLock::new(SiteData::default())),
             pages_html: HashMap::new(),
             sections_html: HashMap::new(),
             taxonomies: Vec::new(),
-            options: options.clone(),
+            template_problems: Vec::new(),
+            check_problems: Vec::new(),
         };
-        site.check_taxonomy_names(&mut diags);
-        site.render_markdown(&mut diags);
-        site.check_anchors(&mut diags);
+        site.load_templates();
+        site.render_markdown(None);
         site.build_taxonomies();
-        site.check_templates_exist(&mut diags);
-        site.check_duplicate_routes(&mut diags);
-        (Some(site), diags)
+        site.refresh_data(None);
+        site.run_checks();
+        Ok(site)
+    }
+
+    fn load_templates(&mut self) {
+        let (templates, problems) = Templates::load(&self.root, &self.config);
+        self.template_problems = problems;
+        self.tera = templates.as_ref().map(|t| {
+            let mut tera = t.tera.clone();
+            templates::register_site_functions(&mut tera, self.data.clone());
+            tera
+        });
+        self.templates = templates;
+    }
+
+    /// Every problem known now: content, Markdown, templates and site-wide checks.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        d.extend(self.raw.problems.values().flatten().cloned());
+        d.extend(self.raw.other_problems.iter().cloned());
+        d.extend(self.template_problems.iter().cloned());
+        for (k, r) in &self.pages_html {
+            if let Some(p) = self.library.pages.get(k) {
+                d.extend(
+                    r.problems
+                        .iter()
+                        .map(|(line, msg)| Diagnostic::error(&p.file, Some(*line), msg.clone())),
+                );
+            }
+        }
+        for (k, r) in &self.sections_html {
+            if let Some(s) = self.library.sections.get(k) {
+                d.extend(
+                    r.problems
+                        .iter()
+                        .map(|(line, msg)| Diagnostic::error(&s.file, Some(*line), msg.clone())),
+                );
+            }
+        }
+        d.extend(self.check_problems.iter().cloned());
+        d
+    }
+
+    pub fn stats(&self, files: usize) -> Stats {
+        Stats {
+            pages: self.library.pages.len(),
+            sections: self.library.sections.values().filter(|s| s.exists).count(),
+            terms: self.taxonomies.iter().map(|t| t.terms.len()).sum(),
+            files,
+        }
     }
 
     fn permalink(&self, path: &str) -> String {
@@ -182,41 +300,8 @@ impl Site {
         })
     }
 
-    fn check_taxonomy_names(&self, diags: &mut Diagnostics) {
-        let names: Vec<&str> = self
-            .config
-            .taxonomies
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
-        for p in self.library.pages.values() {
-            for (name, terms) in &p.meta.taxonomies {
-                let line = p.lines.get("taxonomies").copied();
-                if !names.contains(&name.as_str()) {
-                    diags.push(Diagnostic::error(
-                        &p.file,
-                        line,
-                        format!(
-                            "taxonomie inconnue « {name} » : déclarez-la dans tremplin.toml ([[taxonomies]]){}",
-                            suggestion(name, names.iter().copied())
-                        ),
-                    ));
-                }
-                for t in terms {
-                    if slugify(t).is_empty() {
-                        diags.push(Diagnostic::error(
-                            &p.file,
-                            line,
-                            format!("terme vide ou sans lettre dans « {name} » : « {t} »"),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Renders every page's and section's Markdown in parallel.
-    fn render_markdown(&mut self, diags: &mut Diagnostics) {
+    /// Renders the Markdown of the given pages (all pages and sections when `None`).
+    fn render_markdown(&mut self, pages: Option<&[String]>) {
         let mut targets: HashMap<String, LinkTarget> = HashMap::new();
         for p in self.library.pages.values() {
             targets.insert(
@@ -264,45 +349,53 @@ impl Site {
             };
             markdown::render(body, first_line, &ctx)
         };
-        let pages: Vec<(String, Rendered)> = self
-            .library
-            .pages
+        let keys: Vec<&String> = match pages {
+            Some(list) => list
+                .iter()
+                .filter(|k| self.library.pages.contains_key(*k))
+                .collect(),
+            None => self.library.pages.keys().collect(),
+        };
+        let rendered: Vec<(String, Rendered)> = keys
             .par_iter()
-            .map(|(k, p)| {
+            .map(|k| {
+                let p = &self.library.pages[*k];
                 (
-                    k.clone(),
+                    (*k).clone(),
                     render_one(k, &p.path, p.title(), &p.body, p.body_line),
                 )
             })
             .collect();
-        let sections: Vec<(String, Rendered)> = self
-            .library
-            .sections
-            .par_iter()
-            .map(|(k, s)| {
-                (
-                    k.clone(),
-                    render_one(k, &s.path, s.title(), &s.body, s.body_line),
-                )
-            })
-            .collect();
-        for (k, r) in &pages {
-            let file = &self.library.pages[k].file;
-            for (line, msg) in &r.problems {
-                diags.push(Diagnostic::error(file, Some(*line), msg.clone()));
-            }
+        let sections: Option<Vec<(String, Rendered)>> = pages.is_none().then(|| {
+            self.library
+                .sections
+                .par_iter()
+                .map(|(k, s)| {
+                    (
+                        k.clone(),
+                        render_one(k, &s.path, s.title(), &s.body, s.body_line),
+                    )
+                })
+                .collect()
+        });
+        self.pages_html.extend(rendered);
+        if let Some(sections) = sections {
+            self.sections_html = sections.into_iter().collect();
         }
-        for (k, r) in &sections {
-            let file = &self.library.sections[k].file;
-            for (line, msg) in &r.problems {
-                diags.push(Diagnostic::error(file, Some(*line), msg.clone()));
-            }
-        }
-        self.pages_html = pages.into_iter().collect();
-        self.sections_html = sections.into_iter().collect();
+        let lib = &self.library;
+        self.pages_html.retain(|k, _| lib.pages.contains_key(k));
     }
 
-    fn check_anchors(&self, diags: &mut Diagnostics) {
+    /// Site-wide checks: anchors, templates that exist, routes that collide.
+    fn run_checks(&mut self) {
+        let mut problems = Vec::new();
+        self.check_anchors(&mut problems);
+        self.check_templates_exist(&mut problems);
+        self.check_duplicate_routes(&mut problems);
+        self.check_problems = problems;
+    }
+
+    fn check_anchors(&self, problems: &mut Vec<Diagnostic>) {
         let anchors_of = |rel: &str| -> Option<&Vec<String>> {
             self.pages_html
                 .get(rel)
@@ -312,11 +405,11 @@ impl Site {
         let sources = self
             .pages_html
             .iter()
-            .map(|(k, r)| (&self.library.pages[k].file, r))
+            .filter_map(|(k, r)| self.library.pages.get(k).map(|p| (&p.file, r)))
             .chain(
                 self.sections_html
                     .iter()
-                    .map(|(k, r)| (&self.library.sections[k].file, r)),
+                    .filter_map(|(k, r)| self.library.sections.get(k).map(|s| (&s.file, r))),
             );
         for (file, r) in sources {
             for link in &r.links {
@@ -325,7 +418,7 @@ impl Site {
                     continue;
                 };
                 if !anchors.contains(anchor) {
-                    diags.push(Diagnostic::error(
+                    problems.push(Diagnostic::error(
                         file,
                         Some(link.line),
                         format!(
@@ -363,16 +456,17 @@ impl Site {
                 }
             }
             let mut terms: Vec<Term> = terms.into_values().collect();
+            let pages = &self.library.pages;
             for t in &mut terms {
-                let pages = &self.library.pages;
-                t.pages.sort_by(|a, b| {
-                    let (pa, pb) = (&pages[a], &pages[b]);
-                    pb.meta.date.cmp(&pa.meta.date).then_with(|| {
-                        content::title_key(pa.title()).cmp(&content::title_key(pb.title()))
-                    })
+                t.pages.sort_by_cached_key(|k| {
+                    let p = &pages[k];
+                    (
+                        std::cmp::Reverse(p.meta.date),
+                        content::title_key(p.title()),
+                    )
                 });
             }
-            terms.sort_by_key(|t| content::title_key(&t.name));
+            terms.sort_by_cached_key(|t| content::title_key(&t.name));
             taxonomies.push(Taxonomy {
                 slug: slugify(&tc.name),
                 config: tc.clone(),
@@ -419,7 +513,25 @@ impl Site {
         )
     }
 
-    fn check_templates_exist(&self, diags: &mut Diagnostics) {
+    /// The template that renders an output, if it exists.
+    fn output_template(&self, id: &OutputId) -> Option<String> {
+        let tpl = self.templates.as_ref()?;
+        let name = match id {
+            OutputId::Page(k) => self.page_template(self.library.pages.get(k)?),
+            OutputId::Section(k, _) => self.section_template(self.library.sections.get(k)?),
+            OutputId::TaxonomyList(i) => {
+                let names = Self::taxonomy_templates(self.taxonomies.get(*i)?).0;
+                names.iter().find(|n| tpl.has(n))?.clone()
+            }
+            OutputId::Term(i, _, _) => {
+                let names = Self::taxonomy_templates(self.taxonomies.get(*i)?).1;
+                names.iter().find(|n| tpl.has(n))?.clone()
+            }
+        };
+        tpl.has(&name).then_some(name)
+    }
+
+    fn check_templates_exist(&self, problems: &mut Vec<Diagnostic>) {
         let Some(tpl) = &self.templates else { return };
         let known: Vec<&str> = tpl.files.keys().map(String::as_str).collect();
         let missing = |name: &str| {
@@ -441,13 +553,13 @@ impl Site {
                 } else {
                     p.file.clone()
                 };
-                diags.push(Diagnostic::error(file, line, missing(&name)));
+                problems.push(Diagnostic::error(file, line, missing(&name)));
             }
         }
         for s in self.library.sections.values() {
             let name = self.section_template(s);
             if !tpl.has(&name) {
-                diags.push(Diagnostic::error(
+                problems.push(Diagnostic::error(
                     &s.file,
                     s.lines.get("template").copied(),
                     missing(&name),
@@ -458,7 +570,7 @@ impl Site {
             let (list, single) = Self::taxonomy_templates(t);
             for names in [list, single] {
                 if !names.iter().any(|n| tpl.has(n)) {
-                    diags.push(Diagnostic::error(
+                    problems.push(Diagnostic::error(
                         crate::config::CONFIG_FILE,
                         None,
                         missing(&names[1]),
@@ -469,31 +581,32 @@ impl Site {
     }
 
     /// Every generated route with the file it comes from, to find two that collide.
-    fn check_duplicate_routes(&self, diags: &mut Diagnostics) {
+    fn check_duplicate_routes(&self, problems: &mut Vec<Diagnostic>) {
         let mut seen: HashMap<String, PathBuf> = HashMap::new();
-        let mut add = |route: String, file: &Path, line: Option<usize>, diags: &mut Diagnostics| {
-            let out = output_path(&route);
-            if let Some(first) = seen.get(&out) {
-                diags.push(Diagnostic::error(
-                    file,
-                    line,
-                    format!(
-                        "chemin de sortie en double : {route} est déjà produit par {}",
-                        first.display()
-                    ),
-                ));
-            } else {
-                seen.insert(out, file.to_path_buf());
-            }
-        };
+        let mut add =
+            |route: String, file: &Path, line: Option<usize>, problems: &mut Vec<Diagnostic>| {
+                let out = output_path(&route);
+                if let Some(first) = seen.get(&out) {
+                    problems.push(Diagnostic::error(
+                        file,
+                        line,
+                        format!(
+                            "chemin de sortie en double : {route} est déjà produit par {}",
+                            first.display()
+                        ),
+                    ));
+                } else {
+                    seen.insert(out, file.to_path_buf());
+                }
+            };
         for s in self.library.sections.values() {
-            add(s.path.clone(), &s.file, None, diags);
+            add(s.path.clone(), &s.file, None, problems);
             for a in &s.meta.aliases {
                 add(
                     content::normalize_path(a),
                     &s.file,
                     s.lines.get("aliases").copied(),
-                    diags,
+                    problems,
                 );
             }
         }
@@ -502,26 +615,25 @@ impl Site {
                 p.path.clone(),
                 &p.file,
                 p.lines.get("path").or(p.lines.get("slug")).copied(),
-                diags,
+                problems,
             );
             for a in &p.meta.aliases {
                 add(
                     content::normalize_path(a),
                     &p.file,
                     p.lines.get("aliases").copied(),
-                    diags,
+                    problems,
                 );
             }
         }
         let config = PathBuf::from(crate::config::CONFIG_FILE);
         for t in &self.taxonomies {
-            add(format!("/{}/", t.slug), &config, None, diags);
+            add(format!("/{}/", t.slug), &config, None, problems);
         }
     }
 
-    /// A page as templates see it. `full` adds the HTML and table of contents.
+    /// A page as templates see it. `full` adds the HTML, table of contents and word counts.
     fn page_value(&self, p: &Page, full: bool) -> Value {
-        let r = &self.pages_html[&p.relative_path];
         let mut m = Map::new();
         m.insert("relative_path".into(), json!(p.relative_path));
         m.insert("title".into(), json!(p.meta.title));
@@ -539,11 +651,6 @@ impl Site {
         m.insert("taxonomies".into(), json!(p.meta.taxonomies));
         m.insert("extra".into(), json!(p.meta.extra));
         m.insert("authors".into(), json!(p.meta.authors));
-        m.insert("word_count".into(), json!(r.word_count));
-        m.insert(
-            "reading_time".into(),
-            json!(r.word_count.div_ceil(200).max(1)),
-        );
         m.insert(
             "components".into(),
             json!(p.path.trim_matches('/').split('/').collect::<Vec<_>>()),
@@ -554,9 +661,16 @@ impl Site {
         );
         m.insert("in_search_index".into(), json!(p.meta.in_search_index));
         if full {
-            m.insert("content".into(), json!(r.html));
-            m.insert("summary".into(), json!(r.summary));
-            m.insert("toc".into(), json!(r.toc));
+            if let Some(r) = self.pages_html.get(&p.relative_path) {
+                m.insert("content".into(), json!(r.html));
+                m.insert("summary".into(), json!(r.summary));
+                m.insert("toc".into(), json!(r.toc));
+                m.insert("word_count".into(), json!(r.word_count));
+                m.insert(
+                    "reading_time".into(),
+                    json!(r.word_count.div_ceil(200).max(1)),
+                );
+            }
             let assets: Vec<String> = p
                 .assets
                 .iter()
@@ -568,16 +682,19 @@ impl Site {
     }
 
     fn section_value(&self, s: &Section, pages: Vec<Value>) -> Value {
-        let r = &self.sections_html[&s.relative_path];
+        let (html, toc, words) = match self.sections_html.get(&s.relative_path) {
+            Some(r) => (r.html.as_str(), json!(r.toc), r.word_count),
+            None => ("", json!([]), 0),
+        };
         json!({
             "relative_path": s.relative_path,
             "title": s.meta.title,
             "description": s.meta.description,
             "path": s.path,
             "permalink": self.permalink(&s.path),
-            "content": r.html,
-            "toc": r.toc,
-            "word_count": r.word_count,
+            "content": html,
+            "toc": toc,
+            "word_count": words,
             "extra": s.meta.extra,
             "ancestors": self.library.ancestors(s.parent.as_deref()),
             "components": s.path.trim_matches('/').split('/').filter(|c| !c.is_empty()).collect::<Vec<_>>(),
@@ -610,58 +727,72 @@ impl Site {
         })
     }
 
-    /// Renders every output. `None` when templates could not be loaded.
-    pub fn render_all(&self, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let tpl = self.templates.as_ref()?;
-
-        // Values shared by all renders.
-        let pages_full: HashMap<&str, Value> = self
-            .library
-            .pages
-            .par_iter()
-            .map(|(k, p)| (k.as_str(), self.page_value(p, true)))
-            .collect();
-        let pages_light: HashMap<&str, Value> = self
-            .library
-            .pages
-            .par_iter()
-            .map(|(k, p)| (k.as_str(), self.page_value(p, false)))
-            .collect();
-        let mut data = SiteData {
-            base_url: self.config.base().to_string(),
-            ..Default::default()
+    /// Brings the template functions' data up to date: the given pages' values (all when
+    /// `None`), and every section and taxonomy.
+    fn refresh_data(&mut self, pages: Option<&[String]>) {
+        let keys: Vec<&String> = match pages {
+            Some(list) => list
+                .iter()
+                .filter(|k| self.library.pages.contains_key(*k))
+                .collect(),
+            None => self.library.pages.keys().collect(),
         };
+        let values: Vec<(String, Value, Value)> = keys
+            .par_iter()
+            .map(|k| {
+                let p = &self.library.pages[*k];
+                (
+                    (*k).clone(),
+                    self.page_value(p, true),
+                    self.page_value(p, false),
+                )
+            })
+            .collect();
+        let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
+        if pages.is_none() {
+            data.pages.clear();
+            data.pages_light.clear();
+        }
+        data.base_url = self.config.base().to_string();
+        for (k, full, light) in values {
+            data.pages.insert(k.clone(), full);
+            data.pages_light.insert(k, light);
+        }
+        let lib = &self.library;
+        data.pages.retain(|k, _| lib.pages.contains_key(k));
+        data.pages_light.retain(|k, _| lib.pages.contains_key(k));
+        data.permalinks.clear();
         for (k, p) in &self.library.pages {
             data.permalinks.insert(k.clone(), self.permalink(&p.path));
-            data.pages.insert(k.clone(), pages_full[k.as_str()].clone());
         }
+        data.sections.clear();
+        data.sections_meta.clear();
         for (k, s) in &self.library.sections {
             data.permalinks.insert(k.clone(), self.permalink(&s.path));
             let light: Vec<Value> = s
                 .pages
                 .iter()
-                .map(|p| pages_light[p.as_str()].clone())
+                .filter_map(|p| data.pages_light.get(p).cloned())
                 .collect();
-            data.sections
-                .insert(k.clone(), self.section_value(s, light));
+            let with_pages = self.section_value(s, light);
+            data.sections.insert(k.clone(), with_pages);
             data.sections_meta
                 .insert(k.clone(), self.section_value(s, Vec::new()));
         }
+        data.taxonomies.clear();
+        data.taxonomies_meta.clear();
+        data.term_urls.clear();
         for t in &self.taxonomies {
             let terms: Vec<Value> = t
                 .terms
                 .iter()
                 .map(|term| {
-                    self.term_value(
-                        t,
-                        term,
-                        Some(
-                            term.pages
-                                .iter()
-                                .map(|p| pages_light[p.as_str()].clone())
-                                .collect(),
-                        ),
-                    )
+                    let pages = term
+                        .pages
+                        .iter()
+                        .filter_map(|p| data.pages_light.get(p).cloned())
+                        .collect();
+                    self.term_value(t, term, Some(pages))
                 })
                 .collect();
             let terms_meta: Vec<Value> = t
@@ -683,43 +814,131 @@ impl Site {
                     .insert((t.config.name.clone(), term.slug.clone()), url);
             }
         }
-        let mut tera_owned = None;
-        let tera: &tera::Tera = {
-            let mut t = tpl.tera.clone();
-            templates::register_site_functions(&mut t, Arc::new(data));
-            tera_owned.insert(t)
-        };
-        let render = |name: &str, ctx: &Context| -> Result<String, Diagnostic> {
-            tera.render(name, ctx).map_err(|e| tpl.diagnostic(name, &e))
-        };
-        let config_value = self.config_value();
-        let base_ctx = |path: &str| {
-            let mut c = Context::new();
-            c.insert("config", &config_value);
-            c.insert("current_path", path);
-            c.insert("current_url", &self.permalink(path));
-            c.insert("live_reload", &self.options.live_reload);
-            c
-        };
+    }
 
-        // Pages, in parallel.
-        let progress = (self.options.progress && self.library.pages.len() >= 500).then(|| {
-            let pb = indicatif::ProgressBar::new(self.library.pages.len() as u64);
+    /// Every templated output of the site.
+    pub fn all_outputs(&self) -> Vec<OutputId> {
+        let mut ids: Vec<OutputId> = self
+            .library
+            .pages
+            .keys()
+            .map(|k| OutputId::Page(k.clone()))
+            .collect();
+        for s in self.library.sections.values() {
+            for i in 1..=self.section_pagers(s) {
+                ids.push(OutputId::Section(s.relative_path.clone(), i));
+            }
+        }
+        for (ti, t) in self.taxonomies.iter().enumerate() {
+            ids.push(OutputId::TaxonomyList(ti));
+            for term in &t.terms {
+                for i in 1..=Self::term_pagers(t, term) {
+                    ids.push(OutputId::Term(ti, term.slug.clone(), i));
+                }
+            }
+        }
+        ids
+    }
+
+    fn section_pagers(&self, s: &Section) -> usize {
+        match content::effective_paginate_by(s, &self.config) {
+            Some(by) => s.pages.len().div_ceil(by).max(1),
+            None => 1,
+        }
+    }
+
+    fn term_pagers(t: &Taxonomy, term: &Term) -> usize {
+        t.config
+            .paginate_by
+            .map(|by| term.pages.len().div_ceil(by).max(1))
+            .unwrap_or(1)
+    }
+
+    /// The route of an output (`/guides/`, `/guides/page/2/`).
+    pub fn route(&self, id: &OutputId) -> Option<String> {
+        Some(match id {
+            OutputId::Page(k) => self.library.pages.get(k)?.path.clone(),
+            OutputId::Section(k, i) => {
+                let s = self.library.sections.get(k)?;
+                pager_route(&s.path, &s.meta.paginate_path, *i)
+            }
+            OutputId::TaxonomyList(ti) => format!("/{}/", self.taxonomies.get(*ti)?.slug),
+            OutputId::Term(ti, slug, i) => {
+                let t = self.taxonomies.get(*ti)?;
+                pager_route(&format!("/{}/{slug}/", t.slug), "page", *i)
+            }
+        })
+    }
+
+    fn base_context(&self, config: &Value, path: &str) -> Context {
+        let mut c = Context::new();
+        c.insert("config", config);
+        c.insert("current_path", path);
+        c.insert("current_url", &self.permalink(path));
+        c.insert("live_reload", &self.options.live_reload);
+        c
+    }
+
+    /// Renders the given outputs in parallel. Outputs whose template is missing are skipped
+    /// (the missing template is already a diagnostic).
+    pub fn render(&self, ids: &[OutputId]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let (Some(tpl), Some(tera)) = (self.templates.as_ref(), self.tera.as_ref()) else {
+            return (Vec::new(), Vec::new());
+        };
+        let config = self.config_value();
+        let progress = (self.options.progress && ids.len() >= 500).then(|| {
+            let pb = indicatif::ProgressBar::new(ids.len() as u64);
             pb.set_style(
                 indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );
-            pb.set_message("Pages");
+            pb.set_message("Rendu");
             pb
         });
         let neighbours = self.neighbours();
-        let page_results: Vec<Result<OutputFile, Diagnostic>> = self
-            .library
-            .pages
+        let results: Vec<Result<OutputFile, Diagnostic>> = ids
             .par_iter()
-            .filter_map(|(k, p)| {
-                let mut v = pages_full[k.as_str()].clone();
+            .filter_map(|id| {
+                let name = self.output_template(id)?;
+                let route = self.route(id)?;
+                let ctx = self.output_context(id, &route, &config, &neighbours)?;
+                let r = tera
+                    .render(&name, &ctx)
+                    .map_err(|e| tpl.diagnostic(&name, &e));
+                if let Some(pb) = &progress {
+                    pb.inc(1);
+                }
+                Some(r.map(|h| OutputFile::bytes(output_path(&route), h.into_bytes())))
+            })
+            .collect();
+        if let Some(pb) = progress {
+            pb.finish_and_clear();
+        }
+        let mut files = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => problems.push(d),
+            }
+        }
+        (files, problems)
+    }
+
+    fn output_context(
+        &self,
+        id: &OutputId,
+        route: &str,
+        config: &Value,
+        neighbours: &HashMap<&str, (Option<&str>, Option<&str>)>,
+    ) -> Option<Context> {
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        let full = |k: &String| data.pages.get(k).cloned();
+        let mut ctx = self.base_context(config, route);
+        match id {
+            OutputId::Page(k) => {
+                let mut v = full(k)?;
                 if let Some((lower, higher)) = neighbours.get(k.as_str()) {
                     let nav = |o: &Option<&str>| {
                         o.map(|rel| {
@@ -730,69 +949,22 @@ impl Site {
                     v["lower"] = json!(nav(lower));
                     v["higher"] = json!(nav(higher));
                 }
-                let mut ctx = base_ctx(&p.path);
                 ctx.insert("page", &v);
-                let name = self.page_template(p);
-                if !tpl.has(&name) {
-                    // Already reported by `check_templates_exist`.
-                    return None;
-                }
-                let html = render(&name, &ctx);
-                if let Some(pb) = &progress {
-                    pb.inc(1);
-                }
-                Some(html.map(|h| OutputFile::bytes(output_path(&p.path), h.into_bytes())))
-            })
-            .collect();
-        if let Some(pb) = progress {
-            pb.finish_and_clear();
-        }
-        let mut files = Vec::with_capacity(page_results.len() * 2);
-        for r in page_results {
-            match r {
-                Ok(f) => files.push(f),
-                Err(d) => diags.push(d),
             }
-        }
-
-        // Sections, with pagination.
-        let section_jobs: Vec<(&Section, usize)> = self
-            .library
-            .sections
-            .values()
-            .flat_map(|s| {
-                let n = match content::effective_paginate_by(s, &self.config) {
-                    Some(by) => s.pages.len().div_ceil(by).max(1),
-                    None => 1,
-                };
-                (1..=n).map(move |i| (s, i))
-            })
-            .collect();
-        let section_results: Vec<Result<OutputFile, Diagnostic>> = section_jobs
-            .par_iter()
-            .filter_map(|(s, index)| {
-                let name = self.section_template(s);
-                if !tpl.has(&name) {
-                    return None;
-                }
-                let paginate_by = content::effective_paginate_by(s, &self.config);
-                let listing: Vec<Value>;
-                let mut ctx;
-                let route;
-                match paginate_by {
+            OutputId::Section(k, index) => {
+                let s = self.library.sections.get(k)?;
+                match content::effective_paginate_by(s, &self.config) {
                     Some(by) => {
-                        let pager_path = |i: usize| pager_route(&s.path, &s.meta.paginate_path, i);
-                        route = pager_route(&s.path, &s.meta.paginate_path, *index);
-                        ctx = base_ctx(&route);
                         ctx.insert("section", &self.section_value(s, Vec::new()));
-                        listing = s
+                        let listing: Vec<Value> = s
                             .pages
                             .iter()
                             .skip((index - 1) * by)
                             .take(by)
-                            .map(|p| pages_full[p.as_str()].clone())
+                            .filter_map(full)
                             .collect();
-                        let total = s.pages.len().div_ceil(by).max(1);
+                        let total = self.section_pagers(s);
+                        let pager_path = |i: usize| pager_route(&s.path, &s.meta.paginate_path, i);
                         ctx.insert(
                             "paginator",
                             &paginator(
@@ -807,142 +979,85 @@ impl Site {
                         );
                     }
                     None => {
-                        route = s.path.clone();
-                        ctx = base_ctx(&route);
-                        listing = s
-                            .pages
-                            .iter()
-                            .map(|p| pages_full[p.as_str()].clone())
-                            .collect();
+                        let listing: Vec<Value> = s.pages.iter().filter_map(full).collect();
                         ctx.insert("section", &self.section_value(s, listing));
                     }
                 }
-                Some(
-                    render(&name, &ctx)
-                        .map(|h| OutputFile::bytes(output_path(&route), h.into_bytes())),
-                )
-            })
-            .collect();
-        for r in section_results {
-            match r {
-                Ok(f) => files.push(f),
-                Err(d) => diags.push(d),
             }
-        }
-
-        // Taxonomies: the list of terms and each term, paginated.
-        for t in &self.taxonomies {
-            let (list_names, single_names) = Self::taxonomy_templates(t);
-            let list_tpl = list_names
-                .iter()
-                .find(|n| tpl.has(n))
-                .cloned()
-                .unwrap_or_else(|| list_names[1].clone());
-            let single_tpl = single_names
-                .iter()
-                .find(|n| tpl.has(n))
-                .cloned()
-                .unwrap_or_else(|| single_names[1].clone());
-            let route = format!("/{}/", t.slug);
-            let mut ctx = base_ctx(&route);
-            ctx.insert("taxonomy", &self.taxonomy_value(t));
-            let terms: Vec<Value> = t
-                .terms
-                .iter()
-                .map(|term| {
-                    self.term_value(
-                        t,
-                        term,
-                        Some(
-                            term.pages
-                                .iter()
-                                .map(|p| pages_light[p.as_str()].clone())
-                                .collect(),
-                        ),
-                    )
-                })
-                .collect();
-            ctx.insert("terms", &terms);
-            match render(&list_tpl, &ctx) {
-                Ok(h) => files.push(OutputFile::bytes(output_path(&route), h.into_bytes())),
-                Err(d) => diags.push(d),
+            OutputId::TaxonomyList(ti) => {
+                let t = self.taxonomies.get(*ti)?;
+                ctx.insert("taxonomy", &self.taxonomy_value(t));
+                let terms: Vec<Value> = t
+                    .terms
+                    .iter()
+                    .map(|term| {
+                        let pages = term
+                            .pages
+                            .iter()
+                            .filter_map(|p| data.pages_light.get(p).cloned())
+                            .collect();
+                        self.term_value(t, term, Some(pages))
+                    })
+                    .collect();
+                ctx.insert("terms", &terms);
             }
-            let jobs: Vec<(&Term, usize)> = t
-                .terms
-                .iter()
-                .flat_map(|term| {
-                    let n = t
-                        .config
-                        .paginate_by
-                        .map(|by| term.pages.len().div_ceil(by).max(1))
-                        .unwrap_or(1);
-                    (1..=n).map(move |i| (term, i))
-                })
-                .collect();
-            let results: Vec<Result<OutputFile, Diagnostic>> = jobs
-                .par_iter()
-                .map(|(term, index)| {
-                    let base_path = format!("/{}/{}/", t.slug, term.slug);
-                    let pager_path = |i: usize| pager_route(&base_path, "page", i);
-                    let route = pager_route(&base_path, "page", *index);
-                    let mut ctx = base_ctx(&route);
-                    ctx.insert("taxonomy", &self.taxonomy_value(t));
-                    match t.config.paginate_by {
-                        Some(by) => {
-                            ctx.insert("term", &self.term_value(t, term, Some(Vec::new())));
-                            let listing: Vec<Value> = term
-                                .pages
-                                .iter()
-                                .skip((index - 1) * by)
-                                .take(by)
-                                .map(|p| pages_full[p.as_str()].clone())
-                                .collect();
-                            let total = term.pages.len().div_ceil(by).max(1);
-                            ctx.insert(
-                                "paginator",
-                                &paginator(
-                                    self,
-                                    by,
-                                    *index,
-                                    total,
-                                    term.pages.len(),
-                                    &pager_path,
-                                    listing,
-                                ),
-                            );
-                        }
-                        None => {
-                            let listing: Vec<Value> = term
-                                .pages
-                                .iter()
-                                .map(|p| pages_full[p.as_str()].clone())
-                                .collect();
-                            ctx.insert("term", &self.term_value(t, term, Some(listing)));
-                        }
+            OutputId::Term(ti, slug, index) => {
+                let t = self.taxonomies.get(*ti)?;
+                let term = t.terms.iter().find(|x| &x.slug == slug)?;
+                ctx.insert("taxonomy", &self.taxonomy_value(t));
+                match t.config.paginate_by {
+                    Some(by) => {
+                        ctx.insert("term", &self.term_value(t, term, Some(Vec::new())));
+                        let listing: Vec<Value> = term
+                            .pages
+                            .iter()
+                            .skip((index - 1) * by)
+                            .take(by)
+                            .filter_map(full)
+                            .collect();
+                        let base_path = format!("/{}/{}/", t.slug, term.slug);
+                        let pager_path = |i: usize| pager_route(&base_path, "page", i);
+                        let total = Self::term_pagers(t, term);
+                        ctx.insert(
+                            "paginator",
+                            &paginator(
+                                self,
+                                by,
+                                *index,
+                                total,
+                                term.pages.len(),
+                                &pager_path,
+                                listing,
+                            ),
+                        );
                     }
-                    render(&single_tpl, &ctx)
-                        .map(|h| OutputFile::bytes(output_path(&route), h.into_bytes()))
-                })
-                .collect();
-            for r in results {
-                match r {
-                    Ok(f) => files.push(f),
-                    Err(d) => diags.push(d),
+                    None => {
+                        let listing: Vec<Value> = term.pages.iter().filter_map(full).collect();
+                        ctx.insert("term", &self.term_value(t, term, Some(listing)));
+                    }
                 }
             }
         }
+        Some(ctx)
+    }
 
-        // 404, aliases, feeds, sitemap, robots.txt.
-        if tpl.has("404.html") {
-            match render("404.html", &base_ctx("/404.html")) {
-                Ok(h) => files.push(OutputFile::bytes("404.html".to_string(), h.into_bytes())),
-                Err(d) => diags.push(d),
+    /// The outputs that are not templated pages: 404, aliases, feeds, sitemap, robots.txt,
+    /// static files and content files. `rendered` are the templated outputs, to find clashes.
+    pub fn extras(&self, rendered: &[OutputFile]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        let config = self.config_value();
+        match (&self.templates, &self.tera) {
+            (Some(tpl), Some(tera)) if tpl.has("404.html") => {
+                match tera.render("404.html", &self.base_context(&config, "/404.html")) {
+                    Ok(h) => files.push(OutputFile::bytes("404.html".to_string(), h.into_bytes())),
+                    Err(e) => problems.push(tpl.diagnostic("404.html", &e)),
+                }
             }
-        } else {
-            files.push(OutputFile::bytes(
+            _ => files.push(OutputFile::bytes(
                 "404.html".to_string(),
                 feeds::plain_404(&self.config).into_bytes(),
-            ));
+            )),
         }
         for (aliases, path) in self
             .library
@@ -1007,29 +1122,34 @@ impl Site {
             ));
         }
         let content_dir = self.root.join(content::CONTENT_DIR);
-        let generated: std::collections::HashSet<String> =
-            files.iter().map(|f| f.path.clone()).collect();
+        let generated: HashSet<&str> = files
+            .iter()
+            .chain(rendered)
+            .map(|f| f.path.as_str())
+            .collect();
+        let mut copies = Vec::new();
         for (rel, src) in statics {
-            if generated.contains(&rel) {
-                diags.push(Diagnostic::error(
+            if generated.contains(rel.as_str()) {
+                problems.push(Diagnostic::error(
                     crate::diagnostics::relative_to(&src, &self.root),
                     None,
                     format!("chemin de sortie en double : /{rel} est aussi une page générée"),
                 ));
                 continue;
             }
-            files.push(OutputFile {
+            copies.push(OutputFile {
                 path: rel,
                 content: Content::Copy(src),
             });
         }
         for (src, out) in &self.library.files {
-            files.push(OutputFile {
+            copies.push(OutputFile {
                 path: out.clone(),
                 content: Content::Copy(content_dir.join(src)),
             });
         }
-        Some(files)
+        files.extend(copies);
+        (files, problems)
     }
 
     /// Each page's previous and next page in its section's order.
@@ -1043,6 +1163,258 @@ impl Site {
             }
         }
         out
+    }
+
+    fn neighbour_titles(&self) -> HashMap<String, (Option<NavLink>, Option<NavLink>)> {
+        let show = |o: Option<&str>| {
+            o.map(|k| {
+                (
+                    self.library.pages[k].title().to_string(),
+                    self.library.pages[k].path.clone(),
+                )
+            })
+        };
+        self.neighbours()
+            .into_iter()
+            .map(|(k, (l, h))| (k.to_string(), (show(l), show(h))))
+            .collect()
+    }
+
+    /// The outputs whose template reads other pages (as `Reads` says).
+    fn outputs_reading(&self, body: bool) -> Vec<OutputId> {
+        let Some(tpl) = &self.templates else {
+            return Vec::new();
+        };
+        let mut cache: HashMap<String, bool> = HashMap::new();
+        self.all_outputs()
+            .into_iter()
+            .filter(|id| {
+                let Some(name) = self.output_template(id) else {
+                    return false;
+                };
+                *cache.entry(name.clone()).or_insert_with(|| {
+                    let r = tpl.reads(&name);
+                    if body {
+                        r.pages_body
+                    } else {
+                        r.pages_meta
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// The section pages and term pages that list `page`: (listing, page index) pairs.
+    fn listings_of(&self, page: &str) -> Vec<OutputId> {
+        let mut ids = Vec::new();
+        if let Some(p) = self.library.pages.get(page) {
+            if let Some(s) = self.library.sections.get(&p.parent) {
+                let at = s.pages.iter().position(|k| k == page).unwrap_or(0);
+                let i = content::effective_paginate_by(s, &self.config)
+                    .map(|by| at / by + 1)
+                    .unwrap_or(1);
+                ids.push(OutputId::Section(s.relative_path.clone(), i));
+            }
+        }
+        for (ti, t) in self.taxonomies.iter().enumerate() {
+            for term in &t.terms {
+                if let Some(at) = term.pages.iter().position(|k| k == page) {
+                    let i = t.config.paginate_by.map(|by| at / by + 1).unwrap_or(1);
+                    ids.push(OutputId::Term(ti, term.slug.clone(), i));
+                }
+            }
+        }
+        ids
+    }
+
+    /// Every listing page of the page's section and terms.
+    fn all_listings_of(&self, page: &str) -> Vec<OutputId> {
+        let mut ids = Vec::new();
+        if let Some(p) = self.library.pages.get(page) {
+            if let Some(s) = self.library.sections.get(&p.parent) {
+                for i in 1..=self.section_pagers(s) {
+                    ids.push(OutputId::Section(s.relative_path.clone(), i));
+                }
+            }
+        }
+        for (ti, t) in self.taxonomies.iter().enumerate() {
+            for term in t
+                .terms
+                .iter()
+                .filter(|term| term.pages.iter().any(|k| k == page))
+            {
+                for i in 1..=Self::term_pagers(t, term) {
+                    ids.push(OutputId::Term(ti, term.slug.clone(), i));
+                }
+            }
+        }
+        ids
+    }
+
+    /// Applies changes read from disk and returns the outputs to render again. After a
+    /// `Change::Config`, load the site again instead.
+    pub fn update(&mut self, changes: &[Change]) -> BTreeSet<OutputId> {
+        let names: Vec<String> = self
+            .config
+            .taxonomies
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut everything = false;
+        let mut shortcodes_changed = false;
+        let mut structural = false;
+        let mut changed_pages: Vec<String> = Vec::new();
+        let mut changed_sections = false;
+        for c in changes {
+            match c {
+                Change::Config => everything = true,
+                Change::Template { shortcode } => {
+                    everything = true;
+                    shortcodes_changed |= *shortcode;
+                }
+                Change::Static => {}
+                Change::Content(rel) if rel.ends_with(".md") => {
+                    structural |= self.raw.reload(&self.root, rel, &names);
+                    if rel == "_index.md" || rel.ends_with("/_index.md") {
+                        changed_sections = true;
+                        structural = true;
+                    } else {
+                        changed_pages.push(rel.clone());
+                    }
+                }
+                Change::Content(rel) => {
+                    structural |= self.raw.reload_file(&self.root, rel);
+                    // A folder renamed or removed: the Markdown files it held are gone.
+                    let prefix = format!("{rel}/");
+                    let inside: Vec<String> = self
+                        .raw
+                        .pages
+                        .keys()
+                        .chain(self.raw.sections.keys())
+                        .filter(|k| k.starts_with(&prefix))
+                        .cloned()
+                        .collect();
+                    for k in inside {
+                        structural = true;
+                        self.raw.reload(&self.root, &k, &names);
+                        if k.ends_with("_index.md") {
+                            changed_sections = true;
+                        } else {
+                            changed_pages.push(k);
+                        }
+                    }
+                    let files: Vec<String> = self
+                        .raw
+                        .files
+                        .iter()
+                        .filter(|f| f.starts_with(&prefix))
+                        .cloned()
+                        .collect();
+                    for f in files {
+                        structural |= self.raw.reload_file(&self.root, &f);
+                    }
+                }
+            }
+        }
+        let mut dirty: BTreeSet<OutputId> = BTreeSet::new();
+        if everything {
+            self.load_templates();
+        }
+
+        if !structural {
+            // Bodies only: the pages, their listings, and what reads page bodies.
+            for rel in &changed_pages {
+                let (Some(raw), Some(page)) =
+                    (self.raw.pages.get(rel), self.library.pages.get_mut(rel))
+                else {
+                    continue;
+                };
+                page.body = raw.body.clone();
+            }
+            if shortcodes_changed {
+                self.render_markdown(None);
+                self.refresh_data(None);
+            } else if !changed_pages.is_empty() {
+                self.render_markdown(Some(&changed_pages));
+                self.refresh_data(Some(&changed_pages));
+            }
+            self.run_checks();
+            if everything {
+                return self.all_outputs().into_iter().collect();
+            }
+            for rel in &changed_pages {
+                if self.library.pages.contains_key(rel) {
+                    dirty.insert(OutputId::Page(rel.clone()));
+                    dirty.extend(self.listings_of(rel));
+                }
+            }
+            if !changed_pages.is_empty() {
+                dirty.extend(self.outputs_reading(true));
+            }
+            return dirty;
+        }
+
+        // Front matter, files added or removed: assemble again and render what depends on it.
+        let before_neighbours = self.neighbour_titles();
+        for rel in &changed_pages {
+            dirty.extend(self.all_listings_of(rel));
+        }
+        let before_paths: HashMap<String, String> = self
+            .library
+            .pages
+            .iter()
+            .map(|(k, p)| (k.clone(), p.path.clone()))
+            .collect();
+        self.library = content::assemble(&self.raw, &self.config, self.options.drafts);
+        self.build_taxonomies();
+        if changed_sections || shortcodes_changed || everything {
+            self.render_markdown(None);
+            self.refresh_data(None);
+        } else {
+            // The changed pages, and the pages that link to a page that moved, came or went.
+            let moved: HashSet<&String> = changed_pages
+                .iter()
+                .filter(|k| before_paths.get(*k) != self.library.pages.get(*k).map(|p| &p.path))
+                .collect();
+            let mut again: Vec<String> = changed_pages.clone();
+            for (k, r) in &self.pages_html {
+                if r.wanted.iter().any(|w| moved.contains(w)) {
+                    again.push(k.clone());
+                }
+            }
+            again.sort();
+            again.dedup();
+            self.render_markdown(Some(&again));
+            self.refresh_data(Some(&again));
+            for k in &again {
+                dirty.insert(OutputId::Page(k.clone()));
+            }
+        }
+        self.run_checks();
+        if changed_sections || everything {
+            return self.all_outputs().into_iter().collect();
+        }
+        for rel in &changed_pages {
+            if self.library.pages.contains_key(rel) {
+                dirty.insert(OutputId::Page(rel.clone()));
+                dirty.extend(self.all_listings_of(rel));
+            }
+        }
+        let after_neighbours = self.neighbour_titles();
+        for (k, v) in &after_neighbours {
+            if before_neighbours.get(k) != Some(v) {
+                dirty.insert(OutputId::Page(k.clone()));
+            }
+        }
+        for ti in 0..self.taxonomies.len() {
+            dirty.insert(OutputId::TaxonomyList(ti));
+        }
+        dirty.extend(self.outputs_reading(false));
+        // Listings that no longer exist (fewer pages) simply drop out of `all_outputs`.
+        let all: HashSet<OutputId> = self.all_outputs().into_iter().collect();
+        dirty.retain(|id| all.contains(id));
+        dirty
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use serde_json::{Map, Value};
 use tera::{Context, Tera};
@@ -20,6 +20,15 @@ pub struct Templates {
     sources: HashMap<String, String>,
     /// Shortcode name → its declared arguments (`{# args: a, b #}`), if declared.
     shortcode_args: HashMap<String, Option<Vec<String>>>,
+}
+
+/// What a template (with its parents, includes and imports) reads beyond its own context.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Other pages' metadata (`get_section`/`get_taxonomy` with pages, `get_page`).
+    pub pages_meta: bool,
+    /// Other pages' HTML (`get_page`).
+    pub pages_body: bool,
 }
 
 /// The folders templates are read from, lowest priority first.
@@ -180,6 +189,47 @@ impl Templates {
         )
     }
 
+    /// What a template reads of the site, following `extends`, `include` and `import`.
+    pub fn reads(&self, name: &str) -> Reads {
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![name.to_string()];
+        let mut reads = Reads::default();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            let Some(src) = self.sources.get(&n) else {
+                continue;
+            };
+            if src.contains("get_page(") {
+                reads.pages_meta = true;
+                reads.pages_body = true;
+            }
+            for func in ["get_section(", "get_taxonomy("] {
+                for (at, _) in src.match_indices(func) {
+                    let call = &src[at..];
+                    let call = &call[..call.find(')').unwrap_or(call.len())];
+                    let compact: String = call.chars().filter(|c| !c.is_whitespace()).collect();
+                    if !compact.contains("metadata_only=true") {
+                        reads.pages_meta = true;
+                    }
+                }
+            }
+            for key in ["extends", "include", "import"] {
+                for (at, _) in src.match_indices(key) {
+                    let rest = &src[at + key.len()..];
+                    let rest = rest.trim_start();
+                    if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                        if let Some(end) = rest[1..].find(q) {
+                            todo.push(rest[1..1 + end].to_string());
+                        }
+                    }
+                }
+            }
+        }
+        reads
+    }
+
     pub fn shortcode_names(&self) -> impl Iterator<Item = &str> {
         self.shortcode_args.keys().map(String::as_str)
     }
@@ -190,8 +240,15 @@ fn escape(s: &str) -> String {
     crate::markdown::attr(s).replace('\'', "&#39;")
 }
 
+/// The site data the template functions read, updated in place by incremental rebuilds.
+pub type SharedData = Arc<RwLock<SiteData>>;
+
+fn read(data: &SharedData) -> RwLockReadGuard<'_, SiteData> {
+    data.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Registers the functions that read the whole site.
-pub fn register_site_functions(tera: &mut Tera, data: Arc<SiteData>) {
+pub fn register_site_functions(tera: &mut Tera, data: SharedData) {
     tera.register_function("get_url", GetUrl(data.clone()));
     tera.register_function("get_page", GetPage(data.clone()));
     tera.register_function("get_section", GetSection(data.clone()));
@@ -230,6 +287,8 @@ pub struct SiteData {
     /// `guides/cv.md` → permalink (pages and sections).
     pub permalinks: HashMap<String, String>,
     pub pages: HashMap<String, Value>,
+    /// Pages without their HTML, for listings read through functions.
+    pub pages_light: HashMap<String, Value>,
     pub sections: HashMap<String, Value>,
     pub sections_meta: HashMap<String, Value>,
     pub taxonomies: HashMap<String, Value>,
@@ -250,19 +309,20 @@ fn arg_bool(args: &HashMap<String, Value>, key: &str, default: bool) -> bool {
     args.get(key).and_then(Value::as_bool).unwrap_or(default)
 }
 
-struct GetUrl(Arc<SiteData>);
+struct GetUrl(SharedData);
 impl tera::Function for GetUrl {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let d = read(&self.0);
         let path = arg_str(args, "path", "get_url")?;
         if let Some(target) = path.strip_prefix("@/") {
             let (p, anchor) = match target.split_once('#') {
                 Some((p, a)) => (p, Some(a)),
                 None => (target, None),
             };
-            let link = self.0.permalinks.get(p).ok_or_else(|| {
+            let link = d.permalinks.get(p).ok_or_else(|| {
                 tera::Error::msg(format!(
                     "get_url : « @/{p} » n'existe pas{}",
-                    suggestion(p, self.0.permalinks.keys().map(String::as_str))
+                    suggestion(p, d.permalinks.keys().map(String::as_str))
                 ))
             })?;
             return Ok(Value::String(match anchor {
@@ -275,7 +335,7 @@ impl tera::Function for GetUrl {
         }
         Ok(Value::String(format!(
             "{}/{}",
-            self.0.base_url,
+            d.base_url,
             path.trim_start_matches('/')
         )))
     }
@@ -284,62 +344,66 @@ impl tera::Function for GetUrl {
     }
 }
 
-struct GetPage(Arc<SiteData>);
+struct GetPage(SharedData);
 impl tera::Function for GetPage {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let d = read(&self.0);
         let path = arg_str(args, "path", "get_page")?;
-        self.0.pages.get(path).cloned().ok_or_else(|| {
+        d.pages.get(path).cloned().ok_or_else(|| {
             tera::Error::msg(format!(
                 "get_page : la page « {path} » n'existe pas{}",
-                suggestion(path, self.0.pages.keys().map(String::as_str))
+                suggestion(path, d.pages.keys().map(String::as_str))
             ))
         })
     }
 }
 
-struct GetSection(Arc<SiteData>);
+struct GetSection(SharedData);
 impl tera::Function for GetSection {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let d = read(&self.0);
         let path = arg_str(args, "path", "get_section")?;
         let map = if arg_bool(args, "metadata_only", false) {
-            &self.0.sections_meta
+            &d.sections_meta
         } else {
-            &self.0.sections
+            &d.sections
         };
         map.get(path).cloned().ok_or_else(|| {
             tera::Error::msg(format!(
                 "get_section : la section « {path} » n'existe pas{}",
-                suggestion(path, self.0.sections.keys().map(String::as_str))
+                suggestion(path, d.sections.keys().map(String::as_str))
             ))
         })
     }
 }
 
-struct GetTaxonomy(Arc<SiteData>);
+struct GetTaxonomy(SharedData);
 impl tera::Function for GetTaxonomy {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let d = read(&self.0);
         let kind = arg_str(args, "kind", "get_taxonomy")?;
         let map = if arg_bool(args, "metadata_only", false) {
-            &self.0.taxonomies_meta
+            &d.taxonomies_meta
         } else {
-            &self.0.taxonomies
+            &d.taxonomies
         };
         map.get(kind).cloned().ok_or_else(|| {
             tera::Error::msg(format!(
                 "get_taxonomy : la taxonomie « {kind} » n'existe pas{}",
-                suggestion(kind, self.0.taxonomies.keys().map(String::as_str))
+                suggestion(kind, d.taxonomies.keys().map(String::as_str))
             ))
         })
     }
 }
 
-struct GetTaxonomyUrl(Arc<SiteData>);
+struct GetTaxonomyUrl(SharedData);
 impl tera::Function for GetTaxonomyUrl {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let d = read(&self.0);
         let kind = arg_str(args, "kind", "get_taxonomy_url")?;
         let name = arg_str(args, "name", "get_taxonomy_url")?;
         let key = (kind.to_string(), crate::slug::slugify(name));
-        match self.0.term_urls.get(&key) {
+        match d.term_urls.get(&key) {
             Some(u) => Ok(Value::String(u.clone())),
             None if !arg_bool(args, "required", true) => Ok(Value::String(String::new())),
             None => Err(tera::Error::msg(format!(

@@ -1,0 +1,296 @@
+//! Incremental rebuilds give exactly what a full build gives: after each change, the outputs
+//! kept by `Live` are compared with a fresh full render of the same site.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tremplin_generator::live::Live;
+use tremplin_generator::site::Change;
+use tremplin_generator::{render_site, BuildOptions};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("valid/basic"), dir.path());
+    copy_dir(
+        &fixtures().join("theme-mini"),
+        &dir.path().join("themes/mini"),
+    );
+    dir
+}
+
+fn live_files(live: &Live) -> BTreeMap<String, Vec<u8>> {
+    live.paths()
+        .map(|p| (p.clone(), live.get(p).unwrap().read().unwrap().into_owned()))
+        .collect()
+}
+
+fn full_files(options: &BuildOptions) -> BTreeMap<String, Vec<u8>> {
+    let out = render_site(options).unwrap_or_else(|d| panic!("full build fails:\n{d}"));
+    out.files
+        .iter()
+        .map(|f| (f.path.clone(), f.read().unwrap().into_owned()))
+        .collect()
+}
+
+fn assert_same(live: &Live, options: &BuildOptions, step: &str) {
+    let (a, b) = (live_files(live), full_files(options));
+    let a_keys: Vec<&String> = a.keys().collect();
+    let b_keys: Vec<&String> = b.keys().collect();
+    assert_eq!(a_keys, b_keys, "{step}: same files");
+    for (k, v) in &a {
+        assert!(
+            v == &b[k],
+            "{step}: {k} differs:\n--- incremental\n{}\n--- full\n{}",
+            String::from_utf8_lossy(v),
+            String::from_utf8_lossy(&b[k])
+        );
+    }
+}
+
+fn edit(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} has {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn content(rel: &str) -> Change {
+    Change::Content(rel.to_string())
+}
+
+#[test]
+fn every_kind_of_change_matches_a_full_build() {
+    let dir = site();
+    let root = dir.path();
+    let options = BuildOptions::new(root);
+    let mut live = Live::new(options.clone()).unwrap();
+    assert!(!live.diagnostics().has_errors());
+    assert_same(&live, &options, "start");
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "Par courriel.",
+        "Par courriel ou par la poste.",
+    );
+    let applied = live.apply(&[content("guides/lettre.md")]);
+    assert_eq!(
+        applied.changed,
+        vec![
+            "atom.xml",
+            "guides/atom.xml",
+            "guides/lettre/index.html",
+            "themes/emploi/atom.xml"
+        ]
+    );
+    assert_same(&live, &options, "body edit");
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "La lettre de motivation",
+        "Adresser sa lettre",
+    );
+    live.apply(&[content("guides/lettre.md")]);
+    assert_same(&live, &options, "title edit that reorders the section");
+
+    edit(
+        root,
+        "content/actualites/nouvelle-1.md",
+        "date = 2025-01-10",
+        "date = 2025-06-10",
+    );
+    live.apply(&[content("actualites/nouvelle-1.md")]);
+    assert_same(&live, &options, "date edit that reorders the pages");
+
+    edit(
+        root,
+        "content/guides/cv/index.md",
+        "themes = [\"Emploi\", \"formation\"]",
+        "themes = [\"mobilité\"]",
+    );
+    live.apply(&[content("guides/cv/index.md")]);
+    assert_same(&live, &options, "taxonomy edit");
+
+    std::fs::write(
+        root.join("content/guides/nouveau.md"),
+        "+++\ntitle = \"Nouveau guide\"\ndate = 2025-05-05\n[taxonomies]\nthemes = [\"emploi\"]\n+++\nVoir [le CV](@/guides/cv/index.md).\n",
+    )
+    .unwrap();
+    live.apply(&[content("guides/nouveau.md")]);
+    assert_same(&live, &options, "page added");
+
+    std::fs::remove_file(root.join("content/actualites/nouvelle-2.md")).unwrap();
+    live.apply(&[content("actualites/nouvelle-2.md")]);
+    assert_same(&live, &options, "page deleted (one listing page less)");
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "title: \"Adresser sa lettre\"",
+        "title: \"Adresser sa lettre\"\nslug: \"envoyer\"",
+    );
+    live.apply(&[content("guides/lettre.md")]);
+    assert_same(
+        &live,
+        &options,
+        "page moved: the pages linking to it follow",
+    );
+
+    edit(
+        root,
+        "content/guides/_index.md",
+        "title = \"Guides\"",
+        "title = \"Nos guides\"",
+    );
+    live.apply(&[content("guides/_index.md")]);
+    assert_same(&live, &options, "section edit");
+
+    edit(
+        root,
+        "themes/mini/templates/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1 class=\"titre\">{{ page.title }}</h1>",
+    );
+    live.apply(&[Change::Template { shortcode: false }]);
+    assert_same(&live, &options, "template edit");
+
+    edit(
+        root,
+        "themes/mini/templates/shortcodes/boite.html",
+        "<aside class=\"boite\">",
+        "<aside class=\"encadre\">",
+    );
+    live.apply(&[Change::Template { shortcode: true }]);
+    assert_same(&live, &options, "shortcode edit");
+
+    std::fs::write(root.join("static/css/autre.css"), "p { margin: 0 }").unwrap();
+    live.apply(&[Change::Static]);
+    assert_same(&live, &options, "static file added");
+
+    edit(root, "tremplin.toml", "paginate_by = 2", "paginate_by = 1");
+    live.apply(&[Change::Config]);
+    assert_same(&live, &options, "configuration edit");
+}
+
+#[test]
+fn errors_keep_the_last_good_site_until_fixed() {
+    let dir = site();
+    let root = dir.path();
+    let options = BuildOptions::new(root);
+    let mut live = Live::new(options.clone()).unwrap();
+    let good = live_files(&live);
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "Par courriel.",
+        "Par courriel. [cassé](@/absent.md)",
+    );
+    edit(
+        root,
+        "content/guides/cv/index.md",
+        "Le CV en bref.",
+        "Le CV en très bref.",
+    );
+    let applied = live.apply(&[content("guides/lettre.md"), content("guides/cv/index.md")]);
+    assert!(applied.has_errors);
+    assert!(applied.changed.is_empty());
+    assert_eq!(
+        live.diagnostics().to_string(),
+        "content/guides/lettre.md:11: lien interne cassé : « @/absent.md » n'existe pas\n"
+    );
+    assert_eq!(live_files(&live), good, "the last good version is kept");
+
+    // A deleted page disappears even while the site has errors.
+    std::fs::remove_file(root.join("content/actualites/nouvelle-3.md")).unwrap();
+    let applied = live.apply(&[content("actualites/nouvelle-3.md")]);
+    assert!(applied.has_errors);
+    assert_eq!(
+        applied.changed,
+        vec![
+            "actualites/nouvelle-3/index.html",
+            "actualites/page/2/index.html",
+            "themes/emploi/page/3/index.html"
+        ]
+    );
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        " [cassé](@/absent.md)",
+        "",
+    );
+    let applied = live.apply(&[content("guides/lettre.md")]);
+    assert!(!applied.has_errors);
+    assert!(
+        applied
+            .changed
+            .contains(&"guides/cv/index.html".to_string()),
+        "pending work is done once fixed"
+    );
+    assert_same(&live, &options, "fixed");
+
+    // A broken configuration keeps the site, and its fix brings everything back.
+    edit(root, "tremplin.toml", "title = ", "titel = ");
+    let applied = live.apply(&[Change::Config]);
+    assert!(applied.has_errors);
+    assert_eq!(
+        live.diagnostics().to_string(),
+        "tremplin.toml:1: clé inconnue « titel » — vouliez-vous dire « title » ?\n"
+    );
+    edit(root, "tremplin.toml", "titel = ", "title = ");
+    assert!(!live.apply(&[Change::Config]).has_errors);
+    assert_same(&live, &options, "configuration fixed");
+}
+
+#[test]
+fn classify_paths() {
+    use tremplin_generator::site::classify;
+    let root = Path::new("/site");
+    let check = |p: &str, expected: Option<Change>| {
+        assert_eq!(classify(root, Some("mini"), &root.join(p)), expected, "{p}")
+    };
+    check("content/guides/cv.md", Some(content("guides/cv.md")));
+    check(
+        "content/guides/cv/photo.png",
+        Some(content("guides/cv/photo.png")),
+    );
+    check("content/guides/.cv.md.swp", None);
+    check("content/guides/cv.md~", None);
+    check("content/4913", None);
+    check(
+        "templates/page.html",
+        Some(Change::Template { shortcode: false }),
+    );
+    check(
+        "themes/mini/templates/shortcodes/boite.html",
+        Some(Change::Template { shortcode: true }),
+    );
+    check("themes/autre/templates/page.html", None);
+    check("themes/mini/static/css/site.css", Some(Change::Static));
+    check("static/img/logo.png", Some(Change::Static));
+    check("tremplin.toml", Some(Change::Config));
+    check("public/index.html", None);
+    check("README.md", None);
+    assert_eq!(
+        classify(root, None, Path::new("/ailleurs/content/a.md")),
+        None
+    );
+}
