@@ -174,6 +174,7 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     template_problems: Vec<Diagnostic>,
     check_problems: Vec<Diagnostic>,
+    anchor_problems: Vec<Diagnostic>,
 }
 
 /// Loads and renders the whole site in memory. Every problem of every file comes back at once.
@@ -228,6 +229,7 @@ impl Site {
             taxonomies: Vec::new(),
             template_problems: Vec::new(),
             check_problems: Vec::new(),
+            anchor_problems: Vec::new(),
         };
         site.load_templates();
         site.render_markdown(None);
@@ -273,6 +275,7 @@ impl Site {
             }
         }
         d.extend(self.check_problems.iter().cloned());
+        d.extend(self.anchor_problems.iter().cloned());
         d
     }
 
@@ -389,13 +392,14 @@ impl Site {
     /// Site-wide checks: anchors, templates that exist, routes that collide.
     fn run_checks(&mut self) {
         let mut problems = Vec::new();
-        self.check_anchors(&mut problems);
         self.check_templates_exist(&mut problems);
         self.check_duplicate_routes(&mut problems);
         self.check_problems = problems;
+        self.anchor_problems = self.check_anchors();
     }
 
-    fn check_anchors(&self, problems: &mut Vec<Diagnostic>) {
+    fn check_anchors(&self) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
         let anchors_of = |rel: &str| -> Option<&Vec<String>> {
             self.pages_html
                 .get(rel)
@@ -430,6 +434,7 @@ impl Site {
                 }
             }
         }
+        problems
     }
 
     fn build_taxonomies(&mut self) {
@@ -725,6 +730,21 @@ impl Site {
             "permalink": self.permalink(&format!("/{}/", t.slug)),
             "paginate_by": t.config.paginate_by,
         })
+    }
+
+    /// Updates the full values of pages whose body alone changed.
+    fn refresh_page_values(&mut self, pages: &[String]) {
+        let values: Vec<(String, Value)> = pages
+            .iter()
+            .filter_map(|k| {
+                self.library
+                    .pages
+                    .get(k)
+                    .map(|p| (k.clone(), self.page_value(p, true)))
+            })
+            .collect();
+        let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
+        data.pages.extend(values);
     }
 
     /// Brings the template functions' data up to date: the given pages' values (all when
@@ -1335,11 +1355,18 @@ impl Site {
             if shortcodes_changed {
                 self.render_markdown(None);
                 self.refresh_data(None);
-            } else if !changed_pages.is_empty() {
-                self.render_markdown(Some(&changed_pages));
-                self.refresh_data(Some(&changed_pages));
+                self.run_checks();
+            } else {
+                if !changed_pages.is_empty() {
+                    self.render_markdown(Some(&changed_pages));
+                    // Listings read through functions carry no body: only these pages' values change.
+                    self.refresh_page_values(&changed_pages);
+                    self.anchor_problems = self.check_anchors();
+                }
+                if everything {
+                    self.run_checks();
+                }
             }
-            self.run_checks();
             if everything {
                 return self.all_outputs().into_iter().collect();
             }
