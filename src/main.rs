@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tremplin_api::config::ApiConfig;
 use tremplin_api::preview::Preview;
 use tremplin_generator::live::Live;
 use tremplin_generator::{BuildError, BuildOptions, Diagnostics};
@@ -44,7 +45,13 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// Build the site and serve it on http://127.0.0.1:8080.
+    /// Manage accounts (counsellors and admins are invited).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage structures (Missions Locales).
+    #[command(subcommand)]
+    Structure(StructureCommand),
+    /// Build the site and serve it with the API on http://127.0.0.1:8080.
     Serve {
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
@@ -57,6 +64,45 @@ enum Command {
         #[arg(long)]
         no_watch: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account and print (and email) a one-time link to set its password.
+    Invite {
+        /// counsellor or admin.
+        #[arg(long)]
+        role: String,
+        /// The structure's identifier (required for a counsellor).
+        #[arg(long)]
+        structure: Option<String>,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        email: String,
+    },
+    /// List every account.
+    List,
+    /// Disable an account (its sessions are closed).
+    Disable { email: String },
+    /// Enable a disabled account again.
+    Enable { email: String },
+}
+
+#[derive(Subcommand)]
+enum StructureCommand {
+    /// Add a structure.
+    Add {
+        /// Short identifier, lowercase (`lille`).
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        town: String,
+        #[arg(long, default_value = "")]
+        contact: String,
+    },
+    /// List the structures.
+    List,
 }
 
 fn main() -> ExitCode {
@@ -103,6 +149,8 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::User(cmd) => admin(&cli.root, Admin::User(cmd)),
+        Command::Structure(cmd) => admin(&cli.root, Admin::Structure(cmd)),
         Command::Serve {
             bind,
             port,
@@ -201,9 +249,15 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
         started.elapsed().as_secs_f64()
     );
     let theme = live.site().config.theme.clone();
+    let api_config = ApiConfig::new(&options.root, &live.site().config, |k| {
+        std::env::var(k).ok()
+    })?;
     let preview = Preview::new(live, watch);
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("démarrage impossible : {e}"))?;
     rt.block_on(async move {
+        let database = tremplin_api::db::redact(&api_config.database_url);
+        let state = tremplin_api::state(api_config, preview.clone()).await?;
+        eprintln!("Base de données : {database}.");
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AddrInUse {
                 format!(
@@ -240,7 +294,8 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
             });
         }
         eprintln!("Tremplin est servi sur http://{addr} (Ctrl+C pour arrêter).");
-        axum::serve(listener, tremplin_api::preview::router(preview))
+        let app = tremplin_api::app(state, tremplin_api::preview::router(preview));
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown())
             .await
             .map_err(|e| format!("erreur du serveur : {e}"))
@@ -266,5 +321,133 @@ async fn shutdown() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+enum Admin {
+    User(UserCommand),
+    Structure(StructureCommand),
+}
+
+/// Account and structure commands: they work on the database of the site at `root`.
+fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
+    let run = async {
+        let site = tremplin_generator::config::Config::load(root).map_err(|d| {
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        let config = ApiConfig::new(root, &site, |k| std::env::var(k).ok())?;
+        let db = tremplin_api::db::connect(&config.database_url).await?;
+        let shown = |e: tremplin_api::error::AppError| match e {
+            tremplin_api::error::AppError::Invalid(fields) => fields
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            tremplin_api::error::AppError::Internal(detail) => format!("erreur interne : {detail}"),
+            e => e.message(),
+        };
+        use tremplin_api::accounts;
+        match cmd {
+            Admin::User(UserCommand::Invite {
+                role,
+                structure,
+                first_name,
+                email,
+            }) => {
+                let role = match accounts::Role::parse(&role) {
+                    Some(r @ (accounts::Role::Counsellor | accounts::Role::Admin)) => r,
+                    _ => return Err(format!("rôle « {role} » : choisissez counsellor ou admin (les jeunes s'inscrivent eux-mêmes)")),
+                };
+                let mailer =
+                    tremplin_api::mail::Mailer::new(&config.transport, &config.email_from)?;
+                let (user, token) = accounts::invite(
+                    &db,
+                    &config,
+                    &email,
+                    role,
+                    structure.as_deref(),
+                    &first_name,
+                )
+                .await
+                .map_err(shown)?;
+                let link = tremplin_api::web::send_invitation(&config, &mailer, &user, &token)
+                    .await
+                    .map_err(shown)?;
+                println!("Compte créé pour {} ({}). Lien pour choisir le mot de passe (valable 7 jours, envoyé par courriel) :", user.email, user.role.label());
+                println!("{link}");
+            }
+            Admin::User(UserCommand::List) => {
+                for u in accounts::list_users(&db).await.map_err(shown)? {
+                    println!(
+                        "{}\t{}\t{}\t{}{}",
+                        u.email,
+                        u.role.as_str(),
+                        u.structure.as_ref().map(|s| s.slug.as_str()).unwrap_or("-"),
+                        if u.disabled { "désactivé" } else { "actif" },
+                        if u.has_password {
+                            ""
+                        } else {
+                            " (invitation en attente)"
+                        }
+                    );
+                }
+            }
+            Admin::User(UserCommand::Disable { email }) => {
+                let u = accounts::set_disabled(&db, &email, true)
+                    .await
+                    .map_err(|e| match e {
+                        tremplin_api::error::AppError::NotFound => {
+                            format!("aucun compte pour {email}")
+                        }
+                        e => shown(e),
+                    })?;
+                println!("Compte {} désactivé ; ses sessions sont fermées.", u.email);
+            }
+            Admin::User(UserCommand::Enable { email }) => {
+                let u = accounts::set_disabled(&db, &email, false)
+                    .await
+                    .map_err(|e| match e {
+                        tremplin_api::error::AppError::NotFound => {
+                            format!("aucun compte pour {email}")
+                        }
+                        e => shown(e),
+                    })?;
+                println!("Compte {} réactivé.", u.email);
+            }
+            Admin::Structure(StructureCommand::Add {
+                slug,
+                name,
+                town,
+                contact,
+            }) => {
+                let s = accounts::add_structure(&db, &slug, &name, &town, &contact)
+                    .await
+                    .map_err(shown)?;
+                println!("Structure ajoutée : {} ({}, {}).", s.slug, s.name, s.town);
+            }
+            Admin::Structure(StructureCommand::List) => {
+                for s in accounts::structures(&db).await.map_err(shown)? {
+                    println!("{}\t{}\t{}\t{}", s.slug, s.name, s.town, s.contact);
+                }
+            }
+        }
+        Ok::<(), String>(())
+    };
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("démarrage impossible : {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -77,6 +77,21 @@ impl Preview {
     }
 }
 
+impl crate::web::Pages for Preview {
+    fn render(
+        &self,
+        template: &str,
+        path: &str,
+        vars: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, String> {
+        self.with_live(|live| {
+            live.site()
+                .render_template(template, path, vars)
+                .map_err(|d| d.to_string())
+        })
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

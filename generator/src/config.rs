@@ -84,6 +84,14 @@ pub struct Config {
     /// Free data for templates.
     #[serde(default)]
     pub extra: toml::Table,
+    /// `[database]`, `[email]`, `[server]`: read by the API (`tremplin-api`), which checks
+    /// them; the generator only carries them.
+    #[serde(default)]
+    pub database: Option<toml::Table>,
+    #[serde(default)]
+    pub email: Option<toml::Table>,
+    #[serde(default)]
+    pub server: Option<toml::Table>,
 }
 
 fn default_language() -> String {

@@ -1061,6 +1061,30 @@ impl Site {
         Some(ctx)
     }
 
+    /// Renders a template of the theme for a page the site does not build itself (the API's
+    /// pages), with the same `config`, `current_path` and site functions as built pages, plus
+    /// `vars`.
+    pub fn render_template(
+        &self,
+        name: &str,
+        path: &str,
+        vars: &Map<String, Value>,
+    ) -> Result<String, Diagnostic> {
+        let (Some(tpl), Some(tera)) = (self.templates.as_ref(), self.tera.as_ref()) else {
+            return Err(Diagnostic::error(
+                "templates",
+                None,
+                "les gabarits du site n'ont pas pu être chargés",
+            ));
+        };
+        let mut ctx = self.base_context(&self.config_value(), path);
+        for (k, v) in vars {
+            ctx.insert(k.as_str(), v);
+        }
+        tera.render(name, &ctx)
+            .map_err(|e| tpl.diagnostic(name, &e))
+    }
+
     /// The outputs that are not templated pages: 404, aliases, feeds, sitemap, robots.txt,
     /// static files and content files. `rendered` are the templated outputs, to find clashes.
     pub fn extras(&self, rendered: &[OutputFile]) -> (Vec<OutputFile>, Vec<Diagnostic>) {

@@ -1,0 +1,813 @@
+//! Accounts and structures: every statement about users, sessions, one-time tokens and
+//! failed sign-ins. No HTTP here: `web` calls these functions, and so does the command line.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::auth;
+use crate::config::ApiConfig;
+use crate::db::{is_unique_violation, now, Db};
+use crate::error::{AppError, FieldErrors};
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Youth,
+    Counsellor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Youth => "youth",
+            Role::Counsellor => "counsellor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "youth" | "jeune" => Some(Role::Youth),
+            "counsellor" | "conseiller" | "conseillere" => Some(Role::Counsellor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The role in French, for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Youth => "jeune",
+            Role::Counsellor => "conseiller ou conseillère",
+            Role::Admin => "administrateur",
+        }
+    }
+}
+
+/// A Mission Locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Structure {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub town: String,
+    pub contact: String,
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub role: Role,
+    pub structure: Option<Structure>,
+    pub disabled: bool,
+    pub has_password: bool,
+    pub created_at: i64,
+}
+
+// Booleans are read as integers: sqlx's `Any` driver cannot decode SQLite's BOOLEAN columns.
+const USER_SELECT: &str = "SELECT u.id, u.email, u.first_name, u.role, \
+     CAST(CASE WHEN u.disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled, u.password_hash, u.created_at, \
+     s.id AS sid, s.slug, s.name, s.town, s.contact FROM users u LEFT JOIN structures s ON s.id = u.structure_id";
+
+fn user_from(row: &AnyRow) -> Result<(User, Option<String>), sqlx::Error> {
+    let hash: Option<String> = row.try_get("password_hash")?;
+    let sid: Option<i64> = row.try_get("sid")?;
+    let structure = match sid {
+        Some(id) => Some(Structure {
+            id,
+            slug: row.try_get("slug")?,
+            name: row.try_get("name")?,
+            town: row.try_get("town")?,
+            contact: row.try_get("contact")?,
+        }),
+        None => None,
+    };
+    let role: String = row.try_get("role")?;
+    Ok((
+        User {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            first_name: row.try_get("first_name")?,
+            role: Role::parse(&role).unwrap_or(Role::Youth),
+            structure,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
+            has_password: hash.is_some(),
+            created_at: row.try_get("created_at")?,
+        },
+        hash,
+    ))
+}
+
+/// Lowercases and trims an email address.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A plausible email address: one `@`, something before, a dot after, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+        && !domain.contains('@')
+        && email.len() <= 254
+}
+
+// ---- structures ----
+
+/// Adds a structure. `slug` names it in URLs and commands (`lille`).
+pub async fn add_structure(
+    db: &Db,
+    slug: &str,
+    name: &str,
+    town: &str,
+    contact: &str,
+) -> Result<Structure, AppError> {
+    let mut errors: FieldErrors = Vec::new();
+    let slug = slug.trim().to_lowercase();
+    if slug.is_empty()
+        || !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        errors.push(("slug", "L'identifiant s'écrit en minuscules sans accents, chiffres et tirets (par exemple « lille »).".into()));
+    }
+    if name.trim().is_empty() {
+        errors.push(("name", "Le nom de la structure est obligatoire.".into()));
+    }
+    if town.trim().is_empty() {
+        errors.push(("town", "La ville est obligatoire.".into()));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let row = sqlx::query("INSERT INTO structures (slug, name, town, contact, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(&slug)
+        .bind(name.trim())
+        .bind(town.trim())
+        .bind(contact.trim())
+        .bind(now())
+        .fetch_one(&db.pool)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::Invalid(vec![("slug", format!("Une structure « {slug} » existe déjà."))])
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(Structure {
+        id: row.try_get("id")?,
+        slug,
+        name: name.trim().into(),
+        town: town.trim().into(),
+        contact: contact.trim().into(),
+    })
+}
+
+pub async fn structures(db: &Db) -> Result<Vec<Structure>, AppError> {
+    let rows = sqlx::query("SELECT id, slug, name, town, contact FROM structures ORDER BY name")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Structure {
+                id: r.try_get("id")?,
+                slug: r.try_get("slug")?,
+                name: r.try_get("name")?,
+                town: r.try_get("town")?,
+                contact: r.try_get("contact")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn structure_by_slug(db: &Db, slug: &str) -> Result<Option<Structure>, AppError> {
+    Ok(structures(db).await?.into_iter().find(|s| s.slug == slug))
+}
+
+// ---- users ----
+
+pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<User>, AppError> {
+    let row = sqlx::query(&format!("{USER_SELECT} WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| user_from(&r)).transpose()?.map(|(u, _)| u))
+}
+
+async fn user_and_hash_by_email(
+    db: &Db,
+    email: &str,
+) -> Result<Option<(User, Option<String>)>, AppError> {
+    let row = sqlx::query(&format!("{USER_SELECT} WHERE u.email = $1"))
+        .bind(normalize_email(email))
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| user_from(&r)).transpose()?)
+}
+
+pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {
+    Ok(user_and_hash_by_email(db, email).await?.map(|(u, _)| u))
+}
+
+pub async fn list_users(db: &Db) -> Result<Vec<User>, AppError> {
+    let rows = sqlx::query(&format!("{USER_SELECT} ORDER BY u.role, u.email"))
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| user_from(r).map(|(u, _)| u).map_err(Into::into))
+        .collect()
+}
+
+/// What a youth types to register.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    /// The slug of the structure that follows them, if any.
+    pub structure: Option<String>,
+}
+
+/// Creates a youth's account; every wrong field is reported at once.
+pub async fn register(db: &Db, reg: &Registration) -> Result<User, AppError> {
+    let email = normalize_email(&reg.email);
+    let mut errors: FieldErrors = Vec::new();
+    if !valid_email(&email) {
+        errors.push((
+            "email",
+            "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.".into(),
+        ));
+    }
+    let first_name = reg.first_name.trim();
+    if first_name.is_empty() {
+        errors.push(("first_name", "Saisissez votre prénom.".into()));
+    } else if first_name.chars().count() > 80 {
+        errors.push((
+            "first_name",
+            "Le prénom doit faire 80 caractères au plus.".into(),
+        ));
+    }
+    if let Err(m) = auth::check_new_password(&reg.password, &email) {
+        errors.push(("password", m));
+    }
+    let structure = match reg
+        .structure
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(slug) => match structure_by_slug(db, slug).await? {
+            Some(s) => Some(s),
+            None => {
+                errors.push((
+                    "structure",
+                    "Choisissez une Mission Locale dans la liste.".into(),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let t = now();
+    let row = sqlx::query(
+        "INSERT INTO users (email, password_hash, first_name, role, structure_id, disabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'youth', $4, FALSE, $5, $5) RETURNING id",
+    )
+    .bind(&email)
+    .bind(auth::hash_password(&reg.password))
+    .bind(first_name)
+    .bind(structure.as_ref().map(|s| s.id))
+    .bind(t)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Invalid(vec![("email", "Un compte existe déjà avec cette adresse. Connectez-vous, ou utilisez « Mot de passe oublié ».".into())])
+        } else {
+            e.into()
+        }
+    })?;
+    let id: i64 = row.try_get("id")?;
+    user_by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("compte créé introuvable".into()))
+}
+
+/// Failed sign-ins allowed per account, and per address, in the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const FAILURE_WINDOW: i64 = 15 * 60;
+
+/// Checks an email and password, with the limits on failed attempts.
+pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<User, AppError> {
+    let email = normalize_email(email);
+    let since = now() - FAILURE_WINDOW;
+    let count = |sql: &'static str, key: String| async move {
+        sqlx::query(sql)
+            .bind(key)
+            .bind(since)
+            .fetch_one(&db.pool)
+            .await
+            .and_then(|r| r.try_get::<i64, _>(0))
+    };
+    let by_account = count(
+        "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2",
+        email.clone(),
+    )
+    .await?;
+    let by_address = count(
+        "SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2",
+        ip.to_string(),
+    )
+    .await?;
+    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        return Err(AppError::TooManyRequests(
+            "Trop de tentatives de connexion. Attendez 15 minutes, ou utilisez « Mot de passe oublié ».".into(),
+        ));
+    }
+    let found = user_and_hash_by_email(db, &email).await?;
+    let ok = match &found {
+        Some((_, Some(hash))) => auth::verify_password(password, hash),
+        _ => {
+            auth::verify_password(password, auth::dummy_hash());
+            false
+        }
+    };
+    if !ok {
+        sqlx::query("INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)")
+            .bind(&email)
+            .bind(ip)
+            .bind(now())
+            .execute(&db.pool)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(since - FAILURE_WINDOW)
+            .execute(&db.pool)
+            .await?;
+        return Err(AppError::BadCredentials);
+    }
+    let (user, _) = found.expect("checked above");
+    if user.disabled {
+        return Err(AppError::Forbidden(
+            "Ce compte est désactivé. Contactez votre Mission Locale.".into(),
+        ));
+    }
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(&email)
+        .execute(&db.pool)
+        .await?;
+    Ok(user)
+}
+
+// ---- sessions ----
+
+/// Opens a session; returns the token for the cookie (only its hash is stored).
+pub async fn create_session(db: &Db, user_id: i64) -> Result<String, AppError> {
+    let token = auth::random_token();
+    let t = now();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
+        .bind(auth::token_hash(&token))
+        .bind(user_id)
+        .bind(t)
+        .execute(&db.pool)
+        .await?;
+    Ok(token)
+}
+
+/// The account of a session token, if the session is alive (it is then marked as seen).
+pub async fn session_user(
+    db: &Db,
+    config: &ApiConfig,
+    token: &str,
+) -> Result<Option<User>, AppError> {
+    let hash = auth::token_hash(token);
+    let row =
+        sqlx::query("SELECT user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some(row) = row else { return Ok(None) };
+    let (user_id, created, seen): (i64, i64, i64) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    let t = now();
+    if t - seen > config.session_idle || t - created > config.session_max {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&hash)
+            .execute(&db.pool)
+            .await?;
+        return Ok(None);
+    }
+    let Some(user) = user_by_id(db, user_id).await? else {
+        return Ok(None);
+    };
+    if user.disabled {
+        return Ok(None);
+    }
+    // Written at most once a minute per session.
+    if t - seen >= 60 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(t)
+            .bind(&hash)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(Some(user))
+}
+
+pub async fn delete_session(db: &Db, token: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(auth::token_hash(token))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Closes every session of an account but the one given (by its token).
+pub async fn delete_other_sessions(
+    db: &Db,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<(), AppError> {
+    let keep = keep.map(auth::token_hash).unwrap_or_default();
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+// ---- passwords and one-time links ----
+
+/// Changes a password after checking the current one; other sessions are closed.
+pub async fn change_password(
+    db: &Db,
+    user: &User,
+    current: &str,
+    new: &str,
+    session: &str,
+) -> Result<(), AppError> {
+    let (_, hash) = user_and_hash_by_email(db, &user.email)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let mut errors: FieldErrors = Vec::new();
+    if !hash
+        .as_deref()
+        .is_some_and(|h| auth::verify_password(current, h))
+    {
+        errors.push((
+            "current_password",
+            "Le mot de passe actuel n'est pas le bon.".into(),
+        ));
+    }
+    if let Err(m) = auth::check_new_password(new, &user.email) {
+        errors.push(("new_password", m));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(auth::hash_password(new))
+        .bind(now())
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.id)
+        .bind(auth::token_hash(session))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a one-time link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Reset,
+    Invite,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Reset => "reset",
+            Purpose::Invite => "invite",
+        }
+    }
+}
+
+/// Creates a one-time link token valid for `validity` seconds.
+pub async fn create_token(
+    db: &Db,
+    user_id: i64,
+    purpose: Purpose,
+    validity: i64,
+) -> Result<String, AppError> {
+    let token = auth::random_token();
+    let t = now();
+    sqlx::query("INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(auth::token_hash(&token))
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(t)
+        .bind(t + validity)
+        .execute(&db.pool)
+        .await?;
+    Ok(token)
+}
+
+/// The account a still-valid one-time token belongs to.
+pub async fn token_user(db: &Db, token: &str) -> Result<Option<(User, Purpose)>, AppError> {
+    let row = sqlx::query("SELECT user_id, purpose FROM tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+        .bind(auth::token_hash(token))
+        .bind(now())
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let purpose: String = row.try_get(1)?;
+    let purpose = if purpose == "invite" {
+        Purpose::Invite
+    } else {
+        Purpose::Reset
+    };
+    Ok(user_by_id(db, row.try_get(0)?).await?.map(|u| (u, purpose)))
+}
+
+/// Sets a password through a one-time link: the link is spent and every session closed,
+/// all in one transaction.
+pub async fn set_password_with_token(db: &Db, token: &str, new: &str) -> Result<User, AppError> {
+    let expired = || {
+        AppError::Invalid(vec![(
+            "token",
+            "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau."
+                .into(),
+        )])
+    };
+    let (user, _) = token_user(db, token).await?.ok_or_else(expired)?;
+    auth::check_new_password(new, &user.email)
+        .map_err(|m| AppError::Invalid(vec![("password", m)]))?;
+    let mut tx = db.pool.begin().await?;
+    let spent =
+        sqlx::query("UPDATE tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+            .bind(now())
+            .bind(auth::token_hash(token))
+            .execute(&mut *tx)
+            .await?;
+    if spent.rows_affected() != 1 {
+        return Err(expired());
+    }
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(auth::hash_password(new))
+        .bind(now())
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(&user.email)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Creates an account without password for a counsellor or an admin, and its invitation
+/// token. A counsellor belongs to a structure.
+pub async fn invite(
+    db: &Db,
+    config: &ApiConfig,
+    email: &str,
+    role: Role,
+    structure: Option<&str>,
+    first_name: &str,
+) -> Result<(User, String), AppError> {
+    let email = normalize_email(email);
+    let mut errors: FieldErrors = Vec::new();
+    if !valid_email(&email) {
+        errors.push((
+            "email",
+            format!("Adresse électronique invalide : « {email} »."),
+        ));
+    }
+    let structure = match structure {
+        Some(slug) => match structure_by_slug(db, slug).await? {
+            Some(s) => Some(s),
+            None => {
+                let known: Vec<String> =
+                    structures(db).await?.into_iter().map(|s| s.slug).collect();
+                errors.push((
+                    "structure",
+                    format!(
+                        "Structure « {slug} » inconnue (structures : {}).",
+                        if known.is_empty() {
+                            "aucune".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if role == Role::Counsellor
+        && structure.is_none()
+        && !errors.iter().any(|(f, _)| *f == "structure")
+    {
+        errors.push((
+            "structure",
+            "Un conseiller appartient à une structure : précisez-la.".into(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let first_name = if first_name.trim().is_empty() {
+        email.split('@').next().unwrap_or("").to_string()
+    } else {
+        first_name.trim().to_string()
+    };
+    let t = now();
+    let token = auth::random_token();
+    // The account and its invitation exist together or not at all.
+    let mut tx = db.pool.begin().await?;
+    let row = sqlx::query(
+        "INSERT INTO users (email, password_hash, first_name, role, structure_id, disabled, created_at, updated_at) \
+         VALUES ($1, NULL, $2, $3, $4, FALSE, $5, $5) RETURNING id",
+    )
+    .bind(&email)
+    .bind(&first_name)
+    .bind(role.as_str())
+    .bind(structure.as_ref().map(|s| s.id))
+    .bind(t)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Invalid(vec![("email", format!("Un compte existe déjà pour {email}."))])
+        } else {
+            e.into()
+        }
+    })?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query("INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, 'invite', $3, $4)")
+        .bind(auth::token_hash(&token))
+        .bind(id)
+        .bind(t)
+        .bind(t + config.invite_validity)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let user = user_by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("compte invité introuvable".into()))?;
+    Ok((user, token))
+}
+
+/// Disables (or enables again) an account; disabling closes its sessions.
+pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<User, AppError> {
+    let user = user_by_email(db, email).await?.ok_or(AppError::NotFound)?;
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(disabled)
+        .bind(now())
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    user_by_id(db, user.id).await?.ok_or(AppError::NotFound)
+}
+
+/// Everything Tremplin keeps about a person (RGPD right of access), as JSON.
+pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
+    let sessions = sqlx::query(
+        "SELECT created_at, last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
+    )
+    .bind(user.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let sessions: Vec<Value> = sessions
+        .iter()
+        .map(|r| {
+            Ok(json!({"ouverte_le": iso(r.try_get(0)?), "derniere_activite": iso(r.try_get(1)?)}))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let failures = sqlx::query("SELECT at FROM login_failures WHERE email = $1 ORDER BY at")
+        .bind(&user.email)
+        .fetch_all(&db.pool)
+        .await?;
+    let failures: Vec<Value> = failures
+        .iter()
+        .map(|r| Ok(json!(iso(r.try_get(0)?))))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(json!({
+        "compte": {
+            "adresse_electronique": user.email,
+            "prenom": user.first_name,
+            "role": user.role.label(),
+            "mission_locale": user.structure.as_ref().map(|s| json!({"nom": s.name, "ville": s.town})),
+            "cree_le": iso(user.created_at),
+        },
+        "sessions": sessions,
+        "tentatives_de_connexion_echouees": failures,
+        "exporte_le": iso(now()),
+    }))
+}
+
+/// Deletes an account and everything personal tied to it, for good.
+pub async fn delete_account(db: &Db, user: &User) -> Result<(), AppError> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(&user.email)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM tokens WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A time as `2026-11-28T21:07:17Z`.
+pub fn iso(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil date from days since 1970 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("camille.dupont@exemple.fr"));
+        assert!(!valid_email("camille"));
+        assert!(!valid_email("camille@exemple"));
+        assert!(!valid_email("ca mille@exemple.fr"));
+        assert_eq!(
+            normalize_email("  Camille@Exemple.FR "),
+            "camille@exemple.fr"
+        );
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso(1_795_900_037), "2026-11-28T21:07:17Z");
+    }
+}

@@ -1,0 +1,148 @@
+//! The API's settings: the `[database]`, `[email]` and `[server]` tables of `tremplin.toml`,
+//! overridden by environment variables. Defaults need nothing installed.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// How emails leave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// Each email written as a `.eml` file in this folder (the default).
+    Files(PathBuf),
+    /// An SMTP server, e.g. `smtp://127.0.0.1:2525` (no TLS) or `smtps://user:pass@host:465`.
+    Smtp(String),
+}
+
+/// Everything the API needs to run.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub database_url: String,
+    /// The site's public address, for links in emails and cookie security.
+    pub base_url: String,
+    pub email_from: String,
+    pub transport: Transport,
+    /// A session ends after this many seconds without a request.
+    pub session_idle: i64,
+    /// A session ends this many seconds after sign-in, whatever happens.
+    pub session_max: i64,
+    /// A password reset link works this many seconds.
+    pub reset_validity: i64,
+    /// An invitation link works this many seconds.
+    pub invite_validity: i64,
+    /// Trust `X-Forwarded-For` from the reverse proxy for the client's address.
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailSection {
+    from: Option<String>,
+    smtp_url: Option<String>,
+    outbox: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSection {
+    session_idle_minutes: Option<i64>,
+    session_max_days: Option<i64>,
+    trust_proxy: Option<bool>,
+}
+
+fn section<T: Default + for<'de> Deserialize<'de>>(
+    name: &str,
+    table: &Option<toml::Table>,
+) -> Result<T, String> {
+    match table {
+        None => Ok(T::default()),
+        Some(t) => toml::Value::Table(t.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                format!("tremplin.toml, section [{name}] : {}", e.message())
+            }),
+    }
+}
+
+impl ApiConfig {
+    /// Reads the settings of the site at `root`; `env` gives environment variables.
+    pub fn new(
+        root: &Path,
+        site: &tremplin_generator::config::Config,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<ApiConfig, String> {
+        let db: DatabaseSection = section("database", &site.database)?;
+        let email: EmailSection = section("email", &site.email)?;
+        let server: ServerSection = section("server", &site.server)?;
+        let data = root.join("data");
+        let database_url = env("TREMPLIN_DATABASE_URL")
+            .or(db.url)
+            .unwrap_or_else(|| format!("sqlite://{}", data.join("tremplin.db").display()));
+        let database_url = match database_url.strip_prefix("sqlite://") {
+            // A relative SQLite path is relative to the site's root.
+            Some(rest) if !rest.starts_with('/') && !rest.starts_with(':') => {
+                format!("sqlite://{}", root.join(rest).display())
+            }
+            _ => database_url,
+        };
+        let smtp = env("TREMPLIN_SMTP_URL").or(email.smtp_url);
+        let transport = match smtp {
+            Some(url) => Transport::Smtp(url),
+            None => Transport::Files(
+                root.join(email.outbox.unwrap_or_else(|| "data/outbox".to_string())),
+            ),
+        };
+        let base_url = site.base_url.trim_end_matches('/').to_string();
+        let host = base_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("tremplin.invalid")
+            .split([':', '/'])
+            .next()
+            .unwrap_or("");
+        let email_from = env("TREMPLIN_EMAIL_FROM")
+            .or(email.from)
+            .unwrap_or_else(|| {
+                let is_name = host.contains('.')
+                    && host.chars().any(|c| c.is_ascii_alphabetic())
+                    && !host.contains(':');
+                format!(
+                    "{} <ne-pas-repondre@{}>",
+                    site.title,
+                    if is_name { host } else { "tremplin.invalid" }
+                )
+            });
+        let idle = server.session_idle_minutes.unwrap_or(120);
+        let max_days = server.session_max_days.unwrap_or(30);
+        if idle <= 0 || max_days <= 0 {
+            return Err(
+                "tremplin.toml, section [server] : les durées de session doivent être positives"
+                    .to_string(),
+            );
+        }
+        Ok(ApiConfig {
+            database_url,
+            base_url,
+            email_from,
+            transport,
+            session_idle: idle * 60,
+            session_max: max_days * 24 * 3600,
+            reset_validity: 3600,
+            invite_validity: 7 * 24 * 3600,
+            trust_proxy: env("TREMPLIN_TRUST_PROXY")
+                .map(|v| v == "1" || v == "true")
+                .unwrap_or(server.trust_proxy.unwrap_or(false)),
+        })
+    }
+
+    /// Cookies get `Secure` when the site is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}

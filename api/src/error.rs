@@ -1,0 +1,98 @@
+//! One error type for the API: a clear French message and the right status for the client;
+//! internal details are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// A field and what is wrong with it.
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// The request is malformed (bad JSON, missing body).
+    BadRequest(String),
+    /// Some fields are wrong (422), each with its message.
+    Invalid(FieldErrors),
+    /// Sign-in needed.
+    Unauthorized,
+    /// Wrong email or password.
+    BadCredentials,
+    /// Signed in, but not allowed.
+    Forbidden(String),
+    NotFound,
+    /// Too many attempts.
+    TooManyRequests(String),
+    /// A cross-site request or a missing CSRF token.
+    CrossSite,
+    /// Something broke on our side: logged, and a generic message sent.
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message shown to the person.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::TooManyRequests(m) => {
+                m.clone()
+            }
+            AppError::Invalid(fields) => match fields.as_slice() {
+                [(_, m)] => m.clone(),
+                _ => "Certains champs sont à corriger.".to_string(),
+            },
+            AppError::Unauthorized => "Connectez-vous pour continuer.".to_string(),
+            AppError::BadCredentials => {
+                "Adresse électronique ou mot de passe incorrect.".to_string()
+            }
+            AppError::NotFound => "Cette page n'existe pas.".to_string(),
+            AppError::CrossSite => {
+                "La demande a été refusée par sécurité : rechargez la page et réessayez."
+                    .to_string()
+            }
+            AppError::Internal(_) => {
+                "Une erreur est survenue de notre côté. Réessayez dans un moment.".to_string()
+            }
+        }
+    }
+
+    /// Logs what must be logged (internal details only here).
+    pub fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(detail = %detail, "erreur interne");
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(format!("base de données : {e}"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let mut body = json!({ "error": self.message() });
+        if let AppError::Invalid(fields) = &self {
+            let map: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect();
+            body["fields"] = serde_json::Value::Object(map);
+        }
+        (self.status_code(), Json(body)).into_response()
+    }
+}

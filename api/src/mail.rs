@@ -1,0 +1,96 @@
+//! Sending email: written as `.eml` files under `data/outbox/` by default (nothing to
+//! install), or through SMTP with lettre when configured.
+
+use std::path::PathBuf;
+
+use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::config::Transport;
+
+/// A plain-text email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Where emails go.
+pub enum Mailer {
+    Files {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+}
+
+impl Mailer {
+    pub fn new(transport: &Transport, from: &str) -> Result<Mailer, String> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("adresse d'expéditeur invalide « {from} » : {e}"))?;
+        Ok(match transport {
+            Transport::Files(dir) => Mailer::Files {
+                dir: dir.clone(),
+                from,
+            },
+            Transport::Smtp(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("adresse SMTP invalide : {e}"))?
+                    .build();
+                Mailer::Smtp { transport, from }
+            }
+        })
+    }
+
+    fn message(&self, email: &Email) -> Result<Message, String> {
+        let from = match self {
+            Mailer::Files { from, .. } | Mailer::Smtp { from, .. } => from.clone(),
+        };
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| format!("adresse invalide : {e}"))?;
+        Message::builder()
+            .from(from)
+            .to(to)
+            .subject(email.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.text.clone())
+            .map_err(|e| format!("message invalide : {e}"))
+    }
+
+    /// Sends one email.
+    pub async fn send(&self, email: &Email) -> Result<(), String> {
+        let message = self.message(email)?;
+        match self {
+            Mailer::Files { dir, .. } => {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| format!("{} : {e}", dir.display()))?;
+                let name = format!(
+                    "{}-{}.eml",
+                    crate::db::now(),
+                    crate::auth::random_token()[..12].replace(['-', '_'], "0")
+                );
+                let tmp = dir.join(format!(".{name}.tmp"));
+                tokio::fs::write(&tmp, message.formatted())
+                    .await
+                    .map_err(|e| format!("{} : {e}", tmp.display()))?;
+                tokio::fs::rename(&tmp, dir.join(&name))
+                    .await
+                    .map_err(|e| format!("{name} : {e}"))?;
+                Ok(())
+            }
+            Mailer::Smtp { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("envoi SMTP impossible : {e}")),
+        }
+    }
+}

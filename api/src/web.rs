@@ -1,0 +1,1098 @@
+//! The accounts' HTTP side: server-rendered pages (forms that work without JavaScript, keep
+//! what was typed and show each error next to its field) and the JSON API under `/api/v1`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::accounts::{self, Purpose, Registration, Role, User};
+use crate::config::ApiConfig;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::mail::{Email, Mailer};
+use crate::security::{self, CSRF_COOKIE, SESSION_COOKIE};
+
+/// Renders the theme's templates for the API's pages.
+pub trait Pages: Send + Sync {
+    fn render(
+        &self,
+        template: &str,
+        path: &str,
+        vars: &Map<String, Value>,
+    ) -> Result<String, String>;
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<ApiConfig>,
+    pub mailer: Arc<Mailer>,
+    pub pages: Arc<dyn Pages>,
+}
+
+/// The routes of accounts: pages and JSON.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/compte", get(account_page))
+        .route(
+            "/compte/inscription",
+            get(register_page).post(register_submit),
+        )
+        .route("/compte/connexion", get(sign_in_page).post(sign_in_submit))
+        .route("/compte/deconnexion", post(sign_out_submit))
+        .route(
+            "/compte/mot-de-passe-oublie",
+            get(forgot_page).post(forgot_submit),
+        )
+        .route(
+            "/compte/nouveau-mot-de-passe",
+            get(new_password_page).post(new_password_submit),
+        )
+        .route(
+            "/compte/invitation",
+            get(new_password_page).post(new_password_submit),
+        )
+        .route("/compte/mot-de-passe", post(change_password_submit))
+        .route("/compte/export", get(export_download))
+        .route("/compte/suppression", post(delete_submit))
+        .route("/admin/utilisateurs", get(admin_users_page))
+        .route("/admin/utilisateurs/statut", post(admin_users_status))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/accounts", post(api_register))
+        .route("/api/v1/session", post(api_sign_in).delete(api_sign_out))
+        .route("/api/v1/me", get(api_me).delete(api_delete_me))
+        .route("/api/v1/me/export", get(api_export))
+        .with_state(state)
+}
+
+// ---- who is asking ----
+
+/// The signed-in account, if any, and its session token.
+pub struct Viewer {
+    pub user: Option<User>,
+    pub token: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = security::cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(Viewer {
+                user: None,
+                token: None,
+            });
+        };
+        let user = accounts::session_user(&state.db, &state.config, &token).await?;
+        Ok(Viewer {
+            token: user.as_ref().map(|_| token),
+            user,
+        })
+    }
+}
+
+/// The client's address, for the limits on sign-in attempts.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy {
+            if let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+            {
+                return Ok(ClientIp(ip.trim().to_string()));
+            }
+        }
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "inconnue".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+// ---- pages ----
+
+/// A form's state for templates: what was typed, and the errors by field.
+fn form_value(values: &[(&str, &str)], errors: &[(&'static str, String)], csrf: &str) -> Value {
+    let values: Map<String, Value> = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let by_field: Map<String, Value> = errors
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|(k, v)| json!({"field": k, "message": v}))
+        .collect();
+    json!({"values": values, "errors": by_field, "error_list": list, "csrf": csrf})
+}
+
+/// The CSRF token of this browser, and the cookie to set when it had none.
+fn csrf_for(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    match security::cookie(headers, CSRF_COOKIE) {
+        Some(t) => (t, None),
+        None => {
+            let t = crate::auth::random_token();
+            let c = security::set_cookie(CSRF_COOKIE, &t, None, false);
+            (t, Some(c))
+        }
+    }
+}
+
+/// Checks a posted form's CSRF token against the browser's cookie, and its origin.
+fn check_form(
+    headers: &HeaderMap,
+    state: &AppState,
+    fields: &HashMap<String, String>,
+) -> Result<(), AppError> {
+    let cookie = security::cookie(headers, CSRF_COOKIE).unwrap_or_default();
+    let sent = fields.get("csrf").map(String::as_str).unwrap_or("");
+    if cookie.is_empty()
+        || !crate::auth::same(&cookie, sent)
+        || !security::same_origin(headers, &state.config.base_url)
+    {
+        return Err(AppError::CrossSite);
+    }
+    Ok(())
+}
+
+fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+    fields.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// Renders a page of the theme with `vars`; `status` for pages that show a failure.
+fn page(
+    state: &AppState,
+    status: StatusCode,
+    (template, path, title): (&str, &str, &str),
+    mut vars: Map<String, Value>,
+    headers: &HeaderMap,
+    viewer: Option<&User>,
+) -> Response {
+    let (csrf, set) = csrf_for(headers);
+    vars.insert("titre".into(), json!(title));
+    vars.insert("csrf".into(), json!(csrf));
+    vars.insert("utilisateur".into(), json!(viewer.map(user_view)));
+    match state.pages.render(template, path, &vars) {
+        Ok(html) => {
+            let mut res = (
+                status,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                html,
+            )
+                .into_response();
+            if let Some(c) = set {
+                res.headers_mut().append(header::SET_COOKIE, c);
+            }
+            res
+        }
+        Err(e) => {
+            AppError::Internal(format!("gabarit {template} : {e}")).log();
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Une erreur est survenue de notre côté. Réessayez dans un moment.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page with a title, a message and an optional link.
+fn message_page(
+    state: &AppState,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+    link: Option<(&str, &str)>,
+    headers: &HeaderMap,
+    viewer: Option<&User>,
+) -> Response {
+    let mut vars = Map::new();
+    vars.insert("message".into(), json!(text));
+    if let Some((href, label)) = link {
+        vars.insert("lien".into(), json!({"href": href, "texte": label}));
+    }
+    page(
+        state,
+        status,
+        ("compte/message.html", "/compte/", title),
+        vars,
+        headers,
+        viewer,
+    )
+}
+
+/// An error on a page: a message page with the right status.
+fn error_page(
+    state: &AppState,
+    e: AppError,
+    headers: &HeaderMap,
+    viewer: Option<&User>,
+) -> Response {
+    e.log();
+    let title = match e.status_code() {
+        StatusCode::FORBIDDEN => "Accès refusé",
+        StatusCode::NOT_FOUND => "Page introuvable",
+        StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives",
+        _ => "Une erreur est survenue",
+    };
+    message_page(
+        state,
+        e.status_code(),
+        title,
+        &e.message(),
+        Some(("/", "Retour à l'accueil")),
+        headers,
+        viewer,
+    )
+}
+
+fn user_view(u: &User) -> Value {
+    json!({
+        "email": u.email,
+        "prenom": u.first_name,
+        "role": u.role,
+        "role_libelle": u.role.label(),
+        "structure": u.structure.as_ref().map(|s| json!({"slug": s.slug, "nom": s.name, "ville": s.town, "contact": s.contact})),
+        "desactive": u.disabled,
+    })
+}
+
+fn to_sign_in(next: &str) -> Response {
+    Redirect::to(&format!("/compte/connexion?suite={}", encode(next))).into_response()
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only our own paths are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/compte".to_string(),
+    }
+}
+
+/// The session cookie, set or removed.
+fn session_cookie(state: &AppState, token: Option<&str>) -> HeaderValue {
+    let secure = state.config.secure_cookies();
+    match token {
+        Some(t) => security::set_cookie(SESSION_COOKIE, t, None, secure),
+        None => security::set_cookie(SESSION_COOKIE, "x", Some(0), secure),
+    }
+}
+
+/// Opens a new session (closing the one the browser had), then redirects.
+async fn sign_in_and_redirect(
+    state: &AppState,
+    viewer_token: Option<&str>,
+    user: &User,
+    to: &str,
+) -> Result<Response, AppError> {
+    if let Some(old) = viewer_token {
+        accounts::delete_session(&state.db, old).await?;
+    }
+    let token = accounts::create_session(&state.db, user.id).await?;
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(state, Some(&token)));
+    Ok(res)
+}
+
+type FormBody = Result<Form<HashMap<String, String>>, FormRejection>;
+
+fn form_fields(body: FormBody) -> Result<HashMap<String, String>, AppError> {
+    body.map(|Form(f)| f).map_err(|_| {
+        AppError::BadRequest("Formulaire illisible : renvoyez-le depuis la page.".into())
+    })
+}
+
+async fn structures_value(state: &AppState) -> Result<Value, AppError> {
+    let list = accounts::structures(&state.db).await?;
+    Ok(json!(list
+        .iter()
+        .map(|s| json!({"slug": s.slug, "nom": s.name, "ville": s.town}))
+        .collect::<Vec<_>>()))
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Response {
+    let mut vars = Map::new();
+    vars.insert("form".into(), form_value(&[], &[], ""));
+    match structures_value(&state).await {
+        Ok(s) => vars.insert("structures".into(), s),
+        Err(e) => return error_page(&state, e, &headers, viewer.user.as_ref()),
+    };
+    page(
+        &state,
+        StatusCode::OK,
+        (
+            "compte/inscription.html",
+            "/compte/inscription",
+            "Créer votre compte",
+        ),
+        vars,
+        &headers,
+        viewer.user.as_ref(),
+    )
+}
+
+async fn register_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let reg = Registration {
+            email: field(&f, "email").into(),
+            password: field(&f, "password").into(),
+            first_name: field(&f, "first_name").into(),
+            structure: Some(field(&f, "structure").to_string()),
+        };
+        match accounts::register(&state.db, &reg).await {
+            Ok(user) => {
+                sign_in_and_redirect(
+                    &state,
+                    viewer.token.as_deref(),
+                    &user,
+                    "/compte?bienvenue=1",
+                )
+                .await
+            }
+            Err(AppError::Invalid(errors)) => {
+                let mut vars = Map::new();
+                vars.insert(
+                    "form".into(),
+                    form_value(
+                        &[
+                            ("email", &reg.email),
+                            ("first_name", &reg.first_name),
+                            ("structure", field(&f, "structure")),
+                        ],
+                        &errors,
+                        "",
+                    ),
+                );
+                vars.insert("structures".into(), structures_value(&state).await?);
+                Ok(page(
+                    &state,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    (
+                        "compte/inscription.html",
+                        "/compte/inscription",
+                        "Créer votre compte",
+                    ),
+                    vars,
+                    &headers,
+                    viewer.user.as_ref(),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    suite: Option<String>,
+    modifie: Option<String>,
+}
+
+async fn sign_in_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let mut vars = Map::new();
+    vars.insert(
+        "form".into(),
+        form_value(&[("suite", &safe_next(q.suite.as_deref()))], &[], ""),
+    );
+    if q.modifie.is_some() {
+        vars.insert(
+            "info".into(),
+            json!("Votre mot de passe est enregistré. Vous pouvez vous connecter."),
+        );
+    }
+    page(
+        &state,
+        StatusCode::OK,
+        ("compte/connexion.html", "/compte/connexion", "Se connecter"),
+        vars,
+        &headers,
+        viewer.user.as_ref(),
+    )
+}
+
+async fn sign_in_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let next = safe_next(Some(field(&f, "suite")));
+        match accounts::sign_in(&state.db, field(&f, "email"), field(&f, "password"), &ip).await {
+            Ok(user) => sign_in_and_redirect(&state, viewer.token.as_deref(), &user, &next).await,
+            Err(
+                e @ (AppError::BadCredentials
+                | AppError::TooManyRequests(_)
+                | AppError::Forbidden(_)),
+            ) => {
+                let mut vars = Map::new();
+                let errors = vec![("email", e.message())];
+                vars.insert(
+                    "form".into(),
+                    form_value(
+                        &[("email", field(&f, "email")), ("suite", &next)],
+                        &errors,
+                        "",
+                    ),
+                );
+                Ok(page(
+                    &state,
+                    e.status_code(),
+                    ("compte/connexion.html", "/compte/connexion", "Se connecter"),
+                    vars,
+                    &headers,
+                    viewer.user.as_ref(),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn sign_out_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        if let Some(t) = &viewer.token {
+            accounts::delete_session(&state.db, t).await?;
+        }
+        let mut res = Redirect::to("/").into_response();
+        res.headers_mut()
+            .append(header::SET_COOKIE, session_cookie(&state, None));
+        Ok::<_, AppError>(res)
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn forgot_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Response {
+    let mut vars = Map::new();
+    vars.insert("form".into(), form_value(&[], &[], ""));
+    page(
+        &state,
+        StatusCode::OK,
+        (
+            "compte/mot-de-passe-oublie.html",
+            "/compte/mot-de-passe-oublie",
+            "Mot de passe oublié",
+        ),
+        vars,
+        &headers,
+        viewer.user.as_ref(),
+    )
+}
+
+/// Sends a reset link when the account exists; the answer is the same either way.
+pub async fn send_reset_link(
+    db: &Db,
+    config: &ApiConfig,
+    mailer: &Mailer,
+    email: &str,
+) -> Result<(), AppError> {
+    if let Some(user) = accounts::user_by_email(db, email).await? {
+        if !user.disabled {
+            let token =
+                accounts::create_token(db, user.id, Purpose::Reset, config.reset_validity).await?;
+            let link = format!(
+                "{}/compte/nouveau-mot-de-passe?jeton={token}",
+                config.base_url
+            );
+            let text = format!(
+                "Bonjour {},\n\nVous avez demandé à changer votre mot de passe sur Tremplin.\n\nPour choisir un nouveau mot de passe, ouvrez ce lien dans l'heure qui vient :\n{link}\n\nSi vous n'avez rien demandé, ne faites rien : votre mot de passe ne change pas.\n\nL'équipe de votre Mission Locale\n",
+                user.first_name
+            );
+            mailer
+                .send(&Email {
+                    to: user.email.clone(),
+                    subject: "Votre nouveau mot de passe Tremplin".into(),
+                    text,
+                })
+                .await
+                .map_err(AppError::Internal)?;
+        }
+    }
+    Ok(())
+}
+
+/// Emails an invitation link to a new counsellor or admin; returns the link.
+pub async fn send_invitation(
+    config: &ApiConfig,
+    mailer: &Mailer,
+    user: &User,
+    token: &str,
+) -> Result<String, AppError> {
+    let link = format!("{}/compte/invitation?jeton={token}", config.base_url);
+    let structure = user
+        .structure
+        .as_ref()
+        .map(|s| format!(" pour {}", s.name))
+        .unwrap_or_default();
+    let text = format!(
+        "Bonjour {},\n\nUn compte Tremplin vous a été ouvert ({}){structure}.\n\nPour choisir votre mot de passe, ouvrez ce lien dans les 7 jours :\n{link}\n\nÀ bientôt sur Tremplin.\n",
+        user.first_name,
+        user.role.label()
+    );
+    mailer
+        .send(&Email {
+            to: user.email.clone(),
+            subject: "Votre compte Tremplin".into(),
+            text,
+        })
+        .await
+        .map_err(AppError::Internal)?;
+    Ok(link)
+}
+
+async fn forgot_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let email = field(&f, "email");
+        if !accounts::valid_email(&accounts::normalize_email(email)) {
+            let mut vars = Map::new();
+            let errors = vec![("email", "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.".to_string())];
+            vars.insert("form".into(), form_value(&[("email", email)], &errors, ""));
+            return Ok(page(&state, StatusCode::UNPROCESSABLE_ENTITY, ("compte/mot-de-passe-oublie.html", "/compte/mot-de-passe-oublie", "Mot de passe oublié"), vars, &headers, viewer.user.as_ref()));
+        }
+        send_reset_link(&state.db, &state.config, &state.mailer, email).await?;
+        Ok(message_page(
+            &state,
+            StatusCode::OK,
+            "Vérifiez vos courriels",
+            "Si un compte existe avec cette adresse, nous venons d'y envoyer un lien pour choisir un nouveau mot de passe. Le lien marche pendant une heure. Pensez à regarder dans les courriers indésirables.",
+            Some(("/compte/connexion", "Retour à la connexion")),
+            &headers,
+            viewer.user.as_ref(),
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    jeton: Option<String>,
+}
+
+async fn new_password_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let token = q.jeton.unwrap_or_default();
+    match accounts::token_user(&state.db, &token).await {
+        Ok(Some((user, purpose))) => {
+            let mut vars = Map::new();
+            vars.insert("form".into(), form_value(&[("token", &token)], &[], ""));
+            vars.insert("invitation".into(), json!(purpose == Purpose::Invite));
+            vars.insert("prenom".into(), json!(user.first_name));
+            let title = if purpose == Purpose::Invite {
+                "Créer votre mot de passe"
+            } else {
+                "Choisir un nouveau mot de passe"
+            };
+            page(
+                &state,
+                StatusCode::OK,
+                (
+                    "compte/nouveau-mot-de-passe.html",
+                    "/compte/nouveau-mot-de-passe",
+                    title,
+                ),
+                vars,
+                &headers,
+                viewer.user.as_ref(),
+            )
+        }
+        Ok(None) => message_page(
+            &state,
+            StatusCode::GONE,
+            "Ce lien n'est plus valable",
+            "Ce lien a déjà servi ou il a expiré. Vous pouvez en demander un nouveau.",
+            Some(("/compte/mot-de-passe-oublie", "Demander un nouveau lien")),
+            &headers,
+            viewer.user.as_ref(),
+        ),
+        Err(e) => error_page(&state, e, &headers, viewer.user.as_ref()),
+    }
+}
+
+async fn new_password_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let token = field(&f, "token");
+        let password = field(&f, "password");
+        if password != field(&f, "password_confirm") {
+            let mut vars = Map::new();
+            let errors = vec![(
+                "password_confirm",
+                "Les deux mots de passe ne sont pas identiques.".to_string(),
+            )];
+            vars.insert("form".into(), form_value(&[("token", token)], &errors, ""));
+            return Ok(page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                (
+                    "compte/nouveau-mot-de-passe.html",
+                    "/compte/nouveau-mot-de-passe",
+                    "Choisir un nouveau mot de passe",
+                ),
+                vars,
+                &headers,
+                viewer.user.as_ref(),
+            ));
+        }
+        match accounts::set_password_with_token(&state.db, token, password).await {
+            Ok(_) => {
+                let mut res = Redirect::to("/compte/connexion?modifie=1").into_response();
+                res.headers_mut()
+                    .append(header::SET_COOKIE, session_cookie(&state, None));
+                Ok(res)
+            }
+            Err(AppError::Invalid(errors)) => {
+                let mut vars = Map::new();
+                vars.insert("form".into(), form_value(&[("token", token)], &errors, ""));
+                Ok(page(
+                    &state,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    (
+                        "compte/nouveau-mot-de-passe.html",
+                        "/compte/nouveau-mot-de-passe",
+                        "Choisir un nouveau mot de passe",
+                    ),
+                    vars,
+                    &headers,
+                    viewer.user.as_ref(),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+#[derive(Deserialize)]
+struct AccountQuery {
+    bienvenue: Option<String>,
+}
+
+fn account_vars(form: Value, info: Option<&str>) -> Map<String, Value> {
+    let mut vars = Map::new();
+    vars.insert("form".into(), form);
+    if let Some(i) = info {
+        vars.insert("info".into(), json!(i));
+    }
+    vars
+}
+
+async fn account_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<AccountQuery>,
+) -> Response {
+    let Some(user) = &viewer.user else {
+        return to_sign_in("/compte");
+    };
+    let info = q.bienvenue.map(|_| "Bienvenue ! Votre compte est créé.");
+    page(
+        &state,
+        StatusCode::OK,
+        ("compte/mon-compte.html", "/compte", "Mon compte"),
+        account_vars(form_value(&[], &[], ""), info),
+        &headers,
+        Some(user),
+    )
+}
+
+async fn change_password_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let (Some(user), Some(token)) = (&viewer.user, &viewer.token) else {
+            return Ok(to_sign_in("/compte"));
+        };
+        match accounts::change_password(
+            &state.db,
+            user,
+            field(&f, "current_password"),
+            field(&f, "new_password"),
+            token,
+        )
+        .await
+        {
+            Ok(()) => Ok(page(
+                &state,
+                StatusCode::OK,
+                ("compte/mon-compte.html", "/compte", "Mon compte"),
+                account_vars(
+                    form_value(&[], &[], ""),
+                    Some("Votre mot de passe est changé. Vos autres connexions sont fermées."),
+                ),
+                &headers,
+                Some(user),
+            )),
+            Err(AppError::Invalid(errors)) => Ok(page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ("compte/mon-compte.html", "/compte", "Mon compte"),
+                account_vars(form_value(&[], &errors, ""), None),
+                &headers,
+                Some(user),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn export_download(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Response {
+    let Some(user) = &viewer.user else {
+        return to_sign_in("/compte");
+    };
+    match accounts::export(&state.db, user).await {
+        Ok(v) => (
+            [
+                (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"tremplin-mes-donnees.json\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            serde_json::to_string_pretty(&v).unwrap_or_default(),
+        )
+            .into_response(),
+        Err(e) => error_page(&state, e, &headers, Some(user)),
+    }
+}
+
+async fn delete_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let Some(user) = &viewer.user else { return Ok(to_sign_in("/compte")) };
+        if user.role != Role::Youth {
+            return Err(AppError::Forbidden("Les comptes des conseillers et des administrateurs sont supprimés par un administrateur.".into()));
+        }
+        if field(&f, "confirmation").trim().to_uppercase() != "SUPPRIMER" {
+            let errors = vec![("confirmation", "Pour confirmer, écrivez SUPPRIMER en majuscules.".to_string())];
+            return Ok(page(&state, StatusCode::UNPROCESSABLE_ENTITY, ("compte/mon-compte.html", "/compte", "Mon compte"), account_vars(form_value(&[], &errors, ""), None), &headers, Some(user)));
+        }
+        accounts::delete_account(&state.db, user).await?;
+        let mut res = message_page(&state, StatusCode::OK, "Votre compte est supprimé", "Votre compte et vos données personnelles sont supprimés pour de bon. Vous pouvez toujours lire les guides et chercher sans compte.", Some(("/", "Retour à l'accueil")), &headers, None);
+        res.headers_mut().append(header::SET_COOKIE, session_cookie(&state, None));
+        Ok(res)
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn admin_users_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Response {
+    let Some(user) = &viewer.user else {
+        return to_sign_in("/admin/utilisateurs");
+    };
+    if user.role != Role::Admin {
+        return error_page(
+            &state,
+            AppError::Forbidden("Cette page est réservée aux administrateurs.".into()),
+            &headers,
+            Some(user),
+        );
+    }
+    match accounts::list_users(&state.db).await {
+        Ok(users) => {
+            let mut vars = Map::new();
+            vars.insert(
+                "utilisateurs".into(),
+                json!(users.iter().map(user_view).collect::<Vec<_>>()),
+            );
+            page(
+                &state,
+                StatusCode::OK,
+                ("admin/utilisateurs.html", "/admin/utilisateurs", "Comptes"),
+                vars,
+                &headers,
+                Some(user),
+            )
+        }
+        Err(e) => error_page(&state, e, &headers, Some(user)),
+    }
+}
+
+async fn admin_users_status(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let Some(user) = &viewer.user else {
+            return Ok(to_sign_in("/admin/utilisateurs"));
+        };
+        if user.role != Role::Admin {
+            return Err(AppError::Forbidden(
+                "Cette page est réservée aux administrateurs.".into(),
+            ));
+        }
+        let disable = field(&f, "action") == "desactiver";
+        if disable && accounts::normalize_email(field(&f, "email")) == user.email {
+            return Err(AppError::Forbidden(
+                "Vous ne pouvez pas désactiver votre propre compte.".into(),
+            ));
+        }
+        accounts::set_disabled(&state.db, field(&f, "email"), disable).await?;
+        Ok(Redirect::to("/admin/utilisateurs").into_response())
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+// ---- JSON ----
+
+/// The JSON API refuses requests from other sites.
+fn check_api(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
+    if security::same_origin(headers, &state.config.base_url) {
+        Ok(())
+    } else {
+        Err(AppError::CrossSite)
+    }
+}
+
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    body.map(|Json(b)| b).map_err(|e| {
+        let detail = e.body_text();
+        let detail = detail.rsplit(": ").next().unwrap_or(&detail).to_string();
+        let detail = match detail.strip_prefix("missing field `") {
+            Some(rest) => format!("champ obligatoire manquant : {}", rest.split('`').next().unwrap_or("")),
+            None => detail,
+        };
+        AppError::BadRequest(format!("Corps de la requête invalide (JSON attendu, Content-Type: application/json) : {detail}"))
+    })
+}
+
+fn user_json(u: &User) -> Value {
+    json!({
+        "id": u.id,
+        "email": u.email,
+        "first_name": u.first_name,
+        "role": u.role,
+        "structure": u.structure.as_ref().map(|s| json!({"slug": s.slug, "name": s.name, "town": s.town})),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterBody {
+    email: String,
+    password: String,
+    first_name: String,
+    #[serde(default)]
+    structure: Option<String>,
+}
+
+async fn api_register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<RegisterBody>, JsonRejection>,
+) -> Result<Response, AppError> {
+    check_api(&headers, &state)?;
+    let b = json_body(body)?;
+    let user = accounts::register(
+        &state.db,
+        &Registration {
+            email: b.email,
+            password: b.password,
+            first_name: b.first_name,
+            structure: b.structure,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(user_json(&user))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInBody {
+    email: String,
+    password: String,
+}
+
+async fn api_sign_in(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Result<Json<SignInBody>, JsonRejection>,
+) -> Result<Response, AppError> {
+    check_api(&headers, &state)?;
+    let b = json_body(body)?;
+    let user = accounts::sign_in(&state.db, &b.email, &b.password, &ip).await?;
+    if let Some(old) = &viewer.token {
+        accounts::delete_session(&state.db, old).await?;
+    }
+    let token = accounts::create_session(&state.db, user.id).await?;
+    let mut res = Json(user_json(&user)).into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&state, Some(&token)));
+    Ok(res)
+}
+
+async fn api_sign_out(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    check_api(&headers, &state)?;
+    if let Some(t) = &viewer.token {
+        accounts::delete_session(&state.db, t).await?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&state, None));
+    Ok(res)
+}
+
+async fn api_me(viewer: Viewer) -> Result<Json<Value>, AppError> {
+    let user = viewer.user.ok_or(AppError::Unauthorized)?;
+    Ok(Json(user_json(&user)))
+}
+
+async fn api_export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>, AppError> {
+    let user = viewer.user.ok_or(AppError::Unauthorized)?;
+    Ok(Json(accounts::export(&state.db, &user).await?))
+}
+
+async fn api_delete_me(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    check_api(&headers, &state)?;
+    let user = viewer.user.ok_or(AppError::Unauthorized)?;
+    if user.role != Role::Youth {
+        return Err(AppError::Forbidden("Les comptes des conseillers et des administrateurs sont supprimés par un administrateur.".into()));
+    }
+    accounts::delete_account(&state.db, &user).await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&state, None));
+    Ok(res)
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::DOCUMENT,
+    )
+}

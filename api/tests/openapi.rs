@@ -1,0 +1,218 @@
+//! The OpenAPI document stays true: every documented operation and status is produced by the
+//! API, and every call the API answers is documented. Also: the API over a real server on
+//! loopback.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+use tremplin_api::accounts::{self, Role};
+
+/// (method, path, status) triples the document lists.
+fn documented(doc: &Value) -> BTreeSet<(String, String, u16)> {
+    let mut out = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for status in op["responses"].as_object().unwrap().keys() {
+                out.insert((method.clone(), path.clone(), status.parse().unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_document_matches_the_api() {
+    for b in backends() {
+        let p = platform(b).await;
+        let mut c = Client::new(&p);
+        let doc = c.get("/api/v1/openapi.json").await;
+        assert_eq!(doc.status, StatusCode::OK);
+        let doc = doc.json();
+        assert_eq!(doc["openapi"], "3.0.3");
+        c.seen.lock().unwrap().clear();
+
+        // /accounts: 201, 400, 403, 422.
+        let reg = json!({"email": "a@exemple.fr", "password": PASSWORD, "first_name": "A"});
+        assert_eq!(
+            c.json(Method::POST, "/api/v1/accounts", reg.clone())
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+        c.json(
+            Method::POST,
+            "/api/v1/accounts",
+            json!({"email": "a@exemple.fr"}),
+        )
+        .await;
+        c.json(Method::POST, "/api/v1/accounts", reg.clone()).await;
+        c.origin = Some("https://ailleurs.example".into());
+        c.json(Method::POST, "/api/v1/accounts", reg).await;
+        c.send(Method::DELETE, "/api/v1/session", None, String::new())
+            .await;
+        c.origin = None;
+        // /session: 200, 400, 401, 403, 429; DELETE 204.
+        c.json(
+            Method::POST,
+            "/api/v1/session",
+            json!({"email": "a@exemple.fr"}),
+        )
+        .await;
+        c.json(
+            Method::POST,
+            "/api/v1/session",
+            json!({"email": "a@exemple.fr", "password": "faux faux faux faux"}),
+        )
+        .await;
+        let a = sign_in(&mut c, "a@exemple.fr", PASSWORD).await;
+        let user = a.json();
+        for key in ["id", "email", "first_name", "role", "structure"] {
+            assert!(user.get(key).is_some(), "User has {key}");
+        }
+        // /me: 200 and 401; /me/export: 200 and 401.
+        c.get("/api/v1/me").await;
+        c.get("/api/v1/me/export").await;
+        c.send(Method::DELETE, "/api/v1/session", None, String::new())
+            .await;
+        c.get("/api/v1/me").await;
+        c.get("/api/v1/me/export").await;
+        c.send(Method::DELETE, "/api/v1/me", None, String::new())
+            .await;
+        // A counsellor may not delete their account; a disabled one may not sign in.
+        accounts::add_structure(&p.state.db, "lille", "ML Lille", "Lille", "")
+            .await
+            .unwrap();
+        let (_, t) = accounts::invite(
+            &p.state.db,
+            &p.state.config,
+            "c@exemple.fr",
+            Role::Counsellor,
+            Some("lille"),
+            "C",
+        )
+        .await
+        .unwrap();
+        accounts::set_password_with_token(&p.state.db, &t, PASSWORD)
+            .await
+            .unwrap();
+        sign_in(&mut c, "c@exemple.fr", PASSWORD).await;
+        c.send(Method::DELETE, "/api/v1/me", None, String::new())
+            .await;
+        accounts::set_disabled(&p.state.db, "c@exemple.fr", true)
+            .await
+            .unwrap();
+        sign_in(&mut c, "c@exemple.fr", PASSWORD).await;
+        // A youth deletes their account.
+        sign_in(&mut c, "a@exemple.fr", PASSWORD).await;
+        c.send(Method::DELETE, "/api/v1/me", None, String::new())
+            .await;
+        for _ in 0..=accounts::MAX_FAILURES_PER_ACCOUNT {
+            sign_in(&mut c, "z@exemple.fr", "faux faux faux faux").await;
+        }
+
+        let seen = c.seen.lock().unwrap().clone();
+        let doc_ops = documented(&doc);
+        let undocumented: Vec<_> = seen.difference(&doc_ops).collect();
+        let unseen: Vec<_> = doc_ops.difference(&seen).collect();
+        assert!(
+            undocumented.is_empty(),
+            "{b}: answered but not documented: {undocumented:?}"
+        );
+        assert!(
+            unseen.is_empty(),
+            "{b}: documented but never produced: {unseen:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_server_on_loopback() {
+    let p = platform("sqlite").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = p.app.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let call = move |request: String| {
+        tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.write_all(request.as_bytes()).unwrap();
+            let mut out = String::new();
+            s.read_to_string(&mut out).unwrap();
+            out
+        })
+    };
+    let body =
+        json!({"email": "loop@exemple.fr", "password": PASSWORD, "first_name": "Lou"}).to_string();
+    let res = call(format!(
+        "POST /api/v1/accounts HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+    .await
+    .unwrap();
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let body = json!({"email": "loop@exemple.fr", "password": PASSWORD}).to_string();
+    let res = call(format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+    .await
+    .unwrap();
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    let cookie = res
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = call(format!(
+        "GET /api/v1/me HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    ))
+    .await
+    .unwrap();
+    assert!(
+        res.starts_with("HTTP/1.1 200") && res.contains("\"first_name\":\"Lou\""),
+        "{res}"
+    );
+    // The site itself is served beside the API, with the same headers.
+    let res = call(format!(
+        "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    ))
+    .await
+    .unwrap();
+    assert!(
+        res.starts_with("HTTP/1.1 200") && res.contains("content-security-policy:"),
+        "{res}"
+    );
+    // Wrong password from the same address, counted by the real client address.
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
+        .fetch_one(&p.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let body = json!({"email": "loop@exemple.fr", "password": "faux faux faux faux"}).to_string();
+    call(format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+    .await
+    .unwrap();
+    let ip: String = sqlx::query_scalar("SELECT ip FROM login_failures")
+        .fetch_one(&p.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(ip, "127.0.0.1");
+}

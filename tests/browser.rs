@@ -1,0 +1,267 @@
+//! The demo site in a real headless Chromium: `tremplin serve` on the repository's own site (built
+//! in memory, nothing written), then `tests/browser/a11y.mjs` (Playwright + axe-core) on a few
+//! representative pages, at 320 and 1280 px wide, in the light and dark colour schemes. Every page
+//! must have no WCAG 2.1 A/AA violation found by axe-core, no sideways scroll, a working skip link,
+//! no request to another host, no broken sub-resource and no Content-Security-Policy violation.
+//!
+//! Needs `/usr/bin/chromium` (Debian package `chromium`), Node.js and `tests/browser/node_modules`
+//! (`npm ci --prefix tests/browser`); `.ci/run` installs all three. Without them the test fails.
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Home, a guide, the FAQ, a taxonomy term, a paginated section, a section index, the 404 page.
+const PAGES: &[&str] = &[
+    "/",
+    "/guides/cv/",
+    "/faq/",
+    "/themes/emploi/",
+    "/actualites/",
+    "/guides/",
+    "/404-inexistante/",
+];
+const WIDTHS: &[u64] = &[320, 1280];
+const SCHEMES: &[&str] = &["light", "dark"];
+
+const HOW_TO_INSTALL: &str = "run `.ci/run`, or install them by hand: \
+    `apt-get install chromium nodejs npm` and `npm ci --prefix tests/browser`";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Fails (never skips) when the browser, Node.js or the npm packages are missing.
+fn check_prerequisites(root: &Path) {
+    let mut missing = Vec::new();
+    if !Path::new(CHROMIUM).exists() {
+        missing.push(format!("{CHROMIUM} (Debian package `chromium`)"));
+    }
+    match Command::new("node").arg("--version").output() {
+        Ok(o) if o.status.success() => {}
+        _ => missing.push("`node` (Debian package `nodejs`)".to_string()),
+    }
+    for package in ["playwright-core", "axe-core"] {
+        let dir = root.join("tests/browser/node_modules").join(package);
+        if !dir.join("package.json").exists() {
+            missing.push(format!("{} (npm package `{package}`)", dir.display()));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the browser tests cannot run; missing:\n  - {}\nTo fix: {HOW_TO_INSTALL}.",
+        missing.join("\n  - ")
+    );
+}
+
+/// A running `tremplin serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    log: tempfile::NamedTempFile,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(root: &Path) -> Server {
+    let port = free_port();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_tremplin"))
+        .arg("--root")
+        .arg(root)
+        .args(["serve", "--no-watch", "--port", &port.to_string()])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(log.reopen().unwrap())
+        .spawn()
+        .expect("tremplin serve starts");
+    let mut server = Server { child, port, log };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            panic!("tremplin serve exited ({status}):\n{}", server.log());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tremplin serve did not listen on port {port} within 60 s:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    server
+}
+
+/// Runs the audit script; its JSON report. Fails on a crash or after 10 minutes.
+fn audit(root: &Path, base: &str, paths: &[&str]) -> Value {
+    let mut child = Command::new("node")
+        .arg(root.join("tests/browser/a11y.mjs"))
+        .arg(base)
+        .args(paths)
+        .current_dir(root.join("tests/browser"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    let read_all = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().unwrap()));
+    let stderr = read_all(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "a11y.mjs still running after 10 minutes; stderr:\n{}",
+                stderr.join().unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    assert!(
+        status.success(),
+        "a11y.mjs crashed ({status}); if the browser or the npm packages are missing, \
+         {HOW_TO_INSTALL}.\nstderr:\n{stderr}\nstdout:\n{stdout}"
+    );
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("a11y.mjs printed no JSON ({e}):\n{stdout}\nstderr:\n{stderr}"))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().map_or_else(|| s.to_string(), str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Everything wrong with one page in one configuration, one line each.
+fn problems(page: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let path = page["path"].as_str().unwrap_or("?");
+    let want_status = if path.starts_with("/404") { 404 } else { 200 };
+    if page["status"].as_u64() != Some(want_status) {
+        out.push(format!(
+            "answered HTTP {} instead of {want_status}",
+            page["status"]
+        ));
+    }
+    for v in page["violations"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "axe `{}` ({}): {} — {}",
+            v["id"].as_str().unwrap_or("?"),
+            v["impact"].as_str().unwrap_or("no impact"),
+            v["help"].as_str().unwrap_or(""),
+            strings(&v["nodes"]).join(", ")
+        ));
+    }
+    if page["sideways"] != Value::Bool(false) {
+        out.push("the page scrolls sideways (scrollWidth > clientWidth)".into());
+    }
+    if page["skip_link_focus"] != Value::Bool(true) {
+        out.push("the first Tab does not focus the skip link a[href=\"#contenu\"]".into());
+    } else if page["main_focused"] != Value::Bool(true) {
+        out.push("Enter on the skip link does not move the focus to main#contenu".into());
+    }
+    for url in strings(&page["third_party"]) {
+        out.push(format!("request to another host: {url}"));
+    }
+    for url in strings(&page["broken_requests"]) {
+        out.push(format!("broken sub-resource: {url}"));
+    }
+    for csp in strings(&page["csp_violations"]) {
+        out.push(format!("Content-Security-Policy violation: {csp}"));
+    }
+    out
+}
+
+#[test]
+fn demo_pages_are_accessible_in_chromium() {
+    let root = root();
+    check_prerequisites(&root);
+    let server = serve(&root);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let report = audit(&root, &base, PAGES);
+    drop(server);
+
+    let pages = report["pages"].as_array().expect("a `pages` array");
+    let mut failures = Vec::new();
+    // Every page in every configuration was audited.
+    for path in PAGES {
+        for width in WIDTHS {
+            for scheme in SCHEMES {
+                let found = pages
+                    .iter()
+                    .any(|p| p["path"] == *path && p["width"] == *width && p["scheme"] == *scheme);
+                if !found {
+                    failures.push(format!("{path} at {width} px ({scheme}): not audited"));
+                }
+            }
+        }
+    }
+    let mut violations = 0;
+    for page in pages {
+        let label = format!(
+            "{} at {} px ({})",
+            page["path"].as_str().unwrap_or("?"),
+            page["width"],
+            page["scheme"].as_str().unwrap_or("?")
+        );
+        violations += page["violations"].as_array().map_or(0, Vec::len);
+        let found = problems(page);
+        println!(
+            "{label:<40} {}",
+            if found.is_empty() { "ok" } else { "FAILED" }
+        );
+        failures.extend(found.into_iter().map(|p| format!("{label}: {p}")));
+    }
+    println!(
+        "{} pages × {} widths × {} schemes audited, {violations} axe violation(s)",
+        PAGES.len(),
+        WIDTHS.len(),
+        SCHEMES.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} problem(s) in the browser:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
