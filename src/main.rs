@@ -63,6 +63,10 @@ enum Command {
         /// Do not watch the files nor reload the pages (for deployments).
         #[arg(long)]
         no_watch: bool,
+        /// The public address; by default the local one while previewing, and tremplin.toml's
+        /// base_url with --no-watch.
+        #[arg(long)]
+        base_url: Option<String>,
     },
 }
 
@@ -156,10 +160,11 @@ fn main() -> ExitCode {
             port,
             drafts,
             no_watch,
+            base_url,
         } => {
             let addr = SocketAddr::new(bind, port);
             let options = BuildOptions {
-                base_url: Some(format!("http://{addr}")),
+                base_url: base_url.or_else(|| (!no_watch).then(|| format!("http://{addr}"))),
                 drafts,
                 progress,
                 live_reload: !no_watch,

@@ -104,11 +104,24 @@ pub fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
             return false;
         }
     }
+    // The browser sets `Host` to the server it talks to: a page of ours has that origin too
+    // (this also accepts http://localhost:8080 when the site says http://127.0.0.1:8080).
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_lowercase);
+    let matches = |url: &str| {
+        let o = origin_of(url);
+        o == ours
+            || host
+                .as_deref()
+                .is_some_and(|h| o.split_once("://").is_some_and(|(_, oh)| oh == h))
+    };
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        return origin_of(origin) == ours;
+        return matches(origin);
     }
     if let Some(referer) = headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
-        return origin_of(referer) == ours;
+        return matches(referer);
     }
     true
 }
@@ -146,6 +159,20 @@ mod tests {
         h.insert(
             header::ORIGIN,
             HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_origin(&h, "http://127.0.0.1:8080"));
+        h.insert(header::HOST, HeaderValue::from_static("localhost:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://localhost:8080"),
+        );
+        assert!(
+            same_origin(&h, "http://127.0.0.1:8080"),
+            "the origin of the host asked"
+        );
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example:8080"),
         );
         assert!(!same_origin(&h, "http://127.0.0.1:8080"));
         let mut h = HeaderMap::new();
