@@ -95,6 +95,7 @@ fn serve(root: &Path) -> Server {
         .arg("--root")
         .arg(root)
         .args(["serve", "--no-watch", "--port", &port.to_string()])
+        .args(["--base-url", &format!("http://127.0.0.1:{port}")])
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())
         .stderr(log.reopen().unwrap())

@@ -45,6 +45,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/compte", get(account_page))
+        .route("/compte/", get(account_page))
         .route(
             "/compte/inscription",
             get(register_page).post(register_submit),
