@@ -91,8 +91,8 @@ fn atom(site: &Site, title: &str, path: &str, file: &str, mut pages: Vec<&Page>)
     ));
     for p in pages {
         let link = site.config.permalink(&p.path);
-        let r = &site.pages_html[&p.relative_path];
-        let content = r.summary.as_deref().unwrap_or(&r.html);
+        let (html, summary) = site.page_content(&p.relative_path).unwrap_or_default();
+        let content = summary.as_deref().unwrap_or(&html);
         s.push_str("  <entry>\n");
         s.push_str(&format!("    <title>{}</title>\n", xml(p.title())));
         s.push_str(&format!(

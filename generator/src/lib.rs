@@ -57,19 +57,62 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Renders the site, then writes it: nothing is written unless everything rendered.
+/// Renders the site and writes it: files are staged beside their destination as they are
+/// rendered (so memory holds a slice of the site, not all of it), and renamed into place only
+/// when everything rendered without error; otherwise the staged files are removed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out_dir = options.output_dir();
     check_output_dir(&options.root, &out_dir)?;
     let started = std::time::Instant::now();
-    let site = render_site(options).map_err(BuildError::Site)?;
-    let write = output::write_all(&out_dir, &site.files).map_err(BuildError::Io)?;
-    Ok(BuildReport {
-        stats: site.stats,
-        write,
-        warnings: site.diagnostics,
-        duration: started.elapsed(),
-    })
+    let mut site = site::Site::load(options).map_err(BuildError::Site)?;
+    site.forget_sources();
+    let mut diags = site.diagnostics();
+    let ids = site.all_outputs();
+    let progress = (options.progress && ids.len() >= 500).then(|| {
+        let pb = indicatif::ProgressBar::new(ids.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        pb.set_message("Pages");
+        pb
+    });
+    // Dropping the stage on any early return removes what it holds.
+    let mut stage = output::Stage::new(&out_dir).map_err(BuildError::Io)?;
+    let mut keep = std::collections::HashSet::new();
+    let mut rendered_paths = Vec::new();
+    for chunk in ids.chunks(1024) {
+        let (files, problems) = site.render(chunk);
+        diags.extend(problems);
+        if let Some(pb) = &progress {
+            pb.inc(chunk.len() as u64);
+        }
+        for f in &files {
+            keep.insert(out_dir.join(&f.path));
+            rendered_paths.push(output::OutputFile::bytes(f.path.clone(), Vec::new()));
+        }
+        // Once there is an error nothing will be written: render on only to report everything.
+        if !diags.has_errors() {
+            stage.add(&files).map_err(BuildError::Io)?;
+        }
+    }
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    let (extras, problems) = site.extras(&rendered_paths);
+    diags.extend(problems);
+    if diags.has_errors() {
+        return Err(BuildError::Site(diags.sorted()));
+    }
+    for f in &extras {
+        keep.insert(out_dir.join(&f.path));
+    }
+    stage.add(&extras).map_err(BuildError::Io)?;
+    let files = stage.len();
+    let mut write = stage.commit().map_err(BuildError::Io)?;
+    write.removed = output::remove_stale(&out_dir, &keep).map_err(BuildError::Io)?;
+    Ok(BuildReport { stats: site.stats(files), write, warnings: diags.sorted(), duration: started.elapsed() })
 }
 
 /// Validates the site without writing anything: every problem, errors and warnings.

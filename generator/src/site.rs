@@ -18,7 +18,7 @@ use crate::feeds;
 use crate::markdown::{self, LinkTarget, Rendered};
 use crate::output::{Content, OutputFile};
 use crate::slug::slugify;
-use crate::templates::{self, SharedData, SiteData, Templates};
+use crate::templates::{self, PageHtml, SharedData, SiteData, Templates};
 
 /// What a build is asked to do.
 #[derive(Debug, Clone)]
@@ -637,17 +637,14 @@ impl Site {
         }
     }
 
-    /// A page as templates see it. `full` adds the HTML, table of contents and word counts.
-    fn page_value(&self, p: &Page, full: bool) -> Value {
+    /// A page as templates see it, without its HTML (see `templates::PageHtml`).
+    fn page_value(&self, p: &Page) -> Value {
         let mut m = Map::new();
         m.insert("relative_path".into(), json!(p.relative_path));
         m.insert("title".into(), json!(p.meta.title));
         m.insert("description".into(), json!(p.meta.description));
         m.insert("date".into(), json!(p.meta.date.map(|d| d.to_string())));
-        m.insert(
-            "updated".into(),
-            json!(p.meta.updated.map(|d| d.to_string())),
-        );
+        m.insert("updated".into(), json!(p.meta.updated.map(|d| d.to_string())));
         m.insert("draft".into(), json!(p.meta.draft));
         m.insert("weight".into(), json!(p.meta.weight));
         m.insert("slug".into(), json!(p.slug));
@@ -656,34 +653,39 @@ impl Site {
         m.insert("taxonomies".into(), json!(p.meta.taxonomies));
         m.insert("extra".into(), json!(p.meta.extra));
         m.insert("authors".into(), json!(p.meta.authors));
-        m.insert(
-            "components".into(),
-            json!(p.path.trim_matches('/').split('/').collect::<Vec<_>>()),
-        );
-        m.insert(
-            "ancestors".into(),
-            json!(self.library.ancestors(Some(&p.parent))),
-        );
+        m.insert("components".into(), json!(p.path.trim_matches('/').split('/').collect::<Vec<_>>()));
+        m.insert("ancestors".into(), json!(self.library.ancestors(Some(&p.parent))));
         m.insert("in_search_index".into(), json!(p.meta.in_search_index));
-        if full {
-            if let Some(r) = self.pages_html.get(&p.relative_path) {
-                m.insert("content".into(), json!(r.html));
-                m.insert("summary".into(), json!(r.summary));
-                m.insert("toc".into(), json!(r.toc));
-                m.insert("word_count".into(), json!(r.word_count));
-                m.insert(
-                    "reading_time".into(),
-                    json!(r.word_count.div_ceil(200).max(1)),
-                );
-            }
-            let assets: Vec<String> = p
-                .assets
-                .iter()
-                .map(|a| self.permalink(&format!("{}{a}", p.path)))
-                .collect();
-            m.insert("assets".into(), json!(assets));
-        }
         Value::Object(m)
+    }
+
+    /// Forgets the Markdown sources once rendered: a one-off build does not render them again
+    /// (the preview keeps them for its incremental rebuilds).
+    pub fn forget_sources(&mut self) {
+        let empty: Arc<str> = Arc::from("");
+        for p in self.raw.pages.values_mut().chain(self.library.pages.values_mut()) {
+            p.body = empty.clone();
+        }
+    }
+
+    /// Moves a page's freshly rendered HTML out of its `Rendered` into the shared data.
+    fn take_html(&mut self, rel: &str) -> Option<PageHtml> {
+        let p = self.library.pages.get(rel)?;
+        let assets: Vec<String> = p.assets.iter().map(|a| self.config.permalink(&format!("{}{a}", p.path))).collect();
+        let r = self.pages_html.get_mut(rel)?;
+        Some(PageHtml {
+            content: std::mem::take(&mut r.html),
+            summary: r.summary.take(),
+            toc: json!(std::mem::take(&mut r.toc)),
+            word_count: r.word_count,
+            assets: json!(assets),
+        })
+    }
+
+    /// A page's HTML and summary, for feeds.
+    pub fn page_content(&self, rel: &str) -> Option<(String, Option<String>)> {
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        data.pages_html.get(rel).map(|h| (h.content.clone(), h.summary.clone()))
     }
 
     fn section_value(&self, s: &Section, pages: Vec<Value>) -> Value {
@@ -732,108 +734,87 @@ impl Site {
         })
     }
 
-    /// Updates the full values of pages whose body alone changed.
+    /// Updates the HTML of pages whose body alone changed.
     fn refresh_page_values(&mut self, pages: &[String]) {
-        let values: Vec<(String, Value)> = pages
-            .iter()
-            .filter_map(|k| {
-                self.library
-                    .pages
-                    .get(k)
-                    .map(|p| (k.clone(), self.page_value(p, true)))
-            })
-            .collect();
+        let parts: Vec<(String, PageHtml)> = pages.iter().filter_map(|k| self.take_html(k).map(|h| (k.clone(), h))).collect();
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
-        data.pages.extend(values);
+        data.pages_html.extend(parts);
     }
 
-    /// Brings the template functions' data up to date: the given pages' values (all when
-    /// `None`), and every section and taxonomy.
+    /// Brings the shared data up to date: the given pages' values and HTML (all when `None`:
+    /// their Markdown was just rendered), and every section and taxonomy.
     fn refresh_data(&mut self, pages: Option<&[String]>) {
-        let keys: Vec<&String> = match pages {
-            Some(list) => list
-                .iter()
-                .filter(|k| self.library.pages.contains_key(*k))
-                .collect(),
-            None => self.library.pages.keys().collect(),
+        let keys: Vec<String> = match pages {
+            Some(list) => list.iter().filter(|k| self.library.pages.contains_key(*k)).cloned().collect(),
+            None => self.library.pages.keys().cloned().collect(),
         };
-        let values: Vec<(String, Value, Value)> = keys
-            .par_iter()
-            .map(|k| {
-                let p = &self.library.pages[*k];
+        let lights: Vec<Value> = keys.par_iter().map(|k| self.page_value(&self.library.pages[k])).collect();
+        let parts: Vec<Option<PageHtml>> = keys.iter().map(|k| self.take_html(k)).collect();
+        let sections: Vec<(String, Value, Vec<String>)> = self
+            .library
+            .sections
+            .iter()
+            .map(|(k, s)| (k.clone(), self.section_value(s, Vec::new()), s.pages.clone()))
+            .collect();
+        let taxonomies: Vec<(String, Value, Vec<Vec<String>>)> = self
+            .taxonomies
+            .iter()
+            .map(|t| {
+                let terms: Vec<Value> = t.terms.iter().map(|term| self.term_value(t, term, None)).collect();
                 (
-                    (*k).clone(),
-                    self.page_value(p, true),
-                    self.page_value(p, false),
+                    t.config.name.clone(),
+                    json!({"taxonomy": self.taxonomy_value(t), "terms": terms}),
+                    t.terms.iter().map(|term| term.pages.clone()).collect(),
                 )
             })
             .collect();
+        let permalinks: HashMap<String, String> = self
+            .library
+            .pages
+            .iter()
+            .map(|(k, p)| (k.clone(), self.permalink(&p.path)))
+            .chain(self.library.sections.iter().map(|(k, s)| (k.clone(), self.permalink(&s.path))))
+            .collect();
+        let term_urls: HashMap<(String, String), String> = self
+            .taxonomies
+            .iter()
+            .flat_map(|t| {
+                t.terms.iter().map(move |term| {
+                    ((t.config.name.clone(), term.slug.clone()), format!("/{}/{}/", t.slug, term.slug))
+                })
+            })
+            .map(|(k, path)| (k, self.permalink(&path)))
+            .collect();
+
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
         if pages.is_none() {
-            data.pages.clear();
             data.pages_light.clear();
+            data.pages_html.clear();
         }
         data.base_url = self.config.base().to_string();
-        for (k, full, light) in values {
-            data.pages.insert(k.clone(), full);
+        for ((k, light), html) in keys.into_iter().zip(lights).zip(parts) {
+            if let Some(h) = html {
+                data.pages_html.insert(k.clone(), h);
+            }
             data.pages_light.insert(k, light);
         }
         let lib = &self.library;
-        data.pages.retain(|k, _| lib.pages.contains_key(k));
         data.pages_light.retain(|k, _| lib.pages.contains_key(k));
-        data.permalinks.clear();
-        for (k, p) in &self.library.pages {
-            data.permalinks.insert(k.clone(), self.permalink(&p.path));
-        }
-        data.sections.clear();
+        data.pages_html.retain(|k, _| lib.pages.contains_key(k));
+        data.permalinks = permalinks;
         data.sections_meta.clear();
-        for (k, s) in &self.library.sections {
-            data.permalinks.insert(k.clone(), self.permalink(&s.path));
-            let light: Vec<Value> = s
-                .pages
-                .iter()
-                .filter_map(|p| data.pages_light.get(p).cloned())
-                .collect();
-            let with_pages = self.section_value(s, light);
-            data.sections.insert(k.clone(), with_pages);
-            data.sections_meta
-                .insert(k.clone(), self.section_value(s, Vec::new()));
+        data.section_pages.clear();
+        for (k, meta, list) in sections {
+            data.sections_meta.insert(k.clone(), meta);
+            data.section_pages.insert(k, list);
         }
-        data.taxonomies.clear();
         data.taxonomies_meta.clear();
-        data.term_urls.clear();
-        for t in &self.taxonomies {
-            let terms: Vec<Value> = t
-                .terms
-                .iter()
-                .map(|term| {
-                    let pages = term
-                        .pages
-                        .iter()
-                        .filter_map(|p| data.pages_light.get(p).cloned())
-                        .collect();
-                    self.term_value(t, term, Some(pages))
-                })
-                .collect();
-            let terms_meta: Vec<Value> = t
-                .terms
-                .iter()
-                .map(|term| self.term_value(t, term, None))
-                .collect();
-            data.taxonomies.insert(
-                t.config.name.clone(),
-                json!({"taxonomy": self.taxonomy_value(t), "terms": terms}),
-            );
-            data.taxonomies_meta.insert(
-                t.config.name.clone(),
-                json!({"taxonomy": self.taxonomy_value(t), "terms": terms_meta}),
-            );
-            for term in &t.terms {
-                let url = self.permalink(&format!("/{}/{}/", t.slug, term.slug));
-                data.term_urls
-                    .insert((t.config.name.clone(), term.slug.clone()), url);
-            }
+        data.term_pages.clear();
+        for (name, meta, pages) in taxonomies {
+            data.taxonomies_meta.insert(name.clone(), meta);
+            data.term_pages.insert(name, pages);
         }
+        data.term_urls = term_urls;
     }
 
     /// Every templated output of the site.
@@ -906,16 +887,6 @@ impl Site {
             return (Vec::new(), Vec::new());
         };
         let config = self.config_value();
-        let progress = (self.options.progress && ids.len() >= 500).then(|| {
-            let pb = indicatif::ProgressBar::new(ids.len() as u64);
-            pb.set_style(
-                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-            pb.set_message("Rendu");
-            pb
-        });
         let neighbours = self.neighbours();
         let results: Vec<Result<OutputFile, Diagnostic>> = ids
             .par_iter()
@@ -926,15 +897,9 @@ impl Site {
                 let r = tera
                     .render(&name, &ctx)
                     .map_err(|e| tpl.diagnostic(&name, &e));
-                if let Some(pb) = &progress {
-                    pb.inc(1);
-                }
                 Some(r.map(|h| OutputFile::bytes(output_path(&route), h.into_bytes())))
             })
             .collect();
-        if let Some(pb) = progress {
-            pb.finish_and_clear();
-        }
         let mut files = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for r in results {
@@ -954,7 +919,7 @@ impl Site {
         neighbours: &HashMap<&str, (Option<&str>, Option<&str>)>,
     ) -> Option<Context> {
         let data = self.data.read().unwrap_or_else(|e| e.into_inner());
-        let full = |k: &String| data.pages.get(k).cloned();
+        let full = |k: &String| data.full(k);
         let mut ctx = self.base_context(config, route);
         match id {
             OutputId::Page(k) => {
@@ -1007,19 +972,10 @@ impl Site {
             OutputId::TaxonomyList(ti) => {
                 let t = self.taxonomies.get(*ti)?;
                 ctx.insert("taxonomy", &self.taxonomy_value(t));
-                let terms: Vec<Value> = t
-                    .terms
-                    .iter()
-                    .map(|term| {
-                        let pages = term
-                            .pages
-                            .iter()
-                            .filter_map(|p| data.pages_light.get(p).cloned())
-                            .collect();
-                        self.term_value(t, term, Some(pages))
-                    })
-                    .collect();
-                ctx.insert("terms", &terms);
+                // Terms without their pages: a page count is what a list of terms shows, and
+                // every page of the site in one context is what makes big sites heavy.
+                let all = data.taxonomy(&t.config.name, true)?;
+                ctx.insert("terms", &all["terms"]);
             }
             OutputId::Term(ti, slug, index) => {
                 let t = self.taxonomies.get(*ti)?;

@@ -280,21 +280,79 @@ fn register_filters(tera: &mut Tera) {
     });
 }
 
-/// What the site functions read: built once per build, after the content is rendered.
+/// A page's HTML parts: its light value plus these make the value templates see.
+#[derive(Debug, Clone, Default)]
+pub struct PageHtml {
+    pub content: String,
+    pub summary: Option<String>,
+    pub toc: Value,
+    pub word_count: usize,
+    pub assets: Value,
+}
+
+/// What the site functions and the renders read: each page once (its metadata as a light
+/// value, its HTML apart), and listings built when asked, so that a big site is not copied
+/// into every section and term.
 #[derive(Default)]
 pub struct SiteData {
     pub base_url: String,
     /// `guides/cv.md` → permalink (pages and sections).
     pub permalinks: HashMap<String, String>,
-    pub pages: HashMap<String, Value>,
-    /// Pages without their HTML, for listings read through functions.
+    /// Pages without their HTML.
     pub pages_light: HashMap<String, Value>,
-    pub sections: HashMap<String, Value>,
+    pub pages_html: HashMap<String, PageHtml>,
+    /// Sections without their pages.
     pub sections_meta: HashMap<String, Value>,
-    pub taxonomies: HashMap<String, Value>,
+    /// Each section's pages, in order.
+    pub section_pages: HashMap<String, Vec<String>>,
+    /// Each taxonomy: `{taxonomy, terms}` with terms without their pages.
     pub taxonomies_meta: HashMap<String, Value>,
+    /// Each taxonomy's terms' pages, in the order of `terms`.
+    pub term_pages: HashMap<String, Vec<Vec<String>>>,
     /// (taxonomy, term name or slug) → permalink.
     pub term_urls: HashMap<(String, String), String>,
+}
+
+impl SiteData {
+    /// A page with its HTML, table of contents and word count.
+    pub fn full(&self, page: &str) -> Option<Value> {
+        let mut v = self.pages_light.get(page)?.clone();
+        if let (Some(h), Value::Object(m)) = (self.pages_html.get(page), &mut v) {
+            m.insert("content".into(), Value::String(h.content.clone()));
+            m.insert("summary".into(), h.summary.clone().map(Value::String).unwrap_or(Value::Null));
+            m.insert("toc".into(), h.toc.clone());
+            m.insert("word_count".into(), Value::from(h.word_count));
+            m.insert("reading_time".into(), Value::from(h.word_count.div_ceil(200).max(1)));
+            m.insert("assets".into(), h.assets.clone());
+        }
+        Some(v)
+    }
+
+    fn light_list(&self, pages: &[String]) -> Value {
+        Value::Array(pages.iter().filter_map(|p| self.pages_light.get(p).cloned()).collect())
+    }
+
+    /// A section, with its pages (without HTML) unless `metadata_only`.
+    pub fn section(&self, key: &str, metadata_only: bool) -> Option<Value> {
+        let mut v = self.sections_meta.get(key)?.clone();
+        if !metadata_only {
+            v["pages"] = self.light_list(self.section_pages.get(key).map(Vec::as_slice).unwrap_or(&[]));
+        }
+        Some(v)
+    }
+
+    /// A taxonomy and its terms, each with its pages (without HTML) unless `metadata_only`.
+    pub fn taxonomy(&self, kind: &str, metadata_only: bool) -> Option<Value> {
+        let mut v = self.taxonomies_meta.get(kind)?.clone();
+        if !metadata_only {
+            if let (Some(Value::Array(terms)), Some(pages)) = (v.get_mut("terms"), self.term_pages.get(kind)) {
+                for (term, pages) in terms.iter_mut().zip(pages) {
+                    term["pages"] = self.light_list(pages);
+                }
+            }
+        }
+        Some(v)
+    }
 }
 
 fn arg_str<'a>(args: &'a HashMap<String, Value>, key: &str, func: &str) -> tera::Result<&'a str> {
@@ -349,10 +407,10 @@ impl tera::Function for GetPage {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let d = read(&self.0);
         let path = arg_str(args, "path", "get_page")?;
-        d.pages.get(path).cloned().ok_or_else(|| {
+        d.full(path).ok_or_else(|| {
             tera::Error::msg(format!(
                 "get_page : la page « {path} » n'existe pas{}",
-                suggestion(path, d.pages.keys().map(String::as_str))
+                suggestion(path, d.pages_light.keys().map(String::as_str))
             ))
         })
     }
@@ -363,15 +421,10 @@ impl tera::Function for GetSection {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let d = read(&self.0);
         let path = arg_str(args, "path", "get_section")?;
-        let map = if arg_bool(args, "metadata_only", false) {
-            &d.sections_meta
-        } else {
-            &d.sections
-        };
-        map.get(path).cloned().ok_or_else(|| {
+        d.section(path, arg_bool(args, "metadata_only", false)).ok_or_else(|| {
             tera::Error::msg(format!(
                 "get_section : la section « {path} » n'existe pas{}",
-                suggestion(path, d.sections.keys().map(String::as_str))
+                suggestion(path, d.sections_meta.keys().map(String::as_str))
             ))
         })
     }
@@ -382,15 +435,10 @@ impl tera::Function for GetTaxonomy {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let d = read(&self.0);
         let kind = arg_str(args, "kind", "get_taxonomy")?;
-        let map = if arg_bool(args, "metadata_only", false) {
-            &d.taxonomies_meta
-        } else {
-            &d.taxonomies
-        };
-        map.get(kind).cloned().ok_or_else(|| {
+        d.taxonomy(kind, arg_bool(args, "metadata_only", false)).ok_or_else(|| {
             tera::Error::msg(format!(
                 "get_taxonomy : la taxonomie « {kind} » n'existe pas{}",
-                suggestion(kind, d.taxonomies.keys().map(String::as_str))
+                suggestion(kind, d.taxonomies_meta.keys().map(String::as_str))
             ))
         })
     }
