@@ -195,6 +195,9 @@ fn build(options: &BuildOptions) -> ExitCode {
                 report.duration.as_secs_f64(),
                 warnings_suffix(&report.warnings)
             );
+            if report.unchanged {
+                eprintln!("Rien n'a changé depuis la dernière construction : le site est à jour.");
+            }
             ExitCode::SUCCESS
         }
         Err(BuildError::Site(diags)) => {

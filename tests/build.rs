@@ -246,3 +246,45 @@ fn demo_site_has_no_diagnostic() {
         "the demo content has no error and no warning"
     );
 }
+
+#[test]
+fn a_build_with_nothing_changed_does_nothing_and_says_so() {
+    let site = site("valid/zola");
+    let public = site.path().join("public");
+    let first = tremplin(site.path(), &["build"]);
+    assert!(first.status.success());
+    let again = tremplin(site.path(), &["build"]);
+    let text = stderr(&again);
+    assert!(
+        text.contains("Rien n'a changé depuis la dernière construction : le site est à jour."),
+        "{text}"
+    );
+    assert_eq!(
+        diagnostics(&again),
+        diagnostics(&first),
+        "the same warnings are shown again"
+    );
+
+    // A source changes: a real build.
+    let second = site.path().join("content/blog/second.md");
+    std::fs::write(&second, read(&second).replace("Texte.", "Texte modifié.")).unwrap();
+    let out = tremplin(site.path(), &["build"]);
+    assert!(!stderr(&out).contains("Rien n'a changé"));
+    assert!(read(public.join("blog/le-second/index.html")).contains("Texte modifié."));
+
+    // An output changed or removed by hand: it is put back.
+    std::fs::write(public.join("blog/le-second/index.html"), "abîmé").unwrap();
+    std::fs::remove_file(public.join("sitemap.xml")).unwrap();
+    let out = tremplin(site.path(), &["build"]);
+    assert!(
+        stderr(&out).contains(" 2 fichiers écrits "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(read(public.join("blog/le-second/index.html")).contains("Texte modifié."));
+    assert!(public.join("sitemap.xml").exists());
+
+    // Other options: a real build.
+    let out = tremplin(site.path(), &["build", "--drafts"]);
+    assert!(!stderr(&out).contains("Rien n'a changé"));
+}

@@ -5,6 +5,7 @@
 //! [`markdown`] (with [`shortcodes`]), [`templates`], then [`site`] renders every output in
 //! memory and [`output`] writes only what changed. Problems are [`diagnostics`] with file and line.
 
+pub mod cache;
 pub mod config;
 pub mod content;
 pub mod dates;
@@ -33,6 +34,8 @@ pub struct BuildReport {
     pub write: WriteStats,
     pub warnings: Diagnostics,
     pub duration: std::time::Duration,
+    /// Nothing changed since the last build: nothing was read or written.
+    pub unchanged: bool,
 }
 
 /// Why a build failed: problems in the site, or the disk.
@@ -64,6 +67,33 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out_dir = options.output_dir();
     check_output_dir(&options.root, &out_dir)?;
     let started = std::time::Instant::now();
+    // Neither the sources nor the outputs changed since the last build: nothing to do.
+    let theme = config::Config::load(&options.root)
+        .ok()
+        .and_then(|c| c.theme);
+    let inputs = cache::inputs(options, theme.as_deref());
+    if let Some(m) = cache::unchanged(options, theme.as_deref()) {
+        let mut warnings = Diagnostics::new();
+        for (path, line, message) in &m.warnings {
+            warnings.push(Diagnostic::warning(path, *line, message.clone()));
+        }
+        return Ok(BuildReport {
+            stats: Stats {
+                pages: m.pages,
+                sections: m.sections,
+                terms: m.terms,
+                files: m.outputs.len(),
+            },
+            write: WriteStats {
+                written: 0,
+                unchanged: m.outputs.len(),
+                removed: 0,
+            },
+            warnings,
+            duration: started.elapsed(),
+            unchanged: true,
+        });
+    }
     let mut site = site::Site::load(options).map_err(BuildError::Site)?;
     site.forget_sources();
     let mut diags = site.diagnostics();
@@ -112,7 +142,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let files = stage.len();
     let mut write = stage.commit().map_err(BuildError::Io)?;
     write.removed = output::remove_stale(&out_dir, &keep).map_err(BuildError::Io)?;
-    Ok(BuildReport { stats: site.stats(files), write, warnings: diags.sorted(), duration: started.elapsed() })
+    let stats = site.stats(files);
+    let warnings = diags.sorted();
+    cache::record(options, theme.as_deref(), inputs, &stats, &warnings);
+    Ok(BuildReport {
+        stats,
+        write,
+        warnings,
+        duration: started.elapsed(),
+        unchanged: false,
+    })
 }
 
 /// Validates the site without writing anything: every problem, errors and warnings.

@@ -76,15 +76,27 @@ pub struct Stage {
 
 impl Stage {
     pub fn new(out: &Path) -> io::Result<Stage> {
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)?;
         let dir = parent.join(format!(".{name}{TMP_SUFFIX}-{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir(&dir)?;
-        Ok(Stage { out: out.to_path_buf(), dir, moves: Vec::new(), unchanged: 0, next: 0 })
+        Ok(Stage {
+            out: out.to_path_buf(),
+            dir,
+            moves: Vec::new(),
+            unchanged: 0,
+            next: 0,
+        })
     }
 
     /// Stages files in parallel (files whose destination already holds their bytes are skipped).
@@ -98,7 +110,10 @@ impl Stage {
                 let dest = self.out.join(&f.path);
                 let bytes = f.read()?;
                 if let Ok(meta) = std::fs::metadata(&dest) {
-                    if meta.is_file() && meta.len() == bytes.len() as u64 && std::fs::read(&dest)? == *bytes {
+                    if meta.is_file()
+                        && meta.len() == bytes.len() as u64
+                        && std::fs::read(&dest)? == *bytes
+                    {
                         return Ok(None);
                     }
                 }
@@ -142,7 +157,10 @@ impl Stage {
                     Ok(()) => Ok(()),
                     // Another file system: copy beside the destination, then rename there.
                     Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
-                        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        let name = dest
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
                         let near = dest.with_file_name(format!(".{name}{TMP_SUFFIX}"));
                         std::fs::copy(tmp, &near)?;
                         std::fs::rename(&near, dest)
@@ -154,7 +172,11 @@ impl Stage {
         for r in results {
             r?;
         }
-        Ok(WriteStats { written: moves.len(), unchanged: self.unchanged, removed: 0 })
+        Ok(WriteStats {
+            written: moves.len(),
+            unchanged: self.unchanged,
+            removed: 0,
+        })
     }
 }
 

@@ -644,7 +644,10 @@ impl Site {
         m.insert("title".into(), json!(p.meta.title));
         m.insert("description".into(), json!(p.meta.description));
         m.insert("date".into(), json!(p.meta.date.map(|d| d.to_string())));
-        m.insert("updated".into(), json!(p.meta.updated.map(|d| d.to_string())));
+        m.insert(
+            "updated".into(),
+            json!(p.meta.updated.map(|d| d.to_string())),
+        );
         m.insert("draft".into(), json!(p.meta.draft));
         m.insert("weight".into(), json!(p.meta.weight));
         m.insert("slug".into(), json!(p.slug));
@@ -653,8 +656,14 @@ impl Site {
         m.insert("taxonomies".into(), json!(p.meta.taxonomies));
         m.insert("extra".into(), json!(p.meta.extra));
         m.insert("authors".into(), json!(p.meta.authors));
-        m.insert("components".into(), json!(p.path.trim_matches('/').split('/').collect::<Vec<_>>()));
-        m.insert("ancestors".into(), json!(self.library.ancestors(Some(&p.parent))));
+        m.insert(
+            "components".into(),
+            json!(p.path.trim_matches('/').split('/').collect::<Vec<_>>()),
+        );
+        m.insert(
+            "ancestors".into(),
+            json!(self.library.ancestors(Some(&p.parent))),
+        );
         m.insert("in_search_index".into(), json!(p.meta.in_search_index));
         Value::Object(m)
     }
@@ -663,7 +672,12 @@ impl Site {
     /// (the preview keeps them for its incremental rebuilds).
     pub fn forget_sources(&mut self) {
         let empty: Arc<str> = Arc::from("");
-        for p in self.raw.pages.values_mut().chain(self.library.pages.values_mut()) {
+        for p in self
+            .raw
+            .pages
+            .values_mut()
+            .chain(self.library.pages.values_mut())
+        {
             p.body = empty.clone();
         }
     }
@@ -671,7 +685,11 @@ impl Site {
     /// Moves a page's freshly rendered HTML out of its `Rendered` into the shared data.
     fn take_html(&mut self, rel: &str) -> Option<PageHtml> {
         let p = self.library.pages.get(rel)?;
-        let assets: Vec<String> = p.assets.iter().map(|a| self.config.permalink(&format!("{}{a}", p.path))).collect();
+        let assets: Vec<String> = p
+            .assets
+            .iter()
+            .map(|a| self.config.permalink(&format!("{}{a}", p.path)))
+            .collect();
         let r = self.pages_html.get_mut(rel)?;
         Some(PageHtml {
             content: std::mem::take(&mut r.html),
@@ -685,7 +703,9 @@ impl Site {
     /// A page's HTML and summary, for feeds.
     pub fn page_content(&self, rel: &str) -> Option<(String, Option<String>)> {
         let data = self.data.read().unwrap_or_else(|e| e.into_inner());
-        data.pages_html.get(rel).map(|h| (h.content.clone(), h.summary.clone()))
+        data.pages_html
+            .get(rel)
+            .map(|h| (h.content.clone(), h.summary.clone()))
     }
 
     fn section_value(&self, s: &Section, pages: Vec<Value>) -> Value {
@@ -736,7 +756,10 @@ impl Site {
 
     /// Updates the HTML of pages whose body alone changed.
     fn refresh_page_values(&mut self, pages: &[String]) {
-        let parts: Vec<(String, PageHtml)> = pages.iter().filter_map(|k| self.take_html(k).map(|h| (k.clone(), h))).collect();
+        let parts: Vec<(String, PageHtml)> = pages
+            .iter()
+            .filter_map(|k| self.take_html(k).map(|h| (k.clone(), h)))
+            .collect();
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
         data.pages_html.extend(parts);
     }
@@ -745,22 +768,39 @@ impl Site {
     /// their Markdown was just rendered), and every section and taxonomy.
     fn refresh_data(&mut self, pages: Option<&[String]>) {
         let keys: Vec<String> = match pages {
-            Some(list) => list.iter().filter(|k| self.library.pages.contains_key(*k)).cloned().collect(),
+            Some(list) => list
+                .iter()
+                .filter(|k| self.library.pages.contains_key(*k))
+                .cloned()
+                .collect(),
             None => self.library.pages.keys().cloned().collect(),
         };
-        let lights: Vec<Value> = keys.par_iter().map(|k| self.page_value(&self.library.pages[k])).collect();
+        let lights: Vec<Value> = keys
+            .par_iter()
+            .map(|k| self.page_value(&self.library.pages[k]))
+            .collect();
         let parts: Vec<Option<PageHtml>> = keys.iter().map(|k| self.take_html(k)).collect();
         let sections: Vec<(String, Value, Vec<String>)> = self
             .library
             .sections
             .iter()
-            .map(|(k, s)| (k.clone(), self.section_value(s, Vec::new()), s.pages.clone()))
+            .map(|(k, s)| {
+                (
+                    k.clone(),
+                    self.section_value(s, Vec::new()),
+                    s.pages.clone(),
+                )
+            })
             .collect();
         let taxonomies: Vec<(String, Value, Vec<Vec<String>>)> = self
             .taxonomies
             .iter()
             .map(|t| {
-                let terms: Vec<Value> = t.terms.iter().map(|term| self.term_value(t, term, None)).collect();
+                let terms: Vec<Value> = t
+                    .terms
+                    .iter()
+                    .map(|term| self.term_value(t, term, None))
+                    .collect();
                 (
                     t.config.name.clone(),
                     json!({"taxonomy": self.taxonomy_value(t), "terms": terms}),
@@ -773,14 +813,22 @@ impl Site {
             .pages
             .iter()
             .map(|(k, p)| (k.clone(), self.permalink(&p.path)))
-            .chain(self.library.sections.iter().map(|(k, s)| (k.clone(), self.permalink(&s.path))))
+            .chain(
+                self.library
+                    .sections
+                    .iter()
+                    .map(|(k, s)| (k.clone(), self.permalink(&s.path))),
+            )
             .collect();
         let term_urls: HashMap<(String, String), String> = self
             .taxonomies
             .iter()
             .flat_map(|t| {
                 t.terms.iter().map(move |term| {
-                    ((t.config.name.clone(), term.slug.clone()), format!("/{}/{}/", t.slug, term.slug))
+                    (
+                        (t.config.name.clone(), term.slug.clone()),
+                        format!("/{}/{}/", t.slug, term.slug),
+                    )
                 })
             })
             .map(|(k, path)| (k, self.permalink(&path)))

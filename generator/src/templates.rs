@@ -319,24 +319,40 @@ impl SiteData {
         let mut v = self.pages_light.get(page)?.clone();
         if let (Some(h), Value::Object(m)) = (self.pages_html.get(page), &mut v) {
             m.insert("content".into(), Value::String(h.content.clone()));
-            m.insert("summary".into(), h.summary.clone().map(Value::String).unwrap_or(Value::Null));
+            m.insert(
+                "summary".into(),
+                h.summary.clone().map(Value::String).unwrap_or(Value::Null),
+            );
             m.insert("toc".into(), h.toc.clone());
             m.insert("word_count".into(), Value::from(h.word_count));
-            m.insert("reading_time".into(), Value::from(h.word_count.div_ceil(200).max(1)));
+            m.insert(
+                "reading_time".into(),
+                Value::from(h.word_count.div_ceil(200).max(1)),
+            );
             m.insert("assets".into(), h.assets.clone());
         }
         Some(v)
     }
 
     fn light_list(&self, pages: &[String]) -> Value {
-        Value::Array(pages.iter().filter_map(|p| self.pages_light.get(p).cloned()).collect())
+        Value::Array(
+            pages
+                .iter()
+                .filter_map(|p| self.pages_light.get(p).cloned())
+                .collect(),
+        )
     }
 
     /// A section, with its pages (without HTML) unless `metadata_only`.
     pub fn section(&self, key: &str, metadata_only: bool) -> Option<Value> {
         let mut v = self.sections_meta.get(key)?.clone();
         if !metadata_only {
-            v["pages"] = self.light_list(self.section_pages.get(key).map(Vec::as_slice).unwrap_or(&[]));
+            v["pages"] = self.light_list(
+                self.section_pages
+                    .get(key)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+            );
         }
         Some(v)
     }
@@ -345,7 +361,9 @@ impl SiteData {
     pub fn taxonomy(&self, kind: &str, metadata_only: bool) -> Option<Value> {
         let mut v = self.taxonomies_meta.get(kind)?.clone();
         if !metadata_only {
-            if let (Some(Value::Array(terms)), Some(pages)) = (v.get_mut("terms"), self.term_pages.get(kind)) {
+            if let (Some(Value::Array(terms)), Some(pages)) =
+                (v.get_mut("terms"), self.term_pages.get(kind))
+            {
                 for (term, pages) in terms.iter_mut().zip(pages) {
                     term["pages"] = self.light_list(pages);
                 }
@@ -421,12 +439,13 @@ impl tera::Function for GetSection {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let d = read(&self.0);
         let path = arg_str(args, "path", "get_section")?;
-        d.section(path, arg_bool(args, "metadata_only", false)).ok_or_else(|| {
-            tera::Error::msg(format!(
-                "get_section : la section « {path} » n'existe pas{}",
-                suggestion(path, d.sections_meta.keys().map(String::as_str))
-            ))
-        })
+        d.section(path, arg_bool(args, "metadata_only", false))
+            .ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "get_section : la section « {path} » n'existe pas{}",
+                    suggestion(path, d.sections_meta.keys().map(String::as_str))
+                ))
+            })
     }
 }
 
@@ -435,12 +454,13 @@ impl tera::Function for GetTaxonomy {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let d = read(&self.0);
         let kind = arg_str(args, "kind", "get_taxonomy")?;
-        d.taxonomy(kind, arg_bool(args, "metadata_only", false)).ok_or_else(|| {
-            tera::Error::msg(format!(
-                "get_taxonomy : la taxonomie « {kind} » n'existe pas{}",
-                suggestion(kind, d.taxonomies_meta.keys().map(String::as_str))
-            ))
-        })
+        d.taxonomy(kind, arg_bool(args, "metadata_only", false))
+            .ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "get_taxonomy : la taxonomie « {kind} » n'existe pas{}",
+                    suggestion(kind, d.taxonomies_meta.keys().map(String::as_str))
+                ))
+            })
     }
 }
 

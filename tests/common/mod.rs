@@ -58,6 +58,7 @@ pub fn diagnostics(o: &Output) -> String {
             !l.starts_with("Échec")
                 && !l.starts_with("Site construit")
                 && !l.starts_with("Contenu vérifié")
+                && !l.starts_with("Rien n")
         })
         .collect::<Vec<_>>()
         .join("\n")
