@@ -102,9 +102,57 @@ impl Live {
             self.pending = self.site.all_outputs().into_iter().collect();
         } else {
             let dirty = self.site.update(changes);
+            // Work left over from an update with errors may need the full path.
+            let only_bodies =
+                self.site.last_update_bodies_only && self.pending.is_empty() && !copies_changed;
             self.pending.extend(dirty);
+            if only_bodies {
+                return self.render_bodies();
+            }
         }
         self.render_pending(copies_changed)
+    }
+
+    /// After a change of page bodies only: no output comes or goes, and of the outputs that are
+    /// not templated pages only the feeds can change.
+    fn render_bodies(&mut self) -> Applied {
+        let mut diags = self.site.diagnostics();
+        let ids: Vec<OutputId> = self.pending.iter().cloned().collect();
+        let (files, problems) = self.site.render(&ids);
+        diags.extend(problems);
+        let has_errors = diags.has_errors();
+        self.diagnostics = diags.sorted();
+        if has_errors {
+            return Applied {
+                changed: Vec::new(),
+                rendered: 0,
+                has_errors,
+            };
+        }
+        let rendered = files.len();
+        let mut changed = Vec::new();
+        for f in files.into_iter().chain(self.site.feed_files()) {
+            let same =
+                self.files
+                    .get(&f.path)
+                    .is_some_and(|old| match (&old.content, &f.content) {
+                        (crate::output::Content::Bytes(a), crate::output::Content::Bytes(b)) => {
+                            a == b
+                        }
+                        _ => false,
+                    });
+            if !same {
+                changed.push(f.path.clone());
+                self.files.insert(f.path.clone(), Arc::new(f));
+            }
+        }
+        self.pending.clear();
+        changed.sort();
+        Applied {
+            changed,
+            rendered,
+            has_errors: false,
+        }
     }
 
     fn render_pending(&mut self, copies_changed: bool) -> Applied {

@@ -155,6 +155,13 @@ pub fn classify(root: &Path, theme: Option<&str>, path: &Path) -> Option<Change>
     }
 }
 
+/// A list of pages shown on listing pages.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Listing {
+    Section(String),
+    Term(usize, String),
+}
+
 /// A neighbour as a page shows it: title and path.
 type NavLink = (String, String);
 
@@ -175,6 +182,12 @@ pub struct Site {
     template_problems: Vec<Diagnostic>,
     check_problems: Vec<Diagnostic>,
     anchor_problems: Vec<Diagnostic>,
+    /// Where `@/` links may point; rebuilt when pages come, go or move.
+    link_targets: HashMap<String, LinkTarget>,
+    /// The outputs whose template reads page bodies; recomputed after structural changes.
+    body_readers: Option<Vec<OutputId>>,
+    /// Whether the last `update` changed only page bodies (no output came, went or moved).
+    pub last_update_bodies_only: bool,
 }
 
 /// Loads and renders the whole site in memory. Every problem of every file comes back at once.
@@ -230,8 +243,12 @@ impl Site {
             template_problems: Vec::new(),
             check_problems: Vec::new(),
             anchor_problems: Vec::new(),
+            link_targets: HashMap::new(),
+            body_readers: None,
+            last_update_bodies_only: false,
         };
         site.load_templates();
+        site.rebuild_link_targets();
         site.render_markdown(None);
         site.build_taxonomies();
         site.refresh_data(None);
@@ -304,7 +321,8 @@ impl Site {
     }
 
     /// Renders the Markdown of the given pages (all pages and sections when `None`).
-    fn render_markdown(&mut self, pages: Option<&[String]>) {
+    /// Rebuilds the map of `@/` link targets from the library.
+    fn rebuild_link_targets(&mut self) {
         let mut targets: HashMap<String, LinkTarget> = HashMap::new();
         for p in self.library.pages.values() {
             targets.insert(
@@ -330,6 +348,11 @@ impl Site {
                 draft: true,
             });
         }
+        self.link_targets = targets;
+    }
+
+    fn render_markdown(&mut self, pages: Option<&[String]>) {
+        let targets = &self.link_targets;
         let config_value = self.config_value();
         let base = self.config.base().to_string();
         let templates = self.templates.as_ref();
@@ -343,7 +366,7 @@ impl Site {
                 config: &config_value,
             });
             let ctx = markdown::Context {
-                targets: &targets,
+                targets,
                 base_url: &base,
                 permalink: &permalink,
                 shortcodes: shortcodes
@@ -1200,6 +1223,11 @@ impl Site {
         (files, problems)
     }
 
+    /// The Atom feeds alone (after a change of page bodies, the other extras stay as they were).
+    pub fn feed_files(&self) -> Vec<OutputFile> {
+        feeds::feeds(self)
+    }
+
     /// Each page's previous and next page in its section's order.
     fn neighbours(&self) -> HashMap<&str, (Option<&str>, Option<&str>)> {
         let mut out = HashMap::new();
@@ -1275,28 +1303,98 @@ impl Site {
         ids
     }
 
-    /// Every listing page of the page's section and terms.
-    fn all_listings_of(&self, page: &str) -> Vec<OutputId> {
-        let mut ids = Vec::new();
-        if let Some(p) = self.library.pages.get(page) {
-            if let Some(s) = self.library.sections.get(&p.parent) {
-                for i in 1..=self.section_pagers(s) {
-                    ids.push(OutputId::Section(s.relative_path.clone(), i));
+    /// The listings (sections and terms) that hold any of `pages`, with their page lists and
+    /// how many pages a listing page shows.
+    fn listings_holding(&self, pages: &[String]) -> HashMap<Listing, (Vec<String>, Option<usize>)> {
+        let mut out = HashMap::new();
+        for page in pages {
+            if let Some(p) = self.library.pages.get(page) {
+                if let Some(s) = self.library.sections.get(&p.parent) {
+                    out.entry(Listing::Section(s.relative_path.clone()))
+                        .or_insert_with(|| {
+                            (
+                                s.pages.clone(),
+                                content::effective_paginate_by(s, &self.config),
+                            )
+                        });
+                }
+            }
+            for (ti, t) in self.taxonomies.iter().enumerate() {
+                for term in t
+                    .terms
+                    .iter()
+                    .filter(|term| term.pages.iter().any(|k| k == page))
+                {
+                    out.entry(Listing::Term(ti, term.slug.clone()))
+                        .or_insert_with(|| (term.pages.clone(), t.config.paginate_by));
                 }
             }
         }
-        for (ti, t) in self.taxonomies.iter().enumerate() {
-            for term in t
-                .terms
-                .iter()
-                .filter(|term| term.pages.iter().any(|k| k == page))
-            {
-                for i in 1..=Self::term_pagers(t, term) {
-                    ids.push(OutputId::Term(ti, term.slug.clone(), i));
+        out
+    }
+
+    /// A listing's pages and page size, if it still exists.
+    fn listing(&self, key: &Listing) -> Option<(Vec<String>, Option<usize>)> {
+        match key {
+            Listing::Section(k) => {
+                let s = self.library.sections.get(k)?;
+                Some((
+                    s.pages.clone(),
+                    content::effective_paginate_by(s, &self.config),
+                ))
+            }
+            Listing::Term(ti, slug) => {
+                let t = self.taxonomies.get(*ti)?;
+                let term = t.terms.iter().find(|x| &x.slug == slug)?;
+                Some((term.pages.clone(), t.config.paginate_by))
+            }
+        }
+    }
+
+    /// The listing pages to render again: all of a listing when its number of pages changed,
+    /// else those whose pages changed order or that show a changed page.
+    fn changed_pagers(
+        &self,
+        before: &HashMap<Listing, (Vec<String>, Option<usize>)>,
+        after: &HashMap<Listing, (Vec<String>, Option<usize>)>,
+        changed: &[String],
+    ) -> Vec<OutputId> {
+        let mut out = Vec::new();
+        let empty = (Vec::new(), None);
+        let keys: HashSet<&Listing> = before.keys().chain(after.keys()).collect();
+        for key in keys {
+            let (old, by_old) = before.get(key).unwrap_or(&empty);
+            let (new, by_new) = after.get(key).unwrap_or(&empty);
+            let by = by_new.or(*by_old).unwrap_or(usize::MAX);
+            let pagers = |n: usize| {
+                if by == usize::MAX {
+                    1
+                } else {
+                    n.div_ceil(by).max(1)
+                }
+            };
+            let n = pagers(new.len());
+            let slice = |list: &[String], i: usize| -> Vec<String> {
+                list.iter()
+                    .skip((i - 1).saturating_mul(by))
+                    .take(by)
+                    .cloned()
+                    .collect()
+            };
+            for i in 1..=n {
+                let fresh = slice(new, i);
+                if pagers(old.len()) != n
+                    || slice(old, i) != fresh
+                    || fresh.iter().any(|k| changed.contains(k))
+                {
+                    out.push(match key {
+                        Listing::Section(k) => OutputId::Section(k.clone(), i),
+                        Listing::Term(ti, slug) => OutputId::Term(*ti, slug.clone(), i),
+                    });
                 }
             }
         }
-        ids
+        out
     }
 
     /// Applies changes read from disk and returns the outputs to render again. After a
@@ -1366,8 +1464,10 @@ impl Site {
             }
         }
         let mut dirty: BTreeSet<OutputId> = BTreeSet::new();
+        self.last_update_bodies_only = false;
         if everything {
             self.load_templates();
+            self.body_readers = None;
         }
 
         if !structural {
@@ -1405,16 +1505,24 @@ impl Site {
                 }
             }
             if !changed_pages.is_empty() {
-                dirty.extend(self.outputs_reading(true));
+                let readers = match self.body_readers.take() {
+                    Some(r) => r,
+                    None => self.outputs_reading(true),
+                };
+                dirty.extend(readers.iter().cloned());
+                self.body_readers = Some(readers);
             }
+            let copies = changes.iter().any(|c| {
+                matches!(c, Change::Static)
+                    || matches!(c, Change::Content(r) if !r.ends_with(".md"))
+            });
+            self.last_update_bodies_only = !everything && !shortcodes_changed && !copies;
             return dirty;
         }
 
         // Front matter, files added or removed: assemble again and render what depends on it.
         let before_neighbours = self.neighbour_titles();
-        for rel in &changed_pages {
-            dirty.extend(self.all_listings_of(rel));
-        }
+        let listings_before = self.listings_holding(&changed_pages);
         let before_paths: HashMap<String, String> = self
             .library
             .pages
@@ -1422,6 +1530,8 @@ impl Site {
             .map(|(k, p)| (k.clone(), p.path.clone()))
             .collect();
         self.library = content::assemble(&self.raw, &self.config, self.options.drafts);
+        self.rebuild_link_targets();
+        self.body_readers = None;
         self.build_taxonomies();
         if changed_sections || shortcodes_changed || everything {
             self.render_markdown(None);
@@ -1453,9 +1563,18 @@ impl Site {
         for rel in &changed_pages {
             if self.library.pages.contains_key(rel) {
                 dirty.insert(OutputId::Page(rel.clone()));
-                dirty.extend(self.all_listings_of(rel));
             }
         }
+        // The same listings as before (those still there), and those the pages joined.
+        let mut listings_after = self.listings_holding(&changed_pages);
+        for key in listings_before.keys() {
+            if !listings_after.contains_key(key) {
+                if let Some(list) = self.listing(key) {
+                    listings_after.insert(key.clone(), list);
+                }
+            }
+        }
+        dirty.extend(self.changed_pagers(&listings_before, &listings_after, &changed_pages));
         let after_neighbours = self.neighbour_titles();
         for (k, v) in &after_neighbours {
             if before_neighbours.get(k) != Some(v) {
