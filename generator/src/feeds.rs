@@ -16,12 +16,14 @@ fn rfc3339(d: chrono::NaiveDate) -> String {
 }
 
 /// Atom feeds: the whole site, each section that wants one, each term of a taxonomy with `feed`.
-pub(crate) fn feeds(site: &Site) -> Vec<OutputFile> {
-    let mut out = Vec::new();
-    let all: Vec<&Page> = site.library.pages.values().collect();
-    out.push(OutputFile::bytes(
+/// With `only_with`, only the feeds that carry one of those pages are made.
+pub(crate) fn feeds(site: &Site, only_with: Option<&[String]>) -> Vec<OutputFile> {
+    let mut specs: Vec<(String, String, String, Vec<&Page>)> = Vec::new();
+    specs.push((
+        site.config.title.clone(),
+        "/".to_string(),
         "atom.xml".to_string(),
-        atom(site, &site.config.title, "/", "atom.xml", all),
+        site.library.pages.values().collect(),
     ));
     for s in site.library.sections.values() {
         if !s.exists
@@ -32,11 +34,12 @@ pub(crate) fn feeds(site: &Site) -> Vec<OutputFile> {
             continue;
         }
         let pages: Vec<&Page> = s.pages.iter().map(|k| &site.library.pages[k]).collect();
-        let title = format!("{} — {}", s.title(), site.config.title);
         let file = format!("{}atom.xml", s.path.trim_start_matches('/'));
-        out.push(OutputFile::bytes(
-            file.clone(),
-            atom(site, &title, &s.path, &file, pages),
+        specs.push((
+            format!("{} — {}", s.title(), site.config.title),
+            s.path.clone(),
+            file,
+            pages,
         ));
     }
     for t in site.taxonomies.iter().filter(|t| t.config.feed) {
@@ -44,18 +47,36 @@ pub(crate) fn feeds(site: &Site) -> Vec<OutputFile> {
             let pages: Vec<&Page> = term.pages.iter().map(|k| &site.library.pages[k]).collect();
             let path = format!("/{}/{}/", t.slug, term.slug);
             let file = format!("{}atom.xml", path.trim_start_matches('/'));
-            let title = format!("{} — {}", term.name, site.config.title);
-            out.push(OutputFile::bytes(
-                file.clone(),
-                atom(site, &title, &path, &file, pages),
+            specs.push((
+                format!("{} — {}", term.name, site.config.title),
+                path,
+                file,
+                pages,
             ));
         }
+    }
+    let mut out = Vec::new();
+    for (title, path, file, pages) in specs {
+        let entries = newest(site, pages);
+        if let Some(only) = only_with {
+            if !entries.iter().any(|p| only.contains(&p.relative_path)) {
+                continue;
+            }
+        }
+        out.push(OutputFile::bytes(
+            file.clone(),
+            atom(site, &title, &path, &file, entries),
+        ));
     }
     out
 }
 
-fn atom(site: &Site, title: &str, path: &str, file: &str, mut pages: Vec<&Page>) -> Vec<u8> {
-    let when = |p: &Page| p.meta.updated.or(p.meta.date);
+fn when(p: &Page) -> Option<chrono::NaiveDate> {
+    p.meta.updated.or(p.meta.date)
+}
+
+/// The entries of a feed: the most recently changed dated pages.
+fn newest<'a>(site: &Site, mut pages: Vec<&'a Page>) -> Vec<&'a Page> {
     pages.retain(|p| when(p).is_some());
     pages.sort_by(|a, b| {
         when(b)
@@ -63,6 +84,10 @@ fn atom(site: &Site, title: &str, path: &str, file: &str, mut pages: Vec<&Page>)
             .then_with(|| a.relative_path.cmp(&b.relative_path))
     });
     pages.truncate(site.config.feed_limit);
+    pages
+}
+
+fn atom(site: &Site, title: &str, path: &str, file: &str, pages: Vec<&Page>) -> Vec<u8> {
     let updated = pages
         .first()
         .and_then(|p| when(p))

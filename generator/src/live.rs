@@ -131,7 +131,8 @@ impl Live {
         }
         let rendered = files.len();
         let mut changed = Vec::new();
-        for f in files.into_iter().chain(self.site.feed_files()) {
+        let feeds = self.site.feed_files(&self.site.last_changed_pages);
+        for f in files.into_iter().chain(feeds) {
             let same =
                 self.files
                     .get(&f.path)

@@ -188,6 +188,8 @@ pub struct Site {
     body_readers: Option<Vec<OutputId>>,
     /// Whether the last `update` changed only page bodies (no output came, went or moved).
     pub last_update_bodies_only: bool,
+    /// The pages the last `update` changed.
+    pub last_changed_pages: Vec<String>,
 }
 
 /// Loads and renders the whole site in memory. Every problem of every file comes back at once.
@@ -246,6 +248,7 @@ impl Site {
             link_targets: HashMap::new(),
             body_readers: None,
             last_update_bodies_only: false,
+            last_changed_pages: Vec::new(),
         };
         site.load_templates();
         site.rebuild_link_targets();
@@ -408,8 +411,10 @@ impl Site {
         if let Some(sections) = sections {
             self.sections_html = sections.into_iter().collect();
         }
-        let lib = &self.library;
-        self.pages_html.retain(|k, _| lib.pages.contains_key(k));
+        if pages.is_none() || self.pages_html.len() != self.library.pages.len() {
+            let lib = &self.library;
+            self.pages_html.retain(|k, _| lib.pages.contains_key(k));
+        }
     }
 
     /// Site-wide checks: anchors, templates that exist, routes that collide.
@@ -1150,7 +1155,7 @@ impl Site {
                 ));
             }
         }
-        files.extend(feeds::feeds(self));
+        files.extend(feeds::feeds(self, None));
         files.push(OutputFile::bytes(
             "sitemap.xml".to_string(),
             feeds::sitemap(self).into_bytes(),
@@ -1223,9 +1228,10 @@ impl Site {
         (files, problems)
     }
 
-    /// The Atom feeds alone (after a change of page bodies, the other extras stay as they were).
-    pub fn feed_files(&self) -> Vec<OutputFile> {
-        feeds::feeds(self)
+    /// The Atom feeds that carry one of `pages` (after a change of page bodies, the other
+    /// extras stay as they were).
+    pub fn feed_files(&self, pages: &[String]) -> Vec<OutputFile> {
+        feeds::feeds(self, Some(pages))
     }
 
     /// Each page's previous and next page in its section's order.
@@ -1517,6 +1523,7 @@ impl Site {
                     || matches!(c, Change::Content(r) if !r.ends_with(".md"))
             });
             self.last_update_bodies_only = !everything && !shortcodes_changed && !copies;
+            self.last_changed_pages = changed_pages.clone();
             return dirty;
         }
 
