@@ -181,7 +181,10 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     template_problems: Vec<Diagnostic>,
     check_problems: Vec<Diagnostic>,
-    anchor_problems: Vec<Diagnostic>,
+    /// Anchor problems by the page or section holding the link.
+    anchor_problems: HashMap<String, Vec<Diagnostic>>,
+    /// Target → the pages and sections that link to one of its anchors (may hold extra ones).
+    anchor_links_to: HashMap<String, HashSet<String>>,
     /// Where `@/` links may point; rebuilt when pages come, go or move.
     link_targets: HashMap<String, LinkTarget>,
     /// The outputs whose template reads page bodies; recomputed after structural changes.
@@ -244,7 +247,8 @@ impl Site {
             taxonomies: Vec::new(),
             template_problems: Vec::new(),
             check_problems: Vec::new(),
-            anchor_problems: Vec::new(),
+            anchor_problems: HashMap::new(),
+            anchor_links_to: HashMap::new(),
             link_targets: HashMap::new(),
             body_readers: None,
             last_update_bodies_only: false,
@@ -295,7 +299,7 @@ impl Site {
             }
         }
         d.extend(self.check_problems.iter().cloned());
-        d.extend(self.anchor_problems.iter().cloned());
+        d.extend(self.anchor_problems.values().flatten().cloned());
         d
     }
 
@@ -423,46 +427,97 @@ impl Site {
         self.check_templates_exist(&mut problems);
         self.check_duplicate_routes(&mut problems);
         self.check_problems = problems;
-        self.anchor_problems = self.check_anchors();
+        self.check_anchors();
     }
 
-    fn check_anchors(&self) -> Vec<Diagnostic> {
-        let mut problems = Vec::new();
-        let anchors_of = |rel: &str| -> Option<&Vec<String>> {
+    /// The anchor problems of the links of one page or section.
+    fn anchor_problems_of(&self, source: &str) -> Vec<Diagnostic> {
+        let (file, r) = match (self.library.pages.get(source), self.pages_html.get(source)) {
+            (Some(p), Some(r)) => (&p.file, r),
+            _ => match (
+                self.library.sections.get(source),
+                self.sections_html.get(source),
+            ) {
+                (Some(s), Some(r)) => (&s.file, r),
+                _ => return Vec::new(),
+            },
+        };
+        let anchors_of = |rel: &str| {
             self.pages_html
                 .get(rel)
                 .or_else(|| self.sections_html.get(rel))
                 .map(|r| &r.anchors)
         };
-        let sources = self
-            .pages_html
-            .iter()
-            .filter_map(|(k, r)| self.library.pages.get(k).map(|p| (&p.file, r)))
-            .chain(
-                self.sections_html
-                    .iter()
-                    .filter_map(|(k, r)| self.library.sections.get(k).map(|s| (&s.file, r))),
-            );
-        for (file, r) in sources {
-            for link in &r.links {
-                let Some(anchor) = &link.anchor else { continue };
-                let Some(anchors) = anchors_of(&link.target) else {
-                    continue;
-                };
-                if !anchors.contains(anchor) {
-                    problems.push(Diagnostic::error(
-                        file,
-                        Some(link.line),
-                        format!(
-                            "ancre introuvable : « @/{}#{anchor} » ne correspond à aucun titre de cette page{}",
-                            link.target,
-                            suggestion(anchor, anchors.iter().map(String::as_str))
-                        ),
-                    ));
-                }
+        let mut problems = Vec::new();
+        for link in &r.links {
+            let Some(anchor) = &link.anchor else { continue };
+            let Some(anchors) = anchors_of(&link.target) else {
+                continue;
+            };
+            if !anchors.contains(anchor) {
+                problems.push(Diagnostic::error(
+                    file,
+                    Some(link.line),
+                    format!(
+                        "ancre introuvable : « @/{}#{anchor} » ne correspond à aucun titre de cette page{}",
+                        link.target,
+                        suggestion(anchor, anchors.iter().map(String::as_str))
+                    ),
+                ));
             }
         }
         problems
+    }
+
+    /// Checks every link to an anchor.
+    fn check_anchors(&mut self) {
+        let mut links_to: HashMap<String, HashSet<String>> = HashMap::new();
+        for (k, r) in self.pages_html.iter().chain(self.sections_html.iter()) {
+            for link in r.links.iter().filter(|l| l.anchor.is_some()) {
+                links_to
+                    .entry(link.target.clone())
+                    .or_default()
+                    .insert(k.clone());
+            }
+        }
+        let sources: Vec<String> = self
+            .pages_html
+            .keys()
+            .chain(self.sections_html.keys())
+            .cloned()
+            .collect();
+        self.anchor_problems = sources
+            .into_iter()
+            .map(|k| (k.clone(), self.anchor_problems_of(&k)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        self.anchor_links_to = links_to;
+    }
+
+    /// Checks again the links of the changed pages and the links to them.
+    fn recheck_anchors(&mut self, changed: &[String]) {
+        let mut sources: HashSet<String> = changed.iter().cloned().collect();
+        for c in changed {
+            if let Some(from) = self.anchor_links_to.get(c) {
+                sources.extend(from.iter().cloned());
+            }
+            if let Some(r) = self.pages_html.get(c) {
+                for link in r.links.iter().filter(|l| l.anchor.is_some()) {
+                    self.anchor_links_to
+                        .entry(link.target.clone())
+                        .or_default()
+                        .insert(c.clone());
+                }
+            }
+        }
+        for k in sources {
+            let problems = self.anchor_problems_of(&k);
+            if problems.is_empty() {
+                self.anchor_problems.remove(&k);
+            } else {
+                self.anchor_problems.insert(k, problems);
+            }
+        }
     }
 
     fn build_taxonomies(&mut self) {
@@ -1495,7 +1550,7 @@ impl Site {
                     self.render_markdown(Some(&changed_pages));
                     // Listings read through functions carry no body: only these pages' values change.
                     self.refresh_page_values(&changed_pages);
-                    self.anchor_problems = self.check_anchors();
+                    self.recheck_anchors(&changed_pages);
                 }
                 if everything {
                     self.run_checks();

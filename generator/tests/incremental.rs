@@ -247,6 +247,27 @@ fn errors_keep_the_last_good_site_until_fixed() {
     );
     assert_same(&live, &options, "fixed");
 
+    // A heading renamed breaks the anchor another page links to; renaming it back mends it.
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "## Où l'envoyer ?",
+        "## Où la poster ?",
+    );
+    assert!(live.apply(&[content("guides/lettre.md")]).has_errors);
+    assert_eq!(
+        live.diagnostics().to_string(),
+        "content/guides/cv/index.md:17: ancre introuvable : « @/guides/lettre.md#ou-l-envoyer » ne correspond à aucun titre de cette page — vouliez-vous dire « ou-la-poster » ?\n"
+    );
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "## Où la poster ?",
+        "## Où l'envoyer ?",
+    );
+    assert!(!live.apply(&[content("guides/lettre.md")]).has_errors);
+    assert_same(&live, &options, "anchor mended");
+
     // A broken configuration keeps the site, and its fix brings everything back.
     edit(root, "tremplin.toml", "title = ", "titel = ");
     let applied = live.apply(&[Change::Config]);
