@@ -132,7 +132,13 @@ async fn the_document_matches_the_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_server_on_loopback() {
-    let p = platform("sqlite").await;
+    for b in backends() {
+        real_server(b).await;
+    }
+}
+
+async fn real_server(b: &'static str) {
+    let p = platform(b).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = p.app.clone();
@@ -214,5 +220,5 @@ async fn a_real_server_on_loopback() {
         .fetch_one(&p.state.db.pool)
         .await
         .unwrap();
-    assert_eq!(ip, "127.0.0.1");
+    assert_eq!(ip, "127.0.0.1", "{b}");
 }
