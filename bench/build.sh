@@ -40,6 +40,13 @@ fi
 log() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
+# One benchmark at a time on this machine: two runs would measure each other.
+exec 9>"${TMPDIR:-/tmp}/tremplin-bench.lock"
+if ! flock -n 9; then
+    printf 'bench: another benchmark is running on this machine, waiting for it to end...\n' >&2
+    flock 9
+fi
+
 for tool in hugo hyperfine python3 cargo; do
     command -v "$tool" >/dev/null || die "$tool is missing (hugo and hyperfine: apt-get install -y hugo hyperfine)"
 done
