@@ -81,15 +81,15 @@ impl ApiConfig {
         let email: EmailSection = section("email", &site.email)?;
         let server: ServerSection = section("server", &site.server)?;
         let data = root.join("data");
-        let database_url = env("TREMPLIN_DATABASE_URL")
-            .or(db.url)
-            .unwrap_or_else(|| format!("sqlite://{}", data.join("tremplin.db").display()));
-        let database_url = match database_url.strip_prefix("sqlite://") {
+        let database_url = match env("TREMPLIN_DATABASE_URL").or(db.url) {
             // A relative SQLite path is relative to the site's root.
-            Some(rest) if !rest.starts_with('/') && !rest.starts_with(':') => {
-                format!("sqlite://{}", root.join(rest).display())
-            }
-            _ => database_url,
+            Some(url) => match url.strip_prefix("sqlite://") {
+                Some(rest) if !rest.starts_with('/') && !rest.starts_with(':') => {
+                    format!("sqlite://{}", root.join(rest).display())
+                }
+                _ => url,
+            },
+            None => format!("sqlite://{}", data.join("tremplin.db").display()),
         };
         let smtp = env("TREMPLIN_SMTP_URL").or(email.smtp_url);
         let transport = match smtp {
