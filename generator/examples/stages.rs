@@ -6,10 +6,13 @@
 //! ```
 //!
 //! The content is read twice (once alone, to time it, then inside `Site::load`); the other stages
-//! are those of `tremplin_generator::build`. Linux only for the memory figures (`/proc/self/status`).
+//! are those of `tremplin_generator::build` (render by chunks of 1,024 outputs, each staged beside
+//! the output folder, then moved into place), without its build manifest: every run is a full
+//! build. Linux only for the memory figures (`/proc/self/status`).
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tremplin_generator::{
     config::Config, content, output, site::Site, templates::Templates, BuildOptions,
@@ -71,13 +74,14 @@ fn main() {
     drop((raw, library));
 
     let t = Instant::now();
-    let site = match Site::load(&options) {
+    let mut site = match Site::load(&options) {
         Ok(s) => s,
         Err(d) => {
             eprintln!("{d}");
             std::process::exit(1);
         }
     };
+    site.forget_sources();
     step("Site::load (contenu, Markdown, données, contrôles)", t);
     let mut diags = site.diagnostics();
     if diags.has_errors() {
@@ -85,40 +89,66 @@ fn main() {
         std::process::exit(1);
     }
 
-    let t = Instant::now();
+    // As `tremplin_generator::build` does: render by chunks, each staged beside the output.
+    let out_dir = options.output_dir();
+    let mut stage = output::Stage::new(&out_dir).expect("staging folder");
     let ids = site.all_outputs();
-    let (mut files, problems) = site.render(&ids);
-    diags.extend(problems);
-    step(&format!("render ({} sorties par gabarit)", files.len()), t);
-    let t = Instant::now();
-    let (extra, problems) = site.extras(&files);
-    diags.extend(problems);
-    files.extend(extra);
-    let bytes: usize = files
-        .iter()
-        .map(|f| match &f.content {
-            output::Content::Bytes(b) => b.len(),
-            output::Content::Copy(_) => 0,
-        })
-        .sum();
-    step(
-        &format!(
-            "extras (flux, sitemap… ; {} fichiers, {:.0} Mo)",
-            files.len(),
+    let (mut render_time, mut stage_time) = (Duration::ZERO, Duration::ZERO);
+    let (mut rendered, mut bytes) = (Vec::new(), 0usize);
+    let mut keep = HashSet::new();
+    for chunk in ids.chunks(1024) {
+        let t = Instant::now();
+        let (files, problems) = site.render(chunk);
+        render_time += t.elapsed();
+        diags.extend(problems);
+        for f in &files {
+            keep.insert(out_dir.join(&f.path));
+            rendered.push(output::OutputFile::bytes(f.path.clone(), Vec::new()));
+            if let output::Content::Bytes(b) = &f.content {
+                bytes += b.len();
+            }
+        }
+        let t = Instant::now();
+        stage.add(&files).expect("staging");
+        stage_time += t.elapsed();
+    }
+    eprintln!(
+        "{:<44} {:7.3} s   {}",
+        format!(
+            "render ({} sorties, {:.0} Mo)",
+            rendered.len(),
             bytes as f64 / 1e6
         ),
-        t,
+        render_time.as_secs_f64(),
+        memory()
     );
+    eprintln!(
+        "{:<44} {:7.3} s",
+        "écriture dans le dossier d'étape",
+        stage_time.as_secs_f64()
+    );
+    let t = Instant::now();
+    let (extras, problems) = site.extras(&rendered);
+    diags.extend(problems);
     if diags.has_errors() {
         eprintln!("{diags}");
         std::process::exit(1);
     }
-
+    for f in &extras {
+        keep.insert(out_dir.join(&f.path));
+    }
+    stage.add(&extras).expect("staging");
+    step(
+        &format!("extras (flux, sitemap… ; {} fichiers)", extras.len()),
+        t,
+    );
     let t = Instant::now();
-    let stats = output::write_all(&options.output_dir(), &files).expect("write");
+    let files = stage.len();
+    let stats = stage.commit().expect("commit");
+    let removed = output::remove_stale(&out_dir, &keep).expect("remove stale");
     step(
         &format!(
-            "write_all ({} écrits, {} inchangés)",
+            "mise en place ({files} fichiers : {} écrits, {} inchangés, {removed} retirés)",
             stats.written, stats.unchanged
         ),
         t,
