@@ -404,27 +404,26 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     );
                 }
             }
-            Admin::User(UserCommand::Disable { email }) => {
-                let u = accounts::set_disabled(&db, &email, true)
-                    .await
-                    .map_err(|e| match e {
-                        tremplin_api::error::AppError::NotFound => {
-                            format!("aucun compte pour {email}")
-                        }
-                        e => shown(e),
-                    })?;
-                println!("Compte {} désactivé ; ses sessions sont fermées.", u.email);
-            }
-            Admin::User(UserCommand::Enable { email }) => {
-                let u = accounts::set_disabled(&db, &email, false)
-                    .await
-                    .map_err(|e| match e {
-                        tremplin_api::error::AppError::NotFound => {
-                            format!("aucun compte pour {email}")
-                        }
-                        e => shown(e),
-                    })?;
-                println!("Compte {} réactivé.", u.email);
+            Admin::User(cmd @ (UserCommand::Disable { .. } | UserCommand::Enable { .. })) => {
+                let (email, disable) = match cmd {
+                    UserCommand::Disable { email } => (email, true),
+                    UserCommand::Enable { email } => (email, false),
+                    _ => unreachable!("matched above"),
+                };
+                let u =
+                    accounts::set_disabled(&db, &email, disable)
+                        .await
+                        .map_err(|e| match e {
+                            tremplin_api::error::AppError::NotFound => {
+                                format!("aucun compte pour {email}")
+                            }
+                            e => shown(e),
+                        })?;
+                if disable {
+                    println!("Compte {} désactivé ; ses sessions sont fermées.", u.email);
+                } else {
+                    println!("Compte {} réactivé.", u.email);
+                }
             }
             Admin::Structure(StructureCommand::Add {
                 slug,

@@ -124,6 +124,21 @@ pub fn valid_email(email: &str) -> bool {
         && email.len() <= 254
 }
 
+/// A unique-constraint violation as a 422 on `field` with `message`; other errors as they are.
+fn unique_as(
+    field: &'static str,
+    message: impl Into<String>,
+) -> impl FnOnce(sqlx::Error) -> AppError {
+    let message = message.into();
+    move |e| {
+        if is_unique_violation(&e) {
+            AppError::Invalid(vec![(field, message)])
+        } else {
+            e.into()
+        }
+    }
+}
+
 // ---- structures ----
 
 /// Adds a structure. `slug` names it in URLs and commands (`lille`).
@@ -160,13 +175,7 @@ pub async fn add_structure(
         .bind(now())
         .fetch_one(&db.pool)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                AppError::Invalid(vec![("slug", format!("Une structure « {slug} » existe déjà."))])
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(unique_as("slug", format!("Une structure « {slug} » existe déjà.")))?;
     Ok(Structure {
         id: row.try_get("id")?,
         slug,
@@ -297,13 +306,7 @@ pub async fn register(db: &Db, reg: &Registration) -> Result<User, AppError> {
     .bind(t)
     .fetch_one(&db.pool)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::Invalid(vec![("email", "Un compte existe déjà avec cette adresse. Connectez-vous, ou utilisez « Mot de passe oublié ».".into())])
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(unique_as("email", "Un compte existe déjà avec cette adresse. Connectez-vous, ou utilisez « Mot de passe oublié »."))?;
     let id: i64 = row.try_get("id")?;
     user_by_id(db, id)
         .await?
@@ -665,13 +668,7 @@ pub async fn invite(
     .bind(t)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::Invalid(vec![("email", format!("Un compte existe déjà pour {email}."))])
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(unique_as("email", format!("Un compte existe déjà pour {email}.")))?;
     let id: i64 = row.try_get("id")?;
     sqlx::query("INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, 'invite', $3, $4)")
         .bind(auth::token_hash(&token))
