@@ -51,6 +51,9 @@ enum Command {
     /// Manage structures (Missions Locales).
     #[command(subcommand)]
     Structure(StructureCommand),
+    /// Import data from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Build the site and serve it with the API on http://127.0.0.1:8080.
     Serve {
         #[arg(long, default_value = "127.0.0.1")]
@@ -109,6 +112,23 @@ enum StructureCommand {
     List,
 }
 
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import opportunities from a CSV or JSON file (ours, or a France Travail search export).
+    /// A file with errors imports nothing, unless --ignorer-erreurs; opportunities already
+    /// imported (same identifier) are updated.
+    #[command(alias = "opportunities")]
+    Opportunites {
+        file: PathBuf,
+        /// The structure that publishes them (`lille`).
+        #[arg(long)]
+        structure: String,
+        /// Import the good rows and leave the bad ones out.
+        #[arg(long, alias = "skip-bad")]
+        ignorer_erreurs: bool,
+    },
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -156,6 +176,7 @@ fn main() -> ExitCode {
         }
         Command::User(cmd) => admin(&cli.root, Admin::User(cmd)),
         Command::Structure(cmd) => admin(&cli.root, Admin::Structure(cmd)),
+        Command::Import(cmd) => admin(&cli.root, Admin::Import(cmd)),
         Command::Serve {
             bind,
             port,
@@ -336,6 +357,7 @@ async fn shutdown() {
 enum Admin {
     User(UserCommand),
     Structure(StructureCommand),
+    Import(ImportCommand),
 }
 
 /// Account and structure commands: they work on the database of the site at `root`.
@@ -439,6 +461,36 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
             Admin::Structure(StructureCommand::List) => {
                 for s in accounts::structures(&db).await.map_err(shown)? {
                     println!("{}\t{}\t{}\t{}", s.slug, s.name, s.town, s.contact);
+                }
+            }
+            Admin::Import(ImportCommand::Opportunites {
+                file,
+                structure,
+                ignorer_erreurs,
+            }) => {
+                let Some(s) = accounts::structure_by_slug(&db, &structure)
+                    .await
+                    .map_err(shown)?
+                else {
+                    return Err(format!(
+                        "aucune structure « {structure} » (voir tremplin structure list)"
+                    ));
+                };
+                let shown_name = file.display().to_string();
+                let bytes = std::fs::read(&file)
+                    .map_err(|e| format!("{shown_name} : lecture impossible : {e}"))?;
+                let rows = tremplin_api::import::parse(&bytes, &shown_name)
+                    .map_err(|m| format!("{shown_name}: {m}"))?;
+                let report =
+                    tremplin_api::opportunities::import_into(&db, &s, None, rows, ignorer_erreurs)
+                        .await
+                        .map_err(shown)?;
+                let lines = report.lines(&shown_name);
+                if !report.written {
+                    return Err(lines.join("\n"));
+                }
+                for l in lines {
+                    println!("{l}");
                 }
             }
         }

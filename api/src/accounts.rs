@@ -736,6 +736,7 @@ pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
         },
         "sessions": sessions,
         "tentatives_de_connexion_echouees": failures,
+        "opportunites": crate::opportunities::export_for(db, user).await?,
         "exporte_le": iso(now()),
     }))
 }
@@ -755,6 +756,9 @@ pub async fn delete_account(db: &Db, user: &User) -> Result<(), AppError> {
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
+    // The places the youth held go back to the events; favourites and interests go with
+    // the account (ON DELETE CASCADE).
+    crate::opportunities::release_places(&mut tx, user.id).await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user.id)
         .execute(&mut *tx)

@@ -4,14 +4,19 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod communes;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod mail;
+pub mod markdown;
 pub mod openapi;
+pub mod opportunities;
 pub mod preview;
 pub mod security;
 pub mod web;
+pub mod web_opportunities;
 
 use std::sync::Arc;
 
@@ -34,7 +39,8 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
 /// The whole platform: API routes and pages, then the site itself, all behind the security
 /// headers and the request log.
 pub fn app(state: AppState, site: Router) -> Router {
-    web::router(state)
+    web::router(state.clone())
+        .merge(web_opportunities::router(state))
         .merge(site)
         .layer(axum::middleware::from_fn(security::headers))
 }

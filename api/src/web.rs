@@ -136,7 +136,11 @@ impl FromRequestParts<AppState> for ClientIp {
 // ---- pages ----
 
 /// A form's state for templates: what was typed, and the errors by field.
-fn form_value(values: &[(&str, &str)], errors: &[(&'static str, String)], csrf: &str) -> Value {
+pub(crate) fn form_value(
+    values: &[(&str, &str)],
+    errors: &[(&'static str, String)],
+    csrf: &str,
+) -> Value {
     let values: Map<String, Value> = values
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
@@ -153,7 +157,7 @@ fn form_value(values: &[(&str, &str)], errors: &[(&'static str, String)], csrf: 
 }
 
 /// The CSRF token of this browser, and the cookie to set when it had none.
-fn csrf_for(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+pub(crate) fn csrf_for(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     match security::cookie(headers, CSRF_COOKIE) {
         Some(t) => (t, None),
         None => {
@@ -165,7 +169,7 @@ fn csrf_for(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
 }
 
 /// Checks a posted form's CSRF token against the browser's cookie, and its origin.
-fn check_form(
+pub(crate) fn check_form(
     headers: &HeaderMap,
     state: &AppState,
     fields: &HashMap<String, String>,
@@ -181,12 +185,12 @@ fn check_form(
     Ok(())
 }
 
-fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
     fields.get(name).map(String::as_str).unwrap_or("")
 }
 
 /// Renders a page of the theme with `vars`; `status` for pages that show a failure.
-fn page(
+pub(crate) fn page(
     state: &AppState,
     status: StatusCode,
     (template, path, title): (&str, &str, &str),
@@ -227,7 +231,7 @@ fn page(
 }
 
 /// A page with a title, a message and an optional link.
-fn message_page(
+pub(crate) fn message_page(
     state: &AppState,
     status: StatusCode,
     title: &str,
@@ -252,7 +256,7 @@ fn message_page(
 }
 
 /// An error on a page: a message page with the right status.
-fn error_page(
+pub(crate) fn error_page(
     state: &AppState,
     e: AppError,
     headers: &HeaderMap,
@@ -276,7 +280,7 @@ fn error_page(
     )
 }
 
-fn user_view(u: &User) -> Value {
+pub(crate) fn user_view(u: &User) -> Value {
     json!({
         "email": u.email,
         "prenom": u.first_name,
@@ -287,11 +291,11 @@ fn user_view(u: &User) -> Value {
     })
 }
 
-fn to_sign_in(next: &str) -> Response {
+pub(crate) fn to_sign_in(next: &str) -> Response {
     Redirect::to(&format!("/compte/connexion?suite={}", encode(next))).into_response()
 }
 
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -303,7 +307,7 @@ fn encode(s: &str) -> String {
 }
 
 /// Only our own paths are followed after sign-in.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => "/compte".to_string(),
@@ -336,15 +340,15 @@ async fn sign_in_and_redirect(
     Ok(res)
 }
 
-type FormBody = Result<Form<HashMap<String, String>>, FormRejection>;
+pub(crate) type FormBody = Result<Form<HashMap<String, String>>, FormRejection>;
 
-fn form_fields(body: FormBody) -> Result<HashMap<String, String>, AppError> {
+pub(crate) fn form_fields(body: FormBody) -> Result<HashMap<String, String>, AppError> {
     body.map(|Form(f)| f).map_err(|_| {
         AppError::BadRequest("Formulaire illisible : renvoyez-le depuis la page.".into())
     })
 }
 
-async fn structures_value(state: &AppState) -> Result<Value, AppError> {
+pub(crate) async fn structures_value(state: &AppState) -> Result<Value, AppError> {
     let list = accounts::structures(&state.db).await?;
     Ok(json!(list
         .iter()
@@ -959,7 +963,7 @@ async fn admin_users_status(
 // ---- JSON ----
 
 /// The JSON API refuses requests from other sites.
-fn check_api(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
+pub(crate) fn check_api(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
     if security::same_origin(headers, &state.config.base_url) {
         Ok(())
     } else {
@@ -967,7 +971,7 @@ fn check_api(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
     }
 }
 
-fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(b)| b).map_err(|e| {
         let detail = e.body_text();
         let detail = detail.rsplit(": ").next().unwrap_or(&detail).to_string();

@@ -1,0 +1,1884 @@
+//! Opportunities: what a structure publishes (jobs, apprenticeships, trainings, civic service,
+//! events…), what youths save and say they are interested in, and what counsellors do with it.
+//! Every statement about them is here; `web_opportunities` is their HTTP side and `import`
+//! reads files of them.
+//!
+//! A change that the search index must follow writes a row to `search_outbox` in the same
+//! transaction, so the index can never miss it.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{json, Value};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::accounts::{iso, Role, Structure, User};
+use crate::communes;
+use crate::db::{is_unique_violation, now, Db};
+use crate::error::{AppError, FieldErrors};
+
+// ---- vocabularies ----
+
+/// The kind of an opportunity: its slug (in URLs, forms and the database) and its label.
+pub const KINDS: &[(&str, &str)] = &[
+    ("emploi", "Emploi"),
+    ("alternance", "Alternance"),
+    ("stage", "Stage"),
+    ("formation", "Formation"),
+    ("service-civique", "Service civique"),
+    ("job-saisonnier", "Job saisonnier"),
+    ("benevolat", "Bénévolat"),
+    ("evenement", "Événement"),
+];
+
+/// The level an opportunity asks for, from none to the highest: slug, label.
+/// A youth who gives a level sees what asks for that level or less.
+pub const LEVELS: &[(&str, &str)] = &[
+    ("", "Aucun diplôme demandé"),
+    ("cap", "CAP, BEP"),
+    ("bac", "Bac"),
+    ("bac+2", "Bac + 2 (BTS, BUT…)"),
+    ("bac+3", "Bac + 3 (licence…)"),
+    ("bac+5", "Bac + 5 (master…)"),
+];
+
+/// Statuses: slug, label. `expiree` is also what a published opportunity becomes by itself
+/// once its deadline has passed.
+pub const STATUSES: &[(&str, &str)] = &[
+    ("brouillon", "Brouillon"),
+    ("publiee", "Publiée"),
+    ("pourvue", "Pourvue"),
+    ("expiree", "Expirée"),
+];
+
+/// What a counsellor did after a youth said "ça m'intéresse": slug, label.
+pub const INTEREST_STATES: &[(&str, &str)] = &[
+    ("nouveau", "Nouveau"),
+    ("contacte", "Contacté"),
+    ("abouti", "Abouti"),
+    ("sans_suite", "Sans suite"),
+];
+
+pub fn label(list: &'static [(&'static str, &'static str)], slug: &str) -> &'static str {
+    list.iter()
+        .find(|(s, _)| *s == slug)
+        .map(|(_, l)| *l)
+        .unwrap_or("")
+}
+
+fn known(list: &[(&str, &str)], slug: &str) -> bool {
+    list.iter().any(|(s, _)| *s == slug)
+}
+
+/// A kind as typed in a file or a form: its slug, label, or a close spelling.
+pub fn parse_kind(input: &str) -> Option<&'static str> {
+    let f = fold(input).replace([' ', '_'], "-");
+    let f = f.trim_matches('-');
+    KINDS
+        .iter()
+        .find(|(s, l)| *s == f || fold(l).replace(' ', "-") == f)
+        .map(|(s, _)| *s)
+        .or(match f {
+            "cdi" | "cdd" | "interim" | "job" => Some("emploi"),
+            "apprentissage" | "contrat-d-apprentissage" | "professionnalisation" => {
+                Some("alternance")
+            }
+            "evenements" | "atelier" | "forum" => Some("evenement"),
+            "service-civique-volontariat" | "volontariat" => Some("service-civique"),
+            _ => None,
+        })
+}
+
+/// A level as typed: its slug, or a common spelling ("BAC+2", "Niveau 5", "aucun").
+pub fn parse_level(input: &str) -> Option<&'static str> {
+    let f = fold(input).replace(' ', "");
+    match f.as_str() {
+        "" | "aucun" | "sansdiplome" | "aucundiplome" | "aucundiplomedemande" | "niveau3" => {
+            Some("")
+        }
+        "cap" | "bep" | "cap,bep" | "cap-bep" | "capbep" | "niveau3cap" => Some("cap"),
+        "bac" | "niveau4" | "baccalaureat" => Some("bac"),
+        "bac+2" | "bac2" | "niveau5" | "bts" | "but" | "dut" => Some("bac+2"),
+        "bac+3" | "bac3" | "niveau6" | "licence" => Some("bac+3"),
+        "bac+5" | "bac5" | "niveau7" | "master" => Some("bac+5"),
+        _ => None,
+    }
+}
+
+fn level_rank(slug: &str) -> i64 {
+    LEVELS.iter().position(|(s, _)| *s == slug).unwrap_or(0) as i64
+}
+
+/// Lowercase, without accents, apostrophes as spaces: for comparisons and keyword search.
+pub fn fold(s: &str) -> String {
+    deunicode::deunicode(s)
+        .to_lowercase()
+        .replace(['\'', '’'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today() -> String {
+    chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A date as a person or a file writes it: `2026-03-01`, `01/03/2026`, or an ISO date-time.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    let head = s.get(..10).unwrap_or(s);
+    NaiveDate::parse_from_str(head, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+/// A date in French for pages ("1er mars 2026").
+pub fn date_fr(iso_date: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    match parse_date(iso_date) {
+        Some(d) => {
+            use chrono::Datelike;
+            let day = if d.day() == 1 {
+                "1er".to_string()
+            } else {
+                d.day().to_string()
+            };
+            format!("{day} {} {}", MONTHS[d.month0() as usize], d.year())
+        }
+        None => iso_date.to_string(),
+    }
+}
+
+// ---- what a counsellor submits ----
+
+/// An opportunity as submitted by a form, the JSON API or an import: text as typed.
+/// `validate` turns it into a `Valid` one or says, field by field, what is wrong. As JSON,
+/// unknown fields are refused (a typo must not be silently dropped).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Draft {
+    pub kind: String,
+    pub title: String,
+    pub organisation: String,
+    pub description: String,
+    pub town: String,
+    pub postcode: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub latitude: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub longitude: String,
+    pub remote: bool,
+    pub contract: String,
+    pub duration: String,
+    pub hours: String,
+    pub level: String,
+    pub start_date: String,
+    pub deadline: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub places: String,
+    /// A link (https://…), an email address, or empty for "via votre conseiller".
+    pub apply: String,
+    pub themes: Vec<String>,
+    /// Empty means "brouillon" for a new opportunity and "unchanged" for an edit.
+    pub status: String,
+    /// The structure's slug: required from admins, ignored for counsellors (their own).
+    pub structure: String,
+    pub external_id: String,
+    pub source: String,
+    pub source_url: String,
+}
+
+/// Accepts `"12"`, `12`, `12.5` or `null` where text is expected.
+fn text_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => String::new(),
+        Value::String(s) => s,
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    })
+}
+
+/// Where an opportunity takes place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    pub town: String,
+    pub postcode: String,
+    pub insee: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub remote: bool,
+}
+
+/// A checked opportunity, ready to be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid {
+    pub kind: &'static str,
+    pub title: String,
+    pub organisation: String,
+    pub description: String,
+    pub place: Place,
+    pub contract: String,
+    pub duration: String,
+    pub hours: String,
+    pub level: &'static str,
+    pub start_date: Option<String>,
+    pub deadline: Option<String>,
+    pub places: Option<i64>,
+    pub apply: String,
+    pub themes: Vec<String>,
+    pub status: Option<&'static str>,
+    pub structure: String,
+    pub external_id: Option<String>,
+    pub source: String,
+    pub source_url: String,
+}
+
+fn limit(errors: &mut FieldErrors, field: &'static str, name: &str, value: &str, max: usize) {
+    if value.chars().count() > max {
+        errors.push((
+            field,
+            format!("{name} doit faire {max} caractères au plus."),
+        ));
+    }
+}
+
+/// Checks a draft; every wrong field is reported at once, with a message in French.
+pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
+    let mut errors: FieldErrors = Vec::new();
+    let kind = match parse_kind(&d.kind) {
+        Some(k) => k,
+        None => {
+            let list: Vec<&str> = KINDS.iter().map(|(_, l)| *l).collect();
+            errors.push((
+                "kind",
+                if d.kind.trim().is_empty() {
+                    format!("Choisissez le type d'opportunité : {}.", list.join(", "))
+                } else {
+                    format!(
+                        "Type « {} » inconnu. Types possibles : {}.",
+                        d.kind.trim(),
+                        list.join(", ")
+                    )
+                },
+            ));
+            "emploi"
+        }
+    };
+    let title = d.title.trim().to_string();
+    if title.is_empty() {
+        errors.push(("title", "Le titre est obligatoire.".into()));
+    }
+    limit(&mut errors, "title", "Le titre", &title, 200);
+    limit(
+        &mut errors,
+        "organisation",
+        "Le nom de l'organisme",
+        d.organisation.trim(),
+        200,
+    );
+    limit(
+        &mut errors,
+        "description",
+        "La description",
+        &d.description,
+        20_000,
+    );
+    for (field, name, value) in [
+        ("contract", "Le type de contrat", &d.contract),
+        ("duration", "La durée", &d.duration),
+        ("hours", "Les horaires", &d.hours),
+    ] {
+        limit(&mut errors, field, name, value.trim(), 200);
+    }
+    let place = match place(d) {
+        Ok(p) => Some(p),
+        Err((field, m)) => {
+            errors.push((field, m));
+            None
+        }
+    };
+    let level = match parse_level(&d.level) {
+        Some(l) => l,
+        None => {
+            errors.push((
+                "level",
+                format!(
+                    "Niveau « {} » inconnu. Niveaux possibles : aucun, CAP, bac, bac+2, bac+3, bac+5.",
+                    d.level.trim()
+                ),
+            ));
+            ""
+        }
+    };
+    let mut date = |field: &'static str, name: &str, value: &str| -> Option<String> {
+        if value.trim().is_empty() {
+            return None;
+        }
+        match parse_date(value) {
+            Some(day) => Some(day.format("%Y-%m-%d").to_string()),
+            None => {
+                errors.push((
+                    field,
+                    format!(
+                        "{name} « {} » n'est pas une date : écrivez-la comme 2026-03-01 ou 01/03/2026.",
+                        value.trim()
+                    ),
+                ));
+                None
+            }
+        }
+    };
+    let start_date = date("start_date", "La date de début", &d.start_date);
+    let deadline = date("deadline", "La date limite", &d.deadline);
+    let places = match d.places.trim() {
+        "" => None,
+        p => match p.parse::<i64>() {
+            Ok(n) if (1..=100_000).contains(&n) => Some(n),
+            _ => {
+                errors.push((
+                    "places",
+                    "Le nombre de places est un nombre entier entre 1 et 100 000 (ou laissez vide)."
+                        .into(),
+                ));
+                None
+            }
+        },
+    };
+    let apply = d.apply.trim();
+    let apply = if apply.is_empty() || fold(apply).contains("conseill") {
+        String::new()
+    } else if apply.starts_with("https://") || apply.starts_with("http://") {
+        if apply.contains(char::is_whitespace) || apply.len() > 2000 {
+            errors.push(("apply", "Ce lien n'est pas valide.".into()));
+        }
+        apply.to_string()
+    } else {
+        let email = apply.trim_start_matches("mailto:");
+        if crate::accounts::valid_email(email) {
+            email.to_string()
+        } else {
+            errors.push((
+                "apply",
+                "Pour candidater, donnez un lien (https://…), une adresse électronique, ou laissez vide pour « via votre conseiller ».".into(),
+            ));
+            String::new()
+        }
+    };
+    let mut themes: Vec<String> = d
+        .themes
+        .iter()
+        .flat_map(|t| t.split(','))
+        .map(|t| fold(t).replace(' ', "-"))
+        .filter(|t| !t.is_empty())
+        .collect();
+    themes.dedup();
+    if themes.len() > 10 || themes.iter().any(|t| t.len() > 50) {
+        errors.push((
+            "themes",
+            "Donnez au plus 10 thèmes, de 50 caractères au plus.".into(),
+        ));
+    }
+    let status = match d.status.trim() {
+        "" => None,
+        s => match STATUSES
+            .iter()
+            .find(|(slug, l)| *slug == s || fold(l) == fold(s))
+        {
+            Some((slug, _)) => Some(*slug),
+            None => {
+                errors.push((
+                    "status",
+                    format!(
+                        "Statut « {s} » inconnu. Statuts possibles : brouillon, publiee, pourvue, expiree."
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    if let (Some(s), Some(e)) = (&start_date, &deadline) {
+        if e < s && kind == "evenement" {
+            errors.push((
+                "deadline",
+                "La date limite d'inscription est après la date de l'événement.".into(),
+            ));
+        }
+    }
+    limit(
+        &mut errors,
+        "external_id",
+        "L'identifiant",
+        d.external_id.trim(),
+        200,
+    );
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Valid {
+        kind,
+        title,
+        organisation: d.organisation.trim().into(),
+        description: d.description.trim().replace("\r\n", "\n"),
+        place: place.expect("no error means a place"),
+        contract: d.contract.trim().into(),
+        duration: d.duration.trim().into(),
+        hours: d.hours.trim().into(),
+        level,
+        start_date,
+        deadline,
+        places,
+        apply,
+        themes,
+        status,
+        structure: d.structure.trim().to_lowercase(),
+        external_id: Some(d.external_id.trim().to_string()).filter(|s| !s.is_empty()),
+        source: d.source.trim().into(),
+        source_url: d.source_url.trim().into(),
+    })
+}
+
+/// The place of a draft: given coordinates, or the commune resolved offline.
+fn place(d: &Draft) -> Result<Place, (&'static str, String)> {
+    let town = d.town.trim();
+    let postcode = d.postcode.trim();
+    let coords = match (d.latitude.trim(), d.longitude.trim()) {
+        ("", "") => None,
+        (la, lo) => match (la.parse::<f64>(), lo.parse::<f64>()) {
+            (Ok(la), Ok(lo)) if (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo) => {
+                Some((la, lo))
+            }
+            _ => {
+                return Err((
+                    "latitude",
+                    "Latitude et longitude sont deux nombres (par exemple 50.6292 et 3.0573), ou laissez-les vides.".into(),
+                ))
+            }
+        },
+    };
+    if town.is_empty() && postcode.is_empty() {
+        if d.remote {
+            return Ok(Place {
+                town: String::new(),
+                postcode: String::new(),
+                insee: String::new(),
+                lat: None,
+                lon: None,
+                remote: true,
+            });
+        }
+        return Err((
+            "town",
+            "Indiquez la commune ou le code postal, ou cochez « À distance ».".into(),
+        ));
+    }
+    let typed = format!("{town} {postcode}");
+    match communes::resolve(typed.trim()) {
+        Ok(c) => Ok(Place {
+            town: if town.is_empty() {
+                c.name.clone()
+            } else {
+                town.to_string()
+            },
+            postcode: if postcode.is_empty() {
+                c.postcodes.first().cloned().unwrap_or_default()
+            } else {
+                postcode.to_string()
+            },
+            insee: c.insee.clone(),
+            lat: Some(coords.map_or(c.lat, |c| c.0)),
+            lon: Some(coords.map_or(c.lon, |c| c.1)),
+            remote: d.remote,
+        }),
+        Err(_) if coords.is_some() => Ok(Place {
+            town: town.to_string(),
+            postcode: postcode.to_string(),
+            insee: String::new(),
+            lat: coords.map(|c| c.0),
+            lon: coords.map(|c| c.1),
+            remote: d.remote,
+        }),
+        Err(unknown) => Err(("town", unknown.to_string())),
+    }
+}
+
+// ---- what is read ----
+
+/// An opportunity as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Opportunity {
+    pub id: i64,
+    pub structure: Structure,
+    pub author_id: Option<i64>,
+    pub kind: String,
+    pub title: String,
+    pub organisation: String,
+    pub description: String,
+    pub place: Place,
+    pub contract: String,
+    pub duration: String,
+    pub hours: String,
+    pub level: String,
+    pub start_date: Option<String>,
+    pub deadline: Option<String>,
+    pub places: Option<i64>,
+    pub taken: i64,
+    pub apply: String,
+    pub themes: Vec<String>,
+    /// As stored: `brouillon`, `publiee`, `pourvue` or `expiree`.
+    pub status: String,
+    pub source: String,
+    pub external_id: Option<String>,
+    pub source_url: String,
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Opportunity {
+    /// The status as it is today: a published opportunity whose deadline has passed is
+    /// `expiree`, without anyone having to change it.
+    pub fn effective_status(&self) -> &str {
+        if self.status == "publiee" && self.expired() {
+            "expiree"
+        } else {
+            &self.status
+        }
+    }
+
+    pub fn expired(&self) -> bool {
+        self.deadline
+            .as_deref()
+            .is_some_and(|d| d < today().as_str())
+    }
+
+    /// Visible to anyone: published and not expired.
+    pub fn is_public(&self) -> bool {
+        self.effective_status() == "publiee"
+    }
+
+    /// Places left, for opportunities that count them.
+    pub fn places_left(&self) -> Option<i64> {
+        self.places.map(|p| (p - self.taken).max(0))
+    }
+
+    /// How to apply: (kind, value) with kind `lien`, `email` or `conseiller`.
+    pub fn apply_how(&self) -> (&'static str, &str) {
+        if self.apply.starts_with("http") {
+            ("lien", &self.apply)
+        } else if self.apply.contains('@') {
+            ("email", &self.apply)
+        } else {
+            ("conseiller", "")
+        }
+    }
+
+    /// The JSON shape of the API.
+    pub fn to_json(&self) -> Value {
+        let (apply_kind, apply_value) = self.apply_how();
+        json!({
+            "id": self.id,
+            "kind": self.kind,
+            "kind_label": label(KINDS, &self.kind),
+            "title": self.title,
+            "organisation": self.organisation,
+            "description": self.description,
+            "description_html": crate::markdown::safe_html(&self.description),
+            "place": {
+                "town": self.place.town,
+                "postcode": self.place.postcode,
+                "insee": self.place.insee,
+                "latitude": self.place.lat,
+                "longitude": self.place.lon,
+                "remote": self.place.remote,
+            },
+            "contract": self.contract,
+            "duration": self.duration,
+            "hours": self.hours,
+            "level": self.level,
+            "level_label": label(LEVELS, &self.level),
+            "start_date": self.start_date,
+            "deadline": self.deadline,
+            "places": self.places,
+            "places_left": self.places_left(),
+            "apply": {"kind": apply_kind, "value": apply_value},
+            "themes": self.themes,
+            "status": self.effective_status(),
+            "structure": {"slug": self.structure.slug, "name": self.structure.name},
+            "source": if self.source.is_empty() { None } else { Some(&self.source) },
+            "external_id": self.external_id,
+            "source_url": if self.source_url.is_empty() { None } else { Some(&self.source_url) },
+            "published_at": self.published_at.map(iso),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "url": format!("/opportunites/{}", self.id),
+        })
+    }
+}
+
+const SELECT: &str = "SELECT o.id, o.structure_id, o.author_id, o.kind, o.title, o.organisation, \
+    o.description, o.town, o.postcode, o.insee, o.lat, o.lon, o.remote, o.contract, o.duration, \
+    o.hours, o.level, o.start_date, o.deadline, o.places, o.taken, o.apply, o.themes, o.status, \
+    o.source, o.external_id, o.source_url, o.published_at, o.created_at, o.updated_at, \
+    s.slug, s.name AS sname, s.town AS stown, s.contact \
+    FROM opportunities o JOIN structures s ON s.id = o.structure_id";
+
+fn from_row(r: &AnyRow) -> Result<Opportunity, sqlx::Error> {
+    let themes: String = r.try_get("themes")?;
+    Ok(Opportunity {
+        id: r.try_get("id")?,
+        structure: Structure {
+            id: r.try_get("structure_id")?,
+            slug: r.try_get("slug")?,
+            name: r.try_get("sname")?,
+            town: r.try_get("stown")?,
+            contact: r.try_get("contact")?,
+        },
+        author_id: r.try_get("author_id")?,
+        kind: r.try_get("kind")?,
+        title: r.try_get("title")?,
+        organisation: r.try_get("organisation")?,
+        description: r.try_get("description")?,
+        place: Place {
+            town: r.try_get("town")?,
+            postcode: r.try_get("postcode")?,
+            insee: r.try_get("insee")?,
+            lat: r.try_get("lat")?,
+            lon: r.try_get("lon")?,
+            remote: r.try_get::<i64, _>("remote")? != 0,
+        },
+        contract: r.try_get("contract")?,
+        duration: r.try_get("duration")?,
+        hours: r.try_get("hours")?,
+        level: r.try_get("level")?,
+        start_date: r.try_get("start_date")?,
+        deadline: r.try_get("deadline")?,
+        places: r.try_get("places")?,
+        taken: r.try_get("taken")?,
+        apply: r.try_get("apply")?,
+        themes: themes
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
+        status: r.try_get("status")?,
+        source: r.try_get("source")?,
+        external_id: r.try_get("external_id")?,
+        source_url: r.try_get("source_url")?,
+        published_at: r.try_get("published_at")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Opportunity>, AppError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE o.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| from_row(&r)).transpose()?)
+}
+
+/// Whether `user` manages opportunities of `structure_id`: its counsellors, and admins.
+pub fn manages(user: &User, structure_id: i64) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Counsellor => user
+            .structure
+            .as_ref()
+            .is_some_and(|s| s.id == structure_id),
+        Role::Youth => false,
+    }
+}
+
+/// An opportunity `user` may see: public ones for everyone, the others for their managers.
+/// Anything else is "not found", so that nobody learns what another structure prepares.
+pub async fn get_visible(db: &Db, user: Option<&User>, id: i64) -> Result<Opportunity, AppError> {
+    match get(db, id).await? {
+        Some(o) if o.is_public() || user.is_some_and(|u| manages(u, o.structure.id)) => Ok(o),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The opportunity, if `user` manages it; 404 when it does not exist or is another
+/// structure's.
+pub async fn get_managed(db: &Db, user: &User, id: i64) -> Result<Opportunity, AppError> {
+    if user.role == Role::Youth {
+        return Err(AppError::Forbidden(
+            "Cette action est réservée aux conseillers.".into(),
+        ));
+    }
+    match get(db, id).await? {
+        Some(o) if manages(user, o.structure.id) => Ok(o),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+// ---- writes ----
+
+fn search_text(v: &Valid) -> String {
+    fold(&format!(
+        "{} {} {} {} {} {}",
+        v.title,
+        v.organisation,
+        v.description,
+        v.place.town,
+        v.contract,
+        v.themes.join(" ")
+    ))
+}
+
+/// Records that the search index must look at this opportunity again.
+async fn outbox(tx: &mut Transaction<'_, Any>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO search_outbox (index_name, doc_id, created_at) VALUES ('opportunites', $1, $2)")
+        .bind(id.to_string())
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The structure a new opportunity of `user` belongs to.
+async fn target_structure(db: &Db, user: &User, slug: &str) -> Result<Structure, AppError> {
+    match user.role {
+        Role::Counsellor => user.structure.clone().ok_or_else(|| {
+            AppError::Forbidden("Votre compte n'est rattaché à aucune Mission Locale.".into())
+        }),
+        Role::Admin => match crate::accounts::structure_by_slug(db, slug).await? {
+            Some(s) => Ok(s),
+            None => Err(AppError::Invalid(vec![(
+                "structure",
+                "Choisissez la Mission Locale qui publie cette opportunité.".into(),
+            )])),
+        },
+        Role::Youth => Err(AppError::Forbidden(
+            "Seuls les conseillers publient des opportunités.".into(),
+        )),
+    }
+}
+
+/// Inserts or, when an opportunity of the structure has the same source and external id,
+/// updates it. Returns its id and whether it was created.
+async fn write(
+    tx: &mut Transaction<'_, Any>,
+    structure_id: i64,
+    author: Option<i64>,
+    v: &Valid,
+    existing: Option<i64>,
+) -> Result<(i64, bool), AppError> {
+    let t = now();
+    let existing = match (existing, &v.external_id) {
+        (Some(id), _) => Some(id),
+        (None, Some(ext)) => sqlx::query(
+            "SELECT id FROM opportunities WHERE structure_id = $1 AND source = $2 AND external_id = $3",
+        )
+        .bind(structure_id)
+        .bind(&v.source)
+        .bind(ext)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get::<i64, _>(0))
+        .transpose()?,
+        (None, None) => None,
+    };
+    let themes = v.themes.join(",");
+    let text = search_text(v);
+    let (id, created) = match existing {
+        Some(id) => {
+            let status = v.status;
+            sqlx::query(
+                "UPDATE opportunities SET kind = $1, title = $2, organisation = $3, description = $4, \
+                 town = $5, postcode = $6, insee = $7, lat = $8, lon = $9, remote = $10, contract = $11, \
+                 duration = $12, hours = $13, level = $14, level_rank = $15, start_date = $16, deadline = $17, \
+                 places = $18, apply = $19, themes = $20, search_text = $21, source_url = $22, updated_at = $23, \
+                 status = COALESCE($24, status), \
+                 published_at = CASE WHEN $25 = 1 AND published_at IS NULL THEN $23 ELSE published_at END, \
+                 external_id = COALESCE($26, external_id) \
+                 WHERE id = $27",
+            )
+            .bind(v.kind)
+            .bind(&v.title)
+            .bind(&v.organisation)
+            .bind(&v.description)
+            .bind(&v.place.town)
+            .bind(&v.place.postcode)
+            .bind(&v.place.insee)
+            .bind(v.place.lat)
+            .bind(v.place.lon)
+            .bind(v.place.remote as i64)
+            .bind(&v.contract)
+            .bind(&v.duration)
+            .bind(&v.hours)
+            .bind(v.level)
+            .bind(level_rank(v.level))
+            .bind(&v.start_date)
+            .bind(&v.deadline)
+            .bind(v.places)
+            .bind(&v.apply)
+            .bind(&themes)
+            .bind(&text)
+            .bind(&v.source_url)
+            .bind(t)
+            .bind(status)
+            .bind((status == Some("publiee")) as i64)
+            .bind(&v.external_id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            (id, false)
+        }
+        None => {
+            let status = v.status.unwrap_or("brouillon");
+            let row = sqlx::query(
+                "INSERT INTO opportunities (structure_id, author_id, kind, title, organisation, description, \
+                 town, postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, \
+                 start_date, deadline, places, apply, themes, status, source, external_id, source_url, \
+                 search_text, published_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29) RETURNING id",
+            )
+            .bind(structure_id)
+            .bind(author)
+            .bind(v.kind)
+            .bind(&v.title)
+            .bind(&v.organisation)
+            .bind(&v.description)
+            .bind(&v.place.town)
+            .bind(&v.place.postcode)
+            .bind(&v.place.insee)
+            .bind(v.place.lat)
+            .bind(v.place.lon)
+            .bind(v.place.remote as i64)
+            .bind(&v.contract)
+            .bind(&v.duration)
+            .bind(&v.hours)
+            .bind(v.level)
+            .bind(level_rank(v.level))
+            .bind(&v.start_date)
+            .bind(&v.deadline)
+            .bind(v.places)
+            .bind(&v.apply)
+            .bind(&themes)
+            .bind(status)
+            .bind(&v.source)
+            .bind(&v.external_id)
+            .bind(&v.source_url)
+            .bind(&text)
+            .bind((status == "publiee").then_some(t))
+            .bind(t)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    AppError::Invalid(vec![(
+                        "external_id",
+                        "Une opportunité de votre structure a déjà cet identifiant.".into(),
+                    )])
+                } else {
+                    e.into()
+                }
+            })?;
+            (row.try_get::<i64, _>(0)?, true)
+        }
+    };
+    outbox(tx, id).await?;
+    Ok((id, created))
+}
+
+/// Publishes a new opportunity (or a draft of it) for the counsellor's structure.
+pub async fn create(db: &Db, user: &User, draft: &Draft) -> Result<Opportunity, AppError> {
+    let structure = target_structure(db, user, &draft.structure).await;
+    let valid = validate(draft);
+    let (structure, valid) = match (structure, valid) {
+        (Ok(s), Ok(v)) => (s, v),
+        (Err(AppError::Invalid(mut a)), Err(b)) => {
+            a.extend(b);
+            return Err(AppError::Invalid(a));
+        }
+        (Err(e), _) => return Err(e),
+        (_, Err(b)) => return Err(AppError::Invalid(b)),
+    };
+    let mut tx = db.pool.begin().await?;
+    let (id, _) = write(&mut tx, structure.id, Some(user.id), &valid, None).await?;
+    tx.commit().await?;
+    get(db, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("opportunité créée introuvable".into()))
+}
+
+/// Replaces an opportunity's fields (its structure stays the same).
+pub async fn update(db: &Db, user: &User, id: i64, draft: &Draft) -> Result<Opportunity, AppError> {
+    let current = get_managed(db, user, id).await?;
+    let mut valid = validate(draft).map_err(AppError::Invalid)?;
+    if valid.external_id.is_none() {
+        valid.external_id = current.external_id.clone();
+    }
+    valid.source = current.source.clone();
+    let mut tx = db.pool.begin().await?;
+    write(&mut tx, current.structure.id, None, &valid, Some(id)).await?;
+    tx.commit().await?;
+    get(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Publishes, unpublishes (back to draft) or marks as filled.
+pub async fn set_status(
+    db: &Db,
+    user: &User,
+    id: i64,
+    status: &str,
+) -> Result<Opportunity, AppError> {
+    let current = get_managed(db, user, id).await?;
+    let Some((status, _)) = STATUSES.iter().find(|(s, _)| *s == status) else {
+        return Err(AppError::Invalid(vec![(
+            "status",
+            "Statut inconnu : brouillon, publiee, pourvue ou expiree.".into(),
+        )]));
+    };
+    if *status == "publiee" && current.expired() {
+        return Err(AppError::Invalid(vec![(
+            "status",
+            "La date limite est passée : changez-la avant de publier.".into(),
+        )]));
+    }
+    let t = now();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "UPDATE opportunities SET status = $1, updated_at = $2, \
+         published_at = CASE WHEN $1 = 'publiee' AND published_at IS NULL THEN $2 ELSE published_at END \
+         WHERE id = $3",
+    )
+    .bind(*status)
+    .bind(t)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    outbox(&mut tx, id).await?;
+    tx.commit().await?;
+    get(db, id).await?.ok_or(AppError::NotFound)
+}
+
+// ---- import ----
+
+/// One row of an import: where it is in the file, and what it holds.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// The line of the file where the row starts.
+    pub line: usize,
+    /// The row, or why it could not even be read.
+    pub draft: Result<Draft, String>,
+}
+
+/// What an import did, or would have done.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    /// Rows left out: (line, reason).
+    pub errors: Vec<(usize, String)>,
+    /// Whether anything was written.
+    pub written: bool,
+}
+
+/// Imports rows for `structure`. With errors, nothing is written unless `skip_bad`; then the
+/// good rows are written and the bad ones reported. Rows with an external id already known
+/// (same structure and source) update that opportunity instead of adding one. Imported
+/// opportunities are published unless the row gives another status.
+pub async fn import(
+    db: &Db,
+    user: &User,
+    structure_slug: &str,
+    rows: Vec<ImportRow>,
+    skip_bad: bool,
+) -> Result<ImportReport, AppError> {
+    let structure = target_structure(db, user, structure_slug).await?;
+    import_into(db, &structure, Some(user.id), rows, skip_bad).await
+}
+
+/// `import` for a given structure, by a given author (none from the command line).
+pub async fn import_into(
+    db: &Db,
+    structure: &Structure,
+    author: Option<i64>,
+    rows: Vec<ImportRow>,
+    skip_bad: bool,
+) -> Result<ImportReport, AppError> {
+    let mut report = ImportReport::default();
+    let mut good = Vec::new();
+    for row in rows {
+        match row.draft {
+            Err(m) => report.errors.push((row.line, m)),
+            Ok(mut d) => {
+                if d.status.trim().is_empty() {
+                    d.status = "publiee".into();
+                }
+                match validate(&d) {
+                    Ok(v) => good.push((row.line, v)),
+                    Err(fields) => report.errors.push((
+                        row.line,
+                        fields
+                            .iter()
+                            .map(|(f, m)| format!("{} : {m}", field_label(f)))
+                            .collect::<Vec<_>>()
+                            .join(" ; "),
+                    )),
+                }
+            }
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for (line, v) in &good {
+        if let Some(ext) = &v.external_id {
+            if let Some(first) = seen.insert(ext.clone(), *line) {
+                report.errors.push((
+                    *line,
+                    format!("identifiant « {ext} » déjà utilisé ligne {first} du même fichier"),
+                ));
+            }
+        }
+    }
+    report.errors.sort();
+    if !report.errors.is_empty() && !skip_bad {
+        return Ok(report);
+    }
+    let bad: std::collections::BTreeSet<usize> = report.errors.iter().map(|e| e.0).collect();
+    let mut tx = db.pool.begin().await?;
+    for (line, v) in good.iter().filter(|(l, _)| !bad.contains(l)) {
+        match write(&mut tx, structure.id, author, v, None).await {
+            Ok((_, true)) => report.created += 1,
+            Ok((_, false)) => report.updated += 1,
+            Err(AppError::Invalid(f)) => {
+                // Nothing half-written: the whole import is abandoned.
+                report.errors.push((
+                    *line,
+                    f.into_iter()
+                        .map(|(_, m)| m)
+                        .collect::<Vec<_>>()
+                        .join(" ; "),
+                ));
+                report.created = 0;
+                report.updated = 0;
+                return Ok(report);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    tx.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+impl ImportReport {
+    /// The report in French, one line per fact, for the command line.
+    pub fn lines(&self, file: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .errors
+            .iter()
+            .map(|(line, m)| format!("{file}:{line}: {m}"))
+            .collect();
+        if self.written {
+            out.push(format!(
+                "{} opportunité(s) ajoutée(s), {} mise(s) à jour{}.",
+                self.created,
+                self.updated,
+                if self.errors.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} ligne(s) laissée(s) de côté", self.errors.len())
+                }
+            ));
+        } else {
+            out.push(format!(
+                "Rien n'a été importé : {} ligne(s) à corriger (ou relancez avec --ignorer-erreurs pour importer les lignes correctes).",
+                self.errors.len()
+            ));
+        }
+        out
+    }
+}
+
+/// A field's name in French, for import reports.
+pub fn field_label(field: &str) -> &'static str {
+    match field {
+        "kind" => "type",
+        "title" => "titre",
+        "organisation" => "organisme",
+        "description" => "description",
+        "town" => "commune",
+        "postcode" => "code postal",
+        "latitude" | "longitude" => "coordonnées",
+        "contract" => "contrat",
+        "duration" => "durée",
+        "hours" => "horaires",
+        "level" => "niveau",
+        "start_date" => "début",
+        "deadline" => "date limite",
+        "places" => "places",
+        "apply" => "candidature",
+        "themes" => "thèmes",
+        "status" => "statut",
+        "structure" => "structure",
+        "external_id" => "identifiant",
+        _ => "champ",
+    }
+}
+
+// ---- listing ----
+
+/// The filters of the public listing, as they appear in its URL.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct Filters {
+    /// Kind slugs (any of them).
+    #[serde(rename = "type")]
+    pub kinds: Vec<String>,
+    /// A commune or postcode.
+    #[serde(rename = "lieu")]
+    pub place: String,
+    /// Radius around `place`, in km.
+    #[serde(rename = "rayon")]
+    pub radius_km: Option<f64>,
+    /// Only what starts on or after this date.
+    #[serde(rename = "debut")]
+    pub start_from: String,
+    /// The youth's level: what asks for this level or less.
+    #[serde(rename = "niveau")]
+    pub level: String,
+    /// Words to find.
+    #[serde(rename = "q")]
+    pub keywords: String,
+    /// `date` (newest first, the default) or `distance`.
+    #[serde(rename = "tri")]
+    pub sort: String,
+    pub page: Option<u32>,
+    /// Only this structure's (slug).
+    pub structure: String,
+}
+
+pub const PAGE_SIZE: usize = 20;
+pub const DEFAULT_RADIUS_KM: f64 = 30.0;
+
+/// One page of a listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    /// Each opportunity, with its distance in km from the place asked, if any.
+    pub items: Vec<(Opportunity, Option<f64>)>,
+    pub total: usize,
+    pub page: u32,
+    pub pages: u32,
+    /// The commune the place resolved to.
+    pub near: Option<&'static communes::Commune>,
+}
+
+/// The public listing: published, not expired, filtered, sorted and paginated.
+/// A place that cannot be resolved is an `Invalid` error on `lieu`, with suggestions.
+pub async fn list(db: &Db, f: &Filters) -> Result<Listing, AppError> {
+    let mut errors: FieldErrors = Vec::new();
+    let kinds: Vec<&'static str> = f
+        .kinds
+        .iter()
+        .filter(|k| !k.is_empty())
+        .filter_map(|k| {
+            let p = parse_kind(k);
+            if p.is_none() {
+                errors.push(("type", format!("Type « {k} » inconnu.")));
+            }
+            p
+        })
+        .collect();
+    let near = match f.place.trim() {
+        "" => None,
+        p => match communes::resolve(p) {
+            Ok(c) => Some(c),
+            Err(unknown) => {
+                errors.push(("lieu", unknown.to_string()));
+                None
+            }
+        },
+    };
+    let radius = f.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+    if !(1.0..=500.0).contains(&radius) {
+        errors.push(("rayon", "Le rayon est entre 1 et 500 km.".into()));
+    }
+    let level = match f.level.trim() {
+        "" => None,
+        l => match parse_level(l) {
+            Some(l) => Some(level_rank(l)),
+            None => {
+                errors.push(("niveau", format!("Niveau « {l} » inconnu.")));
+                None
+            }
+        },
+    };
+    let start_from = match f.start_from.trim() {
+        "" => None,
+        s => match parse_date(s) {
+            Some(d) => Some(d.format("%Y-%m-%d").to_string()),
+            None => {
+                errors.push(("debut", "La date de début s'écrit comme 2026-03-01.".into()));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+
+    // The WHERE clause, with its parameters in order.
+    let mut sql =
+        String::from(" WHERE o.status = 'publiee' AND (o.deadline IS NULL OR o.deadline >= $1)");
+    let mut params: Vec<Param> = vec![Param::Text(today())];
+    let mut push = |sql: &mut String, clause: &str, p: Param| {
+        params.push(p);
+        sql.push_str(&clause.replace('?', &format!("${}", params.len())));
+    };
+    if !kinds.is_empty() {
+        sql.push_str(" AND o.kind IN (");
+        for (i, k) in kinds.iter().enumerate() {
+            push(
+                &mut sql,
+                if i == 0 { "?" } else { ", ?" },
+                Param::Text(k.to_string()),
+            );
+        }
+        sql.push(')');
+    }
+    if let Some(rank) = level {
+        push(&mut sql, " AND o.level_rank <= ?", Param::Int(rank));
+    }
+    if let Some(d) = &start_from {
+        push(
+            &mut sql,
+            " AND (o.start_date IS NULL OR o.start_date >= ?)",
+            Param::Text(d.clone()),
+        );
+    }
+    if !f.structure.trim().is_empty() {
+        push(
+            &mut sql,
+            " AND s.slug = ?",
+            Param::Text(f.structure.trim().to_lowercase()),
+        );
+    }
+    for word in fold(&f.keywords)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .take(8)
+    {
+        let escaped = word
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        push(
+            &mut sql,
+            " AND o.search_text LIKE ? ESCAPE '\\'",
+            Param::Text(format!("%{escaped}%")),
+        );
+    }
+    let page = f.page.unwrap_or(1).max(1);
+    let offset = (page as usize - 1) * PAGE_SIZE;
+
+    let (ids, total, distances): (Vec<i64>, usize, BTreeMap<i64, f64>) = match near {
+        None => {
+            let count_sql = format!(
+                "SELECT COUNT(*) FROM opportunities o JOIN structures s ON s.id = o.structure_id{sql}"
+            );
+            let total: i64 = bind_all(sqlx::query(&count_sql), &params)
+                .fetch_one(&db.pool)
+                .await?
+                .try_get(0)?;
+            let ids_sql = format!(
+                "SELECT o.id FROM opportunities o JOIN structures s ON s.id = o.structure_id{sql} \
+                 ORDER BY o.published_at DESC, o.id DESC LIMIT {PAGE_SIZE} OFFSET {offset}"
+            );
+            let rows = bind_all(sqlx::query(&ids_sql), &params)
+                .fetch_all(&db.pool)
+                .await?;
+            let ids = rows
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()?;
+            (ids, total as usize, BTreeMap::new())
+        }
+        Some(c) => {
+            // A box around the place in SQL, then the exact distance here.
+            let (min_lat, max_lat, min_lon, max_lon) = communes::bounding_box(c.lat, c.lon, radius);
+            let mut near_sql = sql.clone();
+            let n = params.len();
+            near_sql.push_str(&format!(
+                " AND o.lat BETWEEN ${} AND ${} AND o.lon BETWEEN ${} AND ${}",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4
+            ));
+            let mut near_params = params.clone();
+            near_params.extend([min_lat, max_lat, min_lon, max_lon].map(Param::Float));
+            let rows = bind_all(
+                sqlx::query(&format!(
+                    "SELECT o.id, o.lat, o.lon, o.published_at FROM opportunities o \
+                     JOIN structures s ON s.id = o.structure_id{near_sql}"
+                )),
+                &near_params,
+            )
+            .fetch_all(&db.pool)
+            .await?;
+            let mut found: Vec<(i64, f64, i64)> = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let (id, lat, lon): (i64, f64, f64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                let published: Option<i64> = r.try_get(3)?;
+                let d = communes::distance_km(c.lat, c.lon, lat, lon);
+                if d <= radius {
+                    found.push((id, d, published.unwrap_or(0)));
+                }
+            }
+            if f.sort == "distance" {
+                found.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)).then(b.0.cmp(&a.0)));
+            } else {
+                found.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.cmp(&a.0)));
+            }
+            let total = found.len();
+            let distances = found.iter().map(|(id, d, _)| (*id, *d)).collect();
+            let ids = found
+                .iter()
+                .skip(offset)
+                .take(PAGE_SIZE)
+                .map(|(id, _, _)| *id)
+                .collect();
+            (ids, total, distances)
+        }
+    };
+    let items = by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let d = distances.get(&o.id).copied();
+            (o, d)
+        })
+        .collect();
+    Ok(Listing {
+        items,
+        total,
+        page,
+        pages: total.div_ceil(PAGE_SIZE).max(1) as u32,
+        near,
+    })
+}
+
+#[derive(Debug, Clone)]
+enum Param {
+    Text(String),
+    Int(i64),
+    Float(f64),
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    params: &'q [Param],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for p in params {
+        q = match p {
+            Param::Text(s) => q.bind(s.as_str()),
+            Param::Int(i) => q.bind(*i),
+            Param::Float(f) => q.bind(*f),
+        };
+    }
+    q
+}
+
+/// Opportunities by id, in the order of `ids`.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Opportunity>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = sqlx::query(&format!("{SELECT} WHERE o.id IN ({list})"))
+        .fetch_all(&db.pool)
+        .await?;
+    let mut found: BTreeMap<i64, Opportunity> = rows
+        .iter()
+        .map(|r| from_row(r).map(|o| (o.id, o)))
+        .collect::<Result<_, _>>()?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// The newest published opportunities, for feeds: all, or one structure's, or one kind's.
+pub async fn newest(
+    db: &Db,
+    structure: Option<&str>,
+    kind: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Opportunity>, AppError> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE o.status = 'publiee' AND (o.deadline IS NULL OR o.deadline >= $1) \
+         AND ($2 = '' OR s.slug = $2) AND ($3 = '' OR o.kind = $3) \
+         ORDER BY o.published_at DESC, o.id DESC LIMIT {limit}"
+    ))
+    .bind(today())
+    .bind(structure.unwrap_or(""))
+    .bind(kind.unwrap_or(""))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| from_row(r).map_err(Into::into))
+        .collect()
+}
+
+// ---- the structure's side ----
+
+/// An opportunity on a structure's dashboard, with how many youths are interested.
+#[derive(Debug, Clone, Serialize)]
+pub struct Managed {
+    pub opportunity: Opportunity,
+    pub interested: i64,
+    pub new_interests: i64,
+}
+
+/// A structure's opportunities, newest change first (expired and filled ones too).
+pub async fn of_structure(db: &Db, structure_id: i64) -> Result<Vec<Managed>, AppError> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE o.structure_id = $1 ORDER BY o.updated_at DESC, o.id DESC"
+    ))
+    .bind(structure_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let counts = sqlx::query(
+        "SELECT i.opportunity_id, COUNT(*), SUM(CASE WHEN i.state = 'nouveau' THEN 1 ELSE 0 END) \
+         FROM opportunity_interests i JOIN opportunities o ON o.id = i.opportunity_id \
+         WHERE o.structure_id = $1 GROUP BY i.opportunity_id",
+    )
+    .bind(structure_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut by_id = BTreeMap::new();
+    for r in &counts {
+        let id: i64 = r.try_get(0)?;
+        let n: i64 = r.try_get(1)?;
+        let new: i64 = r.try_get(2)?;
+        by_id.insert(id, (n, new));
+    }
+    rows.iter()
+        .map(|r| {
+            let o = from_row(r)?;
+            let (interested, new_interests) = by_id.get(&o.id).copied().unwrap_or((0, 0));
+            Ok(Managed {
+                opportunity: o,
+                interested,
+                new_interests,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// A youth who said "ça m'intéresse", as their counsellor sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Interest {
+    pub opportunity_id: i64,
+    pub user_id: i64,
+    pub first_name: String,
+    pub email: String,
+    pub message: String,
+    pub state: String,
+    pub outcome: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The youths interested in an opportunity that `user` manages.
+pub async fn interests(db: &Db, user: &User, id: i64) -> Result<Vec<Interest>, AppError> {
+    get_managed(db, user, id).await?;
+    let rows = sqlx::query(
+        "SELECT i.opportunity_id, i.user_id, u.first_name, u.email, i.message, i.state, i.outcome, \
+         i.created_at, i.updated_at FROM opportunity_interests i JOIN users u ON u.id = i.user_id \
+         WHERE i.opportunity_id = $1 ORDER BY i.created_at, i.user_id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Interest {
+                opportunity_id: r.try_get(0)?,
+                user_id: r.try_get(1)?,
+                first_name: r.try_get(2)?,
+                email: r.try_get(3)?,
+                message: r.try_get(4)?,
+                state: r.try_get(5)?,
+                outcome: r.try_get(6)?,
+                created_at: r.try_get(7)?,
+                updated_at: r.try_get(8)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The counsellor's follow-up of an interested youth: contacted, then an outcome.
+pub async fn follow_up(
+    db: &Db,
+    user: &User,
+    id: i64,
+    youth_id: i64,
+    state: &str,
+    outcome: &str,
+) -> Result<(), AppError> {
+    get_managed(db, user, id).await?;
+    if !known(INTEREST_STATES, state) {
+        return Err(AppError::Invalid(vec![(
+            "state",
+            "Suivi inconnu : nouveau, contacte, abouti ou sans_suite.".into(),
+        )]));
+    }
+    if outcome.chars().count() > 2000 {
+        return Err(AppError::Invalid(vec![(
+            "outcome",
+            "La note de suivi doit faire 2 000 caractères au plus.".into(),
+        )]));
+    }
+    let done = sqlx::query(
+        "UPDATE opportunity_interests SET state = $1, outcome = $2, updated_at = $3 \
+         WHERE opportunity_id = $4 AND user_id = $5",
+    )
+    .bind(state)
+    .bind(outcome.trim())
+    .bind(now())
+    .bind(id)
+    .bind(youth_id)
+    .execute(&db.pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+// ---- the youth's side ----
+
+fn youth_only(user: &User) -> Result<(), AppError> {
+    if user.role == Role::Youth {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Cette action est réservée aux comptes jeunes.".into(),
+        ))
+    }
+}
+
+/// Saves or forgets an opportunity in the youth's favourites.
+pub async fn set_favourite(db: &Db, user: &User, id: i64, on: bool) -> Result<(), AppError> {
+    youth_only(user)?;
+    if on {
+        get_visible(db, Some(user), id).await?;
+        let sql = match db.backend {
+            crate::db::Backend::Sqlite => "INSERT OR IGNORE INTO opportunity_favourites (opportunity_id, user_id, created_at) VALUES ($1, $2, $3)",
+            crate::db::Backend::Postgres => "INSERT INTO opportunity_favourites (opportunity_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        };
+        sqlx::query(sql)
+            .bind(id)
+            .bind(user.id)
+            .bind(now())
+            .execute(&db.pool)
+            .await?;
+    } else {
+        sqlx::query(
+            "DELETE FROM opportunity_favourites WHERE opportunity_id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(user.id)
+        .execute(&db.pool)
+        .await?;
+    }
+    Ok(())
+}
+
+/// "Ça m'intéresse": tells the structure, with an optional message. For opportunities that
+/// count places (events), a place is taken atomically: never more than there are, whatever
+/// the number of simultaneous requests, on both databases (the conditional UPDATE locks the
+/// row; the second writer re-reads it).
+pub async fn express_interest(
+    db: &Db,
+    user: &User,
+    id: i64,
+    message: &str,
+) -> Result<(), AppError> {
+    youth_only(user)?;
+    let o = get_visible(db, Some(user), id).await?;
+    let message = message.trim();
+    if message.chars().count() > 2000 {
+        return Err(AppError::Invalid(vec![(
+            "message",
+            "Le message doit faire 2 000 caractères au plus.".into(),
+        )]));
+    }
+    let t = now();
+    let mut tx = db.pool.begin().await?;
+    let taken = sqlx::query(
+        "UPDATE opportunities SET taken = taken + 1 WHERE id = $1 AND (places IS NULL OR taken < places)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if taken.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Err(AppError::Invalid(vec![(
+            "message",
+            if o.kind == "evenement" {
+                "Désolé, il n'y a plus de place pour cet événement."
+            } else {
+                "Désolé, il n'y a plus de place."
+            }
+            .into(),
+        )]));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO opportunity_interests (opportunity_id, user_id, message, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'nouveau', $4, $4)",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(message)
+    .bind(t)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(())
+        }
+        Err(e) if is_unique_violation(&e) => {
+            // Already interested: the place taken above is given back; the message is updated.
+            tx.rollback().await?;
+            sqlx::query(
+                "UPDATE opportunity_interests SET message = $1, updated_at = $2 WHERE opportunity_id = $3 AND user_id = $4",
+            )
+            .bind(message)
+            .bind(t)
+            .bind(id)
+            .bind(user.id)
+            .execute(&db.pool)
+            .await?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Withdraws "ça m'intéresse" (and gives the place back).
+pub async fn withdraw_interest(db: &Db, user: &User, id: i64) -> Result<(), AppError> {
+    youth_only(user)?;
+    let mut tx = db.pool.begin().await?;
+    let gone =
+        sqlx::query("DELETE FROM opportunity_interests WHERE opportunity_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+    if gone.rows_affected() > 0 {
+        sqlx::query("UPDATE opportunities SET taken = taken - 1 WHERE id = $1 AND taken > 0")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives back the places a youth holds, before their account is deleted.
+pub async fn release_places(
+    tx: &mut Transaction<'_, Any>,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE opportunities SET taken = taken - 1 WHERE taken > 0 AND id IN \
+         (SELECT opportunity_id FROM opportunity_interests WHERE user_id = $1)",
+    )
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What a youth saved and what they said interested them, with the counsellor's follow-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mine {
+    pub favourites: Vec<Opportunity>,
+    /// Each opportunity, with the message left, the follow-up state and its date.
+    pub interests: Vec<(Opportunity, String, String, i64)>,
+}
+
+pub async fn mine(db: &Db, user: &User) -> Result<Mine, AppError> {
+    let favs = sqlx::query(
+        "SELECT opportunity_id FROM opportunity_favourites WHERE user_id = $1 ORDER BY created_at DESC",
+    )
+    .bind(user.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let fav_ids: Vec<i64> = favs
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let ints = sqlx::query(
+        "SELECT opportunity_id, message, state, updated_at FROM opportunity_interests WHERE user_id = $1 ORDER BY created_at DESC",
+    )
+    .bind(user.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut interest_rows = Vec::new();
+    for r in &ints {
+        interest_rows.push((
+            r.try_get::<i64, _>(0)?,
+            r.try_get::<String, _>(1)?,
+            r.try_get::<String, _>(2)?,
+            r.try_get::<i64, _>(3)?,
+        ));
+    }
+    let ids: Vec<i64> = interest_rows.iter().map(|r| r.0).collect();
+    let mut opps: BTreeMap<i64, Opportunity> = by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    Ok(Mine {
+        favourites: by_ids(db, &fav_ids).await?,
+        interests: interest_rows
+            .into_iter()
+            .filter_map(|(id, m, s, t)| opps.remove(&id).map(|o| (o, m, s, t)))
+            .collect(),
+    })
+}
+
+/// A youth's opportunities for their data export.
+pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
+    let m = mine(db, user).await?;
+    Ok(json!({
+        "opportunites_sauvegardees": m.favourites.iter().map(|o| json!({"titre": o.title, "id": o.id})).collect::<Vec<_>>(),
+        "opportunites_qui_m_interessent": m.interests.iter().map(|(o, msg, state, t)| json!({
+            "titre": o.title, "id": o.id, "message": msg, "suivi": label(INTEREST_STATES, state), "le": iso(*t)
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// One line of the structure's CSV export, per interested youth.
+pub async fn export_csv(db: &Db, structure_id: i64) -> Result<String, AppError> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.title, o.kind, o.status, u.first_name, u.email, i.message, i.state, i.outcome, i.created_at \
+         FROM opportunities o LEFT JOIN opportunity_interests i ON i.opportunity_id = o.id \
+         LEFT JOIN users u ON u.id = i.user_id WHERE o.structure_id = $1 ORDER BY o.id, i.created_at",
+    )
+    .bind(structure_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out =
+        String::from("opportunite_id;titre;type;statut;prenom;email;message;suivi;note;date\r\n");
+    for r in &rows {
+        let at: Option<i64> = r.try_get(9)?;
+        let cells = [
+            r.try_get::<i64, _>(0)?.to_string(),
+            r.try_get::<String, _>(1)?,
+            label(KINDS, &r.try_get::<String, _>(2)?).to_string(),
+            label(STATUSES, &r.try_get::<String, _>(3)?).to_string(),
+            r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+            r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+            r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
+            r.try_get::<Option<String>, _>(7)?
+                .map(|s| label(INTEREST_STATES, &s).to_string())
+                .unwrap_or_default(),
+            r.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
+            at.map(iso).unwrap_or_default(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(";"),
+        );
+        out.push_str("\r\n");
+    }
+    Ok(out)
+}
+
+/// A CSV cell, quoted when needed; a leading `=`, `+`, `-` or `@` is neutralised so that a
+/// spreadsheet never runs it as a formula.
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([';', '"', '\n', '\r', ',']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_levels_read_as_people_write_them() {
+        assert_eq!(parse_kind("Service civique"), Some("service-civique"));
+        assert_eq!(parse_kind("ÉVÉNEMENT"), Some("evenement"));
+        assert_eq!(parse_kind("apprentissage"), Some("alternance"));
+        assert_eq!(parse_kind("n'importe"), None);
+        assert_eq!(parse_level("BAC+2"), Some("bac+2"));
+        assert_eq!(parse_level("aucun"), Some(""));
+        assert_eq!(parse_level("doctorat"), None);
+    }
+
+    #[test]
+    fn dates_in_three_spellings() {
+        assert_eq!(parse_date("2026-03-01").unwrap().to_string(), "2026-03-01");
+        assert_eq!(parse_date("01/03/2026").unwrap().to_string(), "2026-03-01");
+        assert_eq!(
+            parse_date("2026-03-01T10:20:00.000Z").unwrap().to_string(),
+            "2026-03-01"
+        );
+        assert!(parse_date("1er mars").is_none());
+        assert_eq!(date_fr("2026-03-01"), "1er mars 2026");
+    }
+
+    #[test]
+    fn every_wrong_field_is_reported() {
+        let d = Draft {
+            kind: "fusée".into(),
+            places: "-3".into(),
+            deadline: "demain".into(),
+            apply: "par pigeon".into(),
+            ..Draft::default()
+        };
+        let errors = validate(&d).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.0).collect();
+        for f in ["kind", "title", "town", "places", "deadline", "apply"] {
+            assert!(fields.contains(&f), "{f} missing from {errors:?}");
+        }
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_cell("a;b"), "\"a;b\"");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("dit \"oui\""), "\"dit \"\"oui\"\"\"");
+    }
+}

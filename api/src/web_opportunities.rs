@@ -1,0 +1,1413 @@
+//! Opportunities over HTTP: the public listing and detail pages, the youth's "Sauvegarder",
+//! "Ça m'intéresse" and "Mes opportunités", the counsellor's screens (dashboard, forms,
+//! follow-up, import, CSV export), the JSON API and the Atom feed. Every page works without
+//! JavaScript; forms post and redirect, or show their errors next to each field.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Multipart, Path, Query, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::accounts::{self, iso, Role, User};
+use crate::error::AppError;
+use crate::opportunities::{
+    self as opp, date_fr, label, Draft, Filters, Opportunity, INTEREST_STATES, KINDS, LEVELS,
+    STATUSES,
+};
+use crate::web::{
+    check_api, check_form, encode, error_page, field, form_fields, form_value, json_body, page,
+    to_sign_in, AppState, FormBody, Viewer,
+};
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/opportunites", get(list_page))
+        .route("/opportunites/", get(list_page))
+        .route("/opportunites/flux.xml", get(feed))
+        .route("/opportunites/{id}", get(detail_page))
+        .route("/opportunites/{id}/sauvegarde", post(favourite_submit))
+        .route("/opportunites/{id}/interet", post(interest_submit))
+        .route("/compte/opportunites", get(mine_page))
+        .route("/conseil/opportunites", get(dashboard_page))
+        .route("/conseil/opportunites/export.csv", get(export_csv))
+        .route(
+            "/conseil/opportunites/nouvelle",
+            get(new_page).post(new_submit),
+        )
+        .route(
+            "/conseil/opportunites/import",
+            get(import_page).post(import_submit),
+        )
+        .route("/conseil/opportunites/{id}", get(follow_page))
+        .route(
+            "/conseil/opportunites/{id}/modifier",
+            get(edit_page).post(edit_submit),
+        )
+        .route("/conseil/opportunites/{id}/statut", post(status_submit))
+        .route("/conseil/opportunites/{id}/suivi", post(follow_submit))
+        .route("/api/v1/opportunities", get(api_list).post(api_create))
+        .route("/api/v1/opportunities/import", post(api_import))
+        .route("/api/v1/opportunities/{id}", get(api_get).put(api_update))
+        .route("/api/v1/opportunities/{id}/status", post(api_status))
+        .route(
+            "/api/v1/opportunities/{id}/favourite",
+            axum::routing::put(api_favourite_on).delete(api_favourite_off),
+        )
+        .route(
+            "/api/v1/opportunities/{id}/interest",
+            post(api_interest).delete(api_withdraw),
+        )
+        .route("/api/v1/opportunities/{id}/interests", get(api_interests))
+        .route(
+            "/api/v1/opportunities/{id}/interests/{user_id}",
+            post(api_follow_up),
+        )
+        .route("/api/v1/me/opportunities", get(api_mine))
+        .route(
+            "/api/v1/structures/{slug}/opportunities",
+            get(api_structure),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
+        .with_state(state)
+}
+
+// ---- shared pieces ----
+
+/// The filters from a query string; `type` may repeat.
+fn filters_from(query: Option<&str>) -> Filters {
+    let mut f = Filters::default();
+    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "type" => f
+                .kinds
+                .extend(v.split(',').map(str::to_string).filter(|s| !s.is_empty())),
+            "lieu" => f.place = v,
+            "rayon" => f.radius_km = v.trim().parse().ok().or(f.radius_km),
+            "debut" => f.start_from = v,
+            "niveau" => f.level = v,
+            "q" => f.keywords = v,
+            "tri" => f.sort = v,
+            "page" => f.page = v.trim().parse().ok(),
+            "structure" => f.structure = v,
+            _ => {}
+        }
+    }
+    f
+}
+
+/// The query string of `f` for page `page` (links keep every filter).
+fn query_of(f: &Filters, page: Option<u32>) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for k in &f.kinds {
+        q.append_pair("type", k);
+    }
+    for (k, v) in [
+        ("q", f.keywords.as_str()),
+        ("lieu", f.place.as_str()),
+        ("debut", f.start_from.as_str()),
+        ("niveau", f.level.as_str()),
+        ("tri", f.sort.as_str()),
+        ("structure", f.structure.as_str()),
+    ] {
+        if !v.trim().is_empty() {
+            q.append_pair(k, v);
+        }
+    }
+    if let Some(r) = f.radius_km {
+        q.append_pair("rayon", &r.to_string());
+    }
+    if let Some(p) = page.filter(|p| *p > 1) {
+        q.append_pair("page", &p.to_string());
+    }
+    q.finish()
+}
+
+/// An opportunity for templates (French keys, labels and dates ready to show).
+fn view(o: &Opportunity, distance: Option<f64>) -> Value {
+    let (apply_kind, apply_value) = o.apply_how();
+    json!({
+        "id": o.id,
+        "url": format!("/opportunites/{}", o.id),
+        "type": o.kind,
+        "type_libelle": label(KINDS, &o.kind),
+        "titre": o.title,
+        "organisme": o.organisation,
+        "description_html": crate::markdown::safe_html(&o.description),
+        "commune": o.place.town,
+        "code_postal": o.place.postcode,
+        "a_distance": o.place.remote,
+        "distance_km": distance.map(|d| if d < 10.0 { format!("{:.1}", d).replace('.', ",") } else { format!("{:.0}", d) }),
+        "contrat": o.contract,
+        "duree": o.duration,
+        "horaires": o.hours,
+        "niveau": o.level,
+        "niveau_libelle": label(LEVELS, &o.level),
+        "debut": o.start_date.as_deref().map(date_fr),
+        "debut_iso": o.start_date,
+        "date_limite": o.deadline.as_deref().map(date_fr),
+        "date_limite_iso": o.deadline,
+        "places": o.places,
+        "places_restantes": o.places_left(),
+        "candidature": {"type": apply_kind, "valeur": apply_value},
+        "themes": o.themes,
+        "statut": o.effective_status(),
+        "statut_libelle": label(STATUSES, o.effective_status()),
+        "structure": {"slug": o.structure.slug, "nom": o.structure.name, "ville": o.structure.town, "contact": o.structure.contact},
+        "source": o.source,
+        "lien_origine": o.source_url,
+        "publiee_le": o.published_at.map(|t| date_fr(&iso(t))),
+        "modifiee_le": date_fr(&iso(o.updated_at)),
+    })
+}
+
+fn choices(list: &[(&str, &str)]) -> Value {
+    json!(list
+        .iter()
+        .map(|(s, l)| json!({"valeur": s, "libelle": l}))
+        .collect::<Vec<_>>())
+}
+
+fn vocabularies(vars: &mut Map<String, Value>) {
+    vars.insert("types".into(), choices(KINDS));
+    vars.insert("niveaux".into(), choices(LEVELS));
+    vars.insert("statuts".into(), choices(STATUSES));
+    vars.insert("suivis".into(), choices(INTEREST_STATES));
+}
+
+// The page to send instead is the error: a `Response`, large but built once per request.
+#[allow(clippy::result_large_err)]
+fn counsellor(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    next: &str,
+) -> Result<User, Response> {
+    match &viewer.user {
+        None => Err(to_sign_in(next)),
+        Some(u) if u.role == Role::Youth => Err(error_page(
+            state,
+            AppError::Forbidden("Cette page est réservée aux conseillers.".into()),
+            headers,
+            Some(u),
+        )),
+        Some(u) => Ok(u.clone()),
+    }
+}
+
+// ---- public pages ----
+
+async fn list_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let f = filters_from(query.as_deref());
+    let mut vars = Map::new();
+    vocabularies(&mut vars);
+    vars.insert("filtres".into(), json!({
+        "types": f.kinds, "lieu": f.place, "rayon": f.radius_km.unwrap_or(opp::DEFAULT_RADIUS_KM).round() as i64,
+        "debut": f.start_from, "niveau": f.level, "q": f.keywords, "tri": if f.sort.is_empty() { "date" } else { f.sort.as_str() },
+    }));
+    let status = match opp::list(&state.db, &f).await {
+        Ok(listing) => {
+            vars.insert(
+                "opportunites".into(),
+                json!(listing
+                    .items
+                    .iter()
+                    .map(|(o, d)| view(o, *d))
+                    .collect::<Vec<_>>()),
+            );
+            vars.insert("total".into(), json!(listing.total));
+            vars.insert("page_courante".into(), json!(listing.page));
+            vars.insert("pages".into(), json!(listing.pages));
+            vars.insert(
+                "pres_de".into(),
+                json!(listing
+                    .near
+                    .map(|c| format!("{} ({})", c.name, c.department))),
+            );
+            if listing.page > 1 {
+                vars.insert(
+                    "precedente".into(),
+                    json!(format!(
+                        "/opportunites?{}",
+                        query_of(&f, Some(listing.page - 1))
+                    )),
+                );
+            }
+            if listing.page < listing.pages {
+                vars.insert(
+                    "suivante".into(),
+                    json!(format!(
+                        "/opportunites?{}",
+                        query_of(&f, Some(listing.page + 1))
+                    )),
+                );
+            }
+            let mut feed = form_urlencoded::Serializer::new(String::new());
+            if let [k] = f.kinds.as_slice() {
+                feed.append_pair("type", k);
+            }
+            vars.insert(
+                "flux".into(),
+                json!(format!("/opportunites/flux.xml?{}", feed.finish())),
+            );
+            StatusCode::OK
+        }
+        Err(AppError::Invalid(errors)) => {
+            vars.insert("form".into(), form_value(&[], &errors, ""));
+            vars.insert("opportunites".into(), json!([]));
+            StatusCode::OK
+        }
+        Err(e) => return error_page(&state, e, &headers, viewer.user.as_ref()),
+    };
+    page(
+        &state,
+        status,
+        ("opportunites/liste.html", "/opportunites", "Opportunités"),
+        vars,
+        &headers,
+        viewer.user.as_ref(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct DetailQuery {
+    fait: Option<String>,
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Response {
+    let user = viewer.user.as_ref();
+    let result = async {
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+        let o = opp::get_visible(&state.db, user, id).await?;
+        let mut vars = Map::new();
+        vars.insert("o".into(), view(&o, None));
+        vars.insert("form".into(), form_value(&[], &[], ""));
+        if let Some(u) = user.filter(|u| u.role == Role::Youth) {
+            let mine = opp::mine(&state.db, u).await?;
+            vars.insert(
+                "sauvegardee".into(),
+                json!(mine.favourites.iter().any(|f| f.id == id)),
+            );
+            if let Some((_, message, state_, _)) =
+                mine.interests.iter().find(|(i, _, _, _)| i.id == id)
+            {
+                vars.insert(
+                    "interet".into(),
+                    json!({"message": message, "suivi": label(INTEREST_STATES, state_)}),
+                );
+            }
+        }
+        vars.insert("gere".into(), json!(user.is_some_and(|u| opp::manages(u, o.structure.id))));
+        vars.insert(
+            "info".into(),
+            json!(match q.fait.as_deref() {
+                Some("sauvegardee") => Some("L'opportunité est dans « Mes opportunités »."),
+                Some("retiree") => Some("L'opportunité est retirée de vos opportunités sauvegardées."),
+                Some("interet") => Some("C'est noté : la Mission Locale sait que cette opportunité vous intéresse. Un conseiller ou une conseillère vous contactera."),
+                Some("interet-retire") => Some("Votre intérêt est retiré."),
+                _ => None,
+            }),
+        );
+        let path = format!("/opportunites/{id}");
+        Ok::<_, AppError>(page(
+            &state,
+            StatusCode::OK,
+            ("opportunites/detail.html", &path, &o.title),
+            vars,
+            &headers,
+            user,
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, user))
+}
+
+async fn favourite_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let Some(user) = &viewer.user else {
+            return Ok(to_sign_in(&format!("/opportunites/{id}")));
+        };
+        let on = field(&f, "action") != "retirer";
+        opp::set_favourite(&state.db, user, id, on).await?;
+        let back = if field(&f, "retour") == "mes-opportunites" {
+            "/compte/opportunites".to_string()
+        } else {
+            format!(
+                "/opportunites/{id}?fait={}",
+                if on { "sauvegardee" } else { "retiree" }
+            )
+        };
+        Ok(Redirect::to(&back).into_response())
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn interest_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let Some(user) = &viewer.user else {
+            return Ok(to_sign_in(&format!("/opportunites/{id}")));
+        };
+        if field(&f, "action") == "retirer" {
+            opp::withdraw_interest(&state.db, user, id).await?;
+            return Ok(
+                Redirect::to(&format!("/opportunites/{id}?fait=interet-retire")).into_response(),
+            );
+        }
+        match opp::express_interest(&state.db, user, id, field(&f, "message")).await {
+            Ok(()) => Ok(Redirect::to(&format!("/opportunites/{id}?fait=interet")).into_response()),
+            Err(AppError::Invalid(errors)) => {
+                let o = opp::get_visible(&state.db, Some(user), id).await?;
+                let mut vars = Map::new();
+                vars.insert("o".into(), view(&o, None));
+                vars.insert(
+                    "form".into(),
+                    form_value(&[("message", field(&f, "message"))], &errors, ""),
+                );
+                let path = format!("/opportunites/{id}");
+                Ok(page(
+                    &state,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ("opportunites/detail.html", &path, &o.title),
+                    vars,
+                    &headers,
+                    Some(user),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn mine_page(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
+    let Some(user) = &viewer.user else {
+        return to_sign_in("/compte/opportunites");
+    };
+    match opp::mine(&state.db, user).await {
+        Ok(m) => {
+            let mut vars = Map::new();
+            vars.insert(
+                "sauvegardees".into(),
+                json!(m
+                    .favourites
+                    .iter()
+                    .map(|o| view(o, None))
+                    .collect::<Vec<_>>()),
+            );
+            vars.insert(
+                "interets".into(),
+                json!(m
+                    .interests
+                    .iter()
+                    .map(|(o, msg, s, t)| json!({
+                        "o": view(o, None),
+                        "message": msg,
+                        "suivi": s,
+                        "suivi_libelle": label(INTEREST_STATES, s),
+                        "le": date_fr(&iso(*t)),
+                    }))
+                    .collect::<Vec<_>>()),
+            );
+            page(
+                &state,
+                StatusCode::OK,
+                (
+                    "opportunites/mes-opportunites.html",
+                    "/compte/opportunites",
+                    "Mes opportunités",
+                ),
+                vars,
+                &headers,
+                Some(user),
+            )
+        }
+        Err(e) => error_page(&state, e, &headers, Some(user)),
+    }
+}
+
+async fn feed(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let f = filters_from(query.as_deref());
+    let kind = f.kinds.first().and_then(|k| opp::parse_kind(k));
+    let structure = Some(f.structure.trim()).filter(|s| !s.is_empty());
+    match opp::newest(&state.db, structure, kind, 50).await {
+        Ok(list) => {
+            let base = state.config.base_url.trim_end_matches('/');
+            let mut title = "Tremplin — nouvelles opportunités".to_string();
+            if let Some(k) = kind {
+                title.push_str(&format!(" : {}", label(KINDS, k)));
+            }
+            if let Some(s) = list.first().filter(|_| structure.is_some()) {
+                title.push_str(&format!(" — {}", s.structure.name));
+            }
+            let updated = list.iter().map(|o| o.updated_at).max().unwrap_or(0);
+            let mut xml = format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n<title>{}</title>\n<id>{base}/opportunites/flux.xml?{}</id>\n<link rel=\"self\" href=\"{base}/opportunites/flux.xml?{}\"/>\n<link href=\"{base}/opportunites\"/>\n<updated>{}</updated>\n",
+                xml_escape(&title),
+                xml_escape(query.as_deref().unwrap_or("")),
+                xml_escape(query.as_deref().unwrap_or("")),
+                iso(updated)
+            );
+            for o in &list {
+                let place = if o.place.town.is_empty() {
+                    "à distance".to_string()
+                } else {
+                    o.place.town.clone()
+                };
+                xml.push_str(&format!(
+                    "<entry>\n<title>{}</title>\n<id>{base}/opportunites/{}</id>\n<link href=\"{base}/opportunites/{}\"/>\n<updated>{}</updated>\n<published>{}</published>\n<author><name>{}</name></author>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
+                    xml_escape(&o.title),
+                    o.id,
+                    o.id,
+                    iso(o.updated_at),
+                    iso(o.published_at.unwrap_or(o.created_at)),
+                    xml_escape(&o.structure.name),
+                    o.kind,
+                    label(KINDS, &o.kind),
+                    xml_escape(&format!("{} — {} — {}", label(KINDS, &o.kind), o.organisation, place)),
+                ));
+            }
+            xml.push_str("</feed>\n");
+            (
+                [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+                xml,
+            )
+                .into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+// ---- counsellor pages ----
+
+#[derive(Deserialize, Default)]
+struct DashboardQuery {
+    structure: Option<String>,
+    fait: Option<String>,
+}
+
+/// The structure a counsellor works on: their own; for admins, the one asked (or the first).
+async fn working_structure(
+    state: &AppState,
+    user: &User,
+    asked: Option<&str>,
+) -> Result<accounts::Structure, AppError> {
+    if user.role == Role::Admin {
+        let all = accounts::structures(&state.db).await?;
+        let found = match asked {
+            Some(slug) => all.iter().find(|s| s.slug == slug).cloned(),
+            None => all.first().cloned(),
+        };
+        return found.ok_or(AppError::NotFound);
+    }
+    user.structure.clone().ok_or_else(|| {
+        AppError::Forbidden("Votre compte n'est rattaché à aucune Mission Locale.".into())
+    })
+}
+
+async fn dashboard_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites") {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let result = async {
+        let s = working_structure(&state, &user, q.structure.as_deref()).await?;
+        let list = opp::of_structure(&state.db, s.id).await?;
+        let mut vars = Map::new();
+        vars.insert(
+            "structure".into(),
+            json!({"slug": s.slug, "nom": s.name, "ville": s.town}),
+        );
+        if user.role == Role::Admin {
+            let all = accounts::structures(&state.db).await?;
+            vars.insert(
+                "structures".into(),
+                json!(all
+                    .iter()
+                    .map(|s| json!({"slug": s.slug, "nom": s.name}))
+                    .collect::<Vec<_>>()),
+            );
+        }
+        vars.insert(
+            "opportunites".into(),
+            json!(list
+                .iter()
+                .map(|m| {
+                    let mut v = view(&m.opportunity, None);
+                    v["interesses"] = json!(m.interested);
+                    v["nouveaux"] = json!(m.new_interests);
+                    v
+                })
+                .collect::<Vec<_>>()),
+        );
+        vars.insert(
+            "info".into(),
+            json!(match q.fait.as_deref() {
+                Some("creee") => Some("L'opportunité est enregistrée."),
+                Some("modifiee") => Some("Les modifications sont enregistrées."),
+                Some("statut") => Some("Le statut est changé."),
+                _ => None,
+            }),
+        );
+        Ok::<_, AppError>(page(
+            &state,
+            StatusCode::OK,
+            (
+                "conseil/tableau.html",
+                "/conseil/opportunites",
+                "Les opportunités de votre Mission Locale",
+            ),
+            vars,
+            &headers,
+            Some(&user),
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+}
+
+/// The form's fields, from a draft.
+fn draft_values(d: &Draft) -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", d.kind.clone()),
+        ("title", d.title.clone()),
+        ("organisation", d.organisation.clone()),
+        ("description", d.description.clone()),
+        ("town", d.town.clone()),
+        ("postcode", d.postcode.clone()),
+        ("latitude", d.latitude.clone()),
+        ("longitude", d.longitude.clone()),
+        (
+            "remote",
+            if d.remote {
+                "oui".into()
+            } else {
+                String::new()
+            },
+        ),
+        ("contract", d.contract.clone()),
+        ("duration", d.duration.clone()),
+        ("hours", d.hours.clone()),
+        ("level", d.level.clone()),
+        ("start_date", d.start_date.clone()),
+        ("deadline", d.deadline.clone()),
+        ("places", d.places.clone()),
+        ("apply", d.apply.clone()),
+        ("themes", d.themes.join(", ")),
+        ("status", d.status.clone()),
+        ("structure", d.structure.clone()),
+    ]
+}
+
+fn draft_from_form(f: &HashMap<String, String>) -> Draft {
+    Draft {
+        kind: field(f, "kind").into(),
+        title: field(f, "title").into(),
+        organisation: field(f, "organisation").into(),
+        description: field(f, "description").into(),
+        town: field(f, "town").into(),
+        postcode: field(f, "postcode").into(),
+        latitude: field(f, "latitude").into(),
+        longitude: field(f, "longitude").into(),
+        remote: !field(f, "remote").is_empty(),
+        contract: field(f, "contract").into(),
+        duration: field(f, "duration").into(),
+        hours: field(f, "hours").into(),
+        level: field(f, "level").into(),
+        start_date: field(f, "start_date").into(),
+        deadline: field(f, "deadline").into(),
+        places: field(f, "places").into(),
+        apply: field(f, "apply").into(),
+        themes: vec![field(f, "themes").to_string()],
+        status: field(f, "status").into(),
+        structure: field(f, "structure").into(),
+        ..Draft::default()
+    }
+}
+
+fn draft_of(o: &Opportunity) -> Draft {
+    Draft {
+        kind: o.kind.clone(),
+        title: o.title.clone(),
+        organisation: o.organisation.clone(),
+        description: o.description.clone(),
+        town: o.place.town.clone(),
+        postcode: o.place.postcode.clone(),
+        latitude: String::new(),
+        longitude: String::new(),
+        remote: o.place.remote,
+        contract: o.contract.clone(),
+        duration: o.duration.clone(),
+        hours: o.hours.clone(),
+        level: o.level.clone(),
+        start_date: o.start_date.clone().unwrap_or_default(),
+        deadline: o.deadline.clone().unwrap_or_default(),
+        places: o.places.map(|p| p.to_string()).unwrap_or_default(),
+        apply: o.apply.clone(),
+        themes: o.themes.clone(),
+        status: o.status.clone(),
+        structure: o.structure.slug.clone(),
+        external_id: o.external_id.clone().unwrap_or_default(),
+        source: o.source.clone(),
+        source_url: o.source_url.clone(),
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &User,
+    headers: &HeaderMap,
+    status: StatusCode,
+    editing: Option<i64>,
+    draft: &Draft,
+    errors: &[(&'static str, String)],
+) -> Response {
+    let values = draft_values(draft);
+    let refs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut vars = Map::new();
+    vocabularies(&mut vars);
+    vars.insert("form".into(), form_value(&refs, errors, ""));
+    vars.insert("edition".into(), json!(editing));
+    if user.role == Role::Admin {
+        if let Ok(all) = accounts::structures(&state.db).await {
+            vars.insert(
+                "structures".into(),
+                json!(all
+                    .iter()
+                    .map(|s| json!({"valeur": s.slug, "libelle": s.name}))
+                    .collect::<Vec<_>>()),
+            );
+        }
+    }
+    let (path, title) = match editing {
+        Some(id) => (
+            format!("/conseil/opportunites/{id}/modifier"),
+            "Modifier l'opportunité",
+        ),
+        None => (
+            "/conseil/opportunites/nouvelle".to_string(),
+            "Nouvelle opportunité",
+        ),
+    };
+    vars.insert("action".into(), json!(path));
+    page(
+        state,
+        status,
+        ("conseil/formulaire.html", &path, title),
+        vars,
+        headers,
+        Some(user),
+    )
+}
+
+async fn new_page(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
+    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/nouvelle") {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    form_page(
+        &state,
+        &user,
+        &headers,
+        StatusCode::OK,
+        None,
+        &Draft::default(),
+        &[],
+    )
+    .await
+}
+
+async fn new_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/nouvelle") {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        let draft = draft_from_form(&f);
+        match opp::create(&state.db, &user, &draft).await {
+            Ok(o) => Ok(Redirect::to(&format!(
+                "/conseil/opportunites?structure={}&fait=creee",
+                encode(&o.structure.slug)
+            ))
+            .into_response()),
+            Err(AppError::Invalid(errors)) => Ok(form_page(
+                &state,
+                &user,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &draft,
+                &errors,
+            )
+            .await),
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let user = match counsellor(
+        &state,
+        &viewer,
+        &headers,
+        &format!("/conseil/opportunites/{id}/modifier"),
+    ) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match opp::get_managed(&state.db, &user, id).await {
+        Ok(o) => {
+            form_page(
+                &state,
+                &user,
+                &headers,
+                StatusCode::OK,
+                Some(id),
+                &draft_of(&o),
+                &[],
+            )
+            .await
+        }
+        Err(e) => error_page(&state, e, &headers, Some(&user)),
+    }
+}
+
+async fn edit_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let user = match counsellor(
+            &state,
+            &viewer,
+            &headers,
+            &format!("/conseil/opportunites/{id}/modifier"),
+        ) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        let draft = draft_from_form(&f);
+        match opp::update(&state.db, &user, id, &draft).await {
+            Ok(o) => Ok(Redirect::to(&format!(
+                "/conseil/opportunites?structure={}&fait=modifiee",
+                encode(&o.structure.slug)
+            ))
+            .into_response()),
+            Err(AppError::Invalid(errors)) => Ok(form_page(
+                &state,
+                &user,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(id),
+                &draft,
+                &errors,
+            )
+            .await),
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn status_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites") {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        let o = opp::set_status(&state.db, &user, id, field(&f, "status")).await?;
+        Ok(Redirect::to(&format!(
+            "/conseil/opportunites?structure={}&fait=statut",
+            encode(&o.structure.slug)
+        ))
+        .into_response())
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn follow_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let user = match counsellor(
+        &state,
+        &viewer,
+        &headers,
+        &format!("/conseil/opportunites/{id}"),
+    ) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let result = async {
+        let o = opp::get_managed(&state.db, &user, id).await?;
+        let list = opp::interests(&state.db, &user, id).await?;
+        let mut vars = Map::new();
+        vocabularies(&mut vars);
+        vars.insert("o".into(), view(&o, None));
+        vars.insert(
+            "interesses".into(),
+            json!(list
+                .iter()
+                .map(|i| json!({
+                    "id": i.user_id,
+                    "prenom": i.first_name,
+                    "email": i.email,
+                    "message": i.message,
+                    "suivi": i.state,
+                    "suivi_libelle": label(INTEREST_STATES, &i.state),
+                    "note": i.outcome,
+                    "le": date_fr(&iso(i.created_at)),
+                }))
+                .collect::<Vec<_>>()),
+        );
+        let path = format!("/conseil/opportunites/{id}");
+        Ok::<_, AppError>(page(
+            &state,
+            StatusCode::OK,
+            ("conseil/suivi.html", &path, &format!("Suivi : {}", o.title)),
+            vars,
+            &headers,
+            Some(&user),
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+}
+
+async fn follow_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let user = match counsellor(
+            &state,
+            &viewer,
+            &headers,
+            &format!("/conseil/opportunites/{id}"),
+        ) {
+            Ok(u) => u,
+            Err(r) => return Ok(r),
+        };
+        let youth: i64 = field(&f, "jeune").parse().map_err(|_| AppError::NotFound)?;
+        opp::follow_up(
+            &state.db,
+            &user,
+            id,
+            youth,
+            field(&f, "state"),
+            field(&f, "outcome"),
+        )
+        .await?;
+        Ok(Redirect::to(&format!("/conseil/opportunites/{id}")).into_response())
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites") {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let result = async {
+        let s = working_structure(&state, &user, q.structure.as_deref()).await?;
+        let csv = opp::export_csv(&state.db, s.id).await?;
+        Ok::<_, AppError>(
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"opportunites-{}.csv\"", s.slug),
+                    ),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                // A BOM, so that spreadsheets read the accents right.
+                format!("\u{feff}{csv}"),
+            )
+                .into_response(),
+        )
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+}
+
+async fn import_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Response {
+    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/import") {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    import_view(&state, &user, &headers, StatusCode::OK, None, &[]).await
+}
+
+async fn import_view(
+    state: &AppState,
+    user: &User,
+    headers: &HeaderMap,
+    status: StatusCode,
+    report: Option<&opp::ImportReport>,
+    errors: &[(&'static str, String)],
+) -> Response {
+    let mut vars = Map::new();
+    vars.insert("form".into(), form_value(&[], errors, ""));
+    if let Some(r) = report {
+        vars.insert(
+            "rapport".into(),
+            json!({
+                "creees": r.created,
+                "mises_a_jour": r.updated,
+                "ecrit": r.written,
+                "erreurs": r.errors.iter().map(|(l, m)| json!({"ligne": l, "message": m})).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    if user.role == Role::Admin {
+        if let Ok(all) = accounts::structures(&state.db).await {
+            vars.insert(
+                "structures".into(),
+                json!(all
+                    .iter()
+                    .map(|s| json!({"slug": s.slug, "nom": s.name}))
+                    .collect::<Vec<_>>()),
+            );
+        }
+    }
+    page(
+        state,
+        status,
+        (
+            "conseil/import.html",
+            "/conseil/opportunites/import",
+            "Importer des opportunités",
+        ),
+        vars,
+        headers,
+        Some(user),
+    )
+}
+
+async fn import_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/import") {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let result = async {
+        let mut fields: HashMap<String, String> = HashMap::new();
+        let mut file: Option<(String, Bytes)> = None;
+        while let Some(part) = multipart
+            .next_field()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("Envoi du fichier interrompu : {e}")))?
+        {
+            let name = part.name().unwrap_or("").to_string();
+            if name == "fichier" {
+                let file_name = part.file_name().unwrap_or("").to_string();
+                let data = part.bytes().await.map_err(|e| {
+                    AppError::BadRequest(format!("Envoi du fichier interrompu : {e}"))
+                })?;
+                file = Some((file_name, data));
+            } else {
+                let value = part.text().await.unwrap_or_default();
+                fields.insert(name, value);
+            }
+        }
+        check_form(&headers, &state, &fields)?;
+        let Some((file_name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+            return Ok(import_view(
+                &state,
+                &user,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &[("fichier", "Choisissez un fichier CSV ou JSON.".into())],
+            )
+            .await);
+        };
+        let rows = match crate::import::parse(&data, &file_name) {
+            Ok(rows) => rows,
+            Err(m) => {
+                return Ok(import_view(
+                    &state,
+                    &user,
+                    &headers,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                    &[("fichier", format!("{file_name} : {m}"))],
+                )
+                .await)
+            }
+        };
+        let skip = !field(&fields, "ignorer_erreurs").is_empty();
+        let report = opp::import(&state.db, &user, field(&fields, "structure"), rows, skip).await?;
+        let status = if report.written {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        Ok(import_view(&state, &user, &headers, status, Some(&report), &[]).await)
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+}
+
+// ---- JSON ----
+
+fn listing_json(l: &opp::Listing) -> Value {
+    json!({
+        "items": l.items.iter().map(|(o, d)| {
+            let mut v = o.to_json();
+            v["distance_km"] = json!(d.map(|d| (d * 10.0).round() / 10.0));
+            v
+        }).collect::<Vec<_>>(),
+        "total": l.total,
+        "page": l.page,
+        "pages": l.pages,
+        "near": l.near.map(|c| json!({"name": c.name, "insee": c.insee, "department": c.department, "latitude": c.lat, "longitude": c.lon})),
+    })
+}
+
+async fn api_list(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, AppError> {
+    let f = filters_from(query.as_deref());
+    let listing = opp::list(&state.db, &f).await?;
+    Ok(Json(listing_json(&listing)))
+}
+
+fn signed_in(viewer: &Viewer) -> Result<&User, AppError> {
+    viewer.user.as_ref().ok_or(AppError::Unauthorized)
+}
+
+async fn api_get(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let o = opp::get_visible(&state.db, viewer.user.as_ref(), id).await?;
+    Ok(Json(o.to_json()))
+}
+
+async fn api_create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: Result<Json<Draft>, JsonRejection>,
+) -> Result<Response, AppError> {
+    check_api(&headers, &state)?;
+    let user = signed_in(&viewer)?;
+    let draft = json_body(body)?;
+    let o = opp::create(&state.db, user, &draft).await?;
+    Ok((StatusCode::CREATED, Json(o.to_json())).into_response())
+}
+
+async fn api_update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<Draft>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    check_api(&headers, &state)?;
+    let user = signed_in(&viewer)?;
+    let draft = json_body(body)?;
+    Ok(Json(
+        opp::update(&state.db, user, id, &draft).await?.to_json(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: String,
+}
+
+async fn api_status(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<StatusBody>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    check_api(&headers, &state)?;
+    let user = signed_in(&viewer)?;
+    let b = json_body(body)?;
+    Ok(Json(
+        opp::set_status(&state.db, user, id, &b.status)
+            .await?
+            .to_json(),
+    ))
+}
+
+async fn api_favourite_on(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    check_api(&headers, &state)?;
+    opp::set_favourite(&state.db, signed_in(&viewer)?, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn api_favourite_off(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    check_api(&headers, &state)?;
+    opp::set_favourite(&state.db, signed_in(&viewer)?, id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct InterestBody {
+    message: String,
+}
+
+async fn api_interest(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Option<Json<InterestBody>>,
+) -> Result<StatusCode, AppError> {
+    check_api(&headers, &state)?;
+    let message = body.map(|Json(b)| b.message).unwrap_or_default();
+    opp::express_interest(&state.db, signed_in(&viewer)?, id, &message).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn api_withdraw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    check_api(&headers, &state)?;
+    opp::withdraw_interest(&state.db, signed_in(&viewer)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn api_interests(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let list = opp::interests(&state.db, signed_in(&viewer)?, id).await?;
+    Ok(Json(json!(list
+        .iter()
+        .map(|i| json!({
+            "user_id": i.user_id, "first_name": i.first_name, "email": i.email, "message": i.message,
+            "state": i.state, "outcome": i.outcome, "created_at": iso(i.created_at), "updated_at": iso(i.updated_at),
+        }))
+        .collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FollowBody {
+    state: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn api_follow_up(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, youth)): Path<(i64, i64)>,
+    body: Result<Json<FollowBody>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    check_api(&headers, &state)?;
+    let b = json_body(body)?;
+    opp::follow_up(
+        &state.db,
+        signed_in(&viewer)?,
+        id,
+        youth,
+        &b.state,
+        &b.outcome,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn api_mine(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>, AppError> {
+    let m = opp::mine(&state.db, signed_in(&viewer)?).await?;
+    Ok(Json(json!({
+        "favourites": m.favourites.iter().map(Opportunity::to_json).collect::<Vec<_>>(),
+        "interests": m.interests.iter().map(|(o, msg, s, t)| json!({
+            "opportunity": o.to_json(), "message": msg, "state": s, "updated_at": iso(*t),
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+async fn api_structure(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let user = signed_in(&viewer)?;
+    let s = accounts::structure_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !opp::manages(user, s.id) {
+        return Err(AppError::NotFound);
+    }
+    let list = opp::of_structure(&state.db, s.id).await?;
+    Ok(Json(json!(list
+        .iter()
+        .map(|m| {
+            let mut v = m.opportunity.to_json();
+            v["interested"] = json!(m.interested);
+            v["new_interests"] = json!(m.new_interests);
+            v
+        })
+        .collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ImportQuery {
+    structure: String,
+    skip_bad: bool,
+    file_name: String,
+}
+
+async fn api_import(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    check_api(&headers, &state)?;
+    let user = signed_in(&viewer)?;
+    let name = if q.file_name.is_empty() {
+        match headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(t) if t.starts_with("text/csv") => "import.csv",
+            _ => "import.json",
+        }
+        .to_string()
+    } else {
+        q.file_name.clone()
+    };
+    let rows =
+        crate::import::parse(&body, &name).map_err(|m| AppError::Invalid(vec![("file", m)]))?;
+    let report = opp::import(&state.db, user, &q.structure, rows, q.skip_bad).await?;
+    let body = json!({
+        "created": report.created,
+        "updated": report.updated,
+        "written": report.written,
+        "errors": report.errors.iter().map(|(l, m)| json!({"line": l, "message": m})).collect::<Vec<_>>(),
+    });
+    let status = if report.written {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(body)).into_response())
+}

@@ -1,0 +1,825 @@
+//! Opportunities through the router, on every database: publishing with forms and JSON, who
+//! may see and change what, the public listing and its filters, expiry, favourites and
+//! "ça m'intéresse", places that never overflow under concurrent requests, the counsellor's
+//! follow-up, the CSV export, imports and the Atom feed.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+use tremplin_api::accounts::{self, Role, User};
+use tremplin_api::opportunities::{self as opp, Draft};
+
+async fn structure(p: &Platform, slug: &str, town: &str) {
+    if accounts::structure_by_slug(&p.state.db, slug)
+        .await
+        .unwrap()
+        .is_none()
+    {
+        accounts::add_structure(
+            &p.state.db,
+            slug,
+            &format!("Mission Locale de {town}"),
+            town,
+            "",
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// A staff account (counsellor of `slug`, or admin), signed in on a new client.
+async fn staff(p: &Platform, role: Role, slug: &str, email: &str) -> (Client, User) {
+    structure(p, "lille", "Lille").await;
+    structure(p, "grenoble", "Grenoble").await;
+    let s = (role == Role::Counsellor).then_some(slug);
+    let (user, token) = accounts::invite(&p.state.db, &p.state.config, email, role, s, "Sam")
+        .await
+        .unwrap();
+    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
+        .await
+        .unwrap();
+    let mut c = Client::new(p);
+    assert_eq!(
+        sign_in(&mut c, email, PASSWORD).await.status,
+        StatusCode::OK
+    );
+    (c, user)
+}
+
+async fn youth(p: &Platform, email: &str) -> (Client, User) {
+    let mut c = Client::new(p);
+    register(&mut c, email).await;
+    let u = accounts::user_by_email(&p.state.db, email)
+        .await
+        .unwrap()
+        .unwrap();
+    (c, u)
+}
+
+fn offer(title: &str, kind: &str, town: &str) -> Value {
+    json!({
+        "kind": kind, "title": title, "organisation": "Boulangerie Dupont",
+        "description": "Vous aimez le **contact** ?", "town": town,
+        "level": "cap", "status": "publiee",
+    })
+}
+
+async fn create(c: &mut Client, body: Value) -> Value {
+    let a = c.json(Method::POST, "/api/v1/opportunities", body).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    a.json()
+}
+
+#[tokio::test]
+async fn a_counsellor_manages_only_their_structure() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut lille, _) = staff(&p, Role::Counsellor, "lille", "c.lille@exemple.fr").await;
+        let (mut grenoble, _) =
+            staff(&p, Role::Counsellor, "grenoble", "c.grenoble@exemple.fr").await;
+        let (mut admin, _) = staff(&p, Role::Admin, "", "admin@exemple.fr").await;
+        let (mut jeune, _) = youth(&p, "jeune@exemple.fr").await;
+
+        let mut draft = offer("Vendeur en boulangerie", "emploi", "Lille");
+        draft["status"] = json!("brouillon");
+        let o = create(&mut lille, draft.clone()).await;
+        let id = o["id"].as_i64().unwrap();
+        assert_eq!(o["structure"]["slug"], "lille", "{b}");
+        assert_eq!(o["status"], "brouillon");
+        assert_eq!(o["place"]["insee"], "59350", "{b}: {o}");
+
+        // A draft is invisible to the public and to another structure.
+        for c in [&mut jeune, &mut grenoble] {
+            assert_eq!(
+                c.get(&format!("/api/v1/opportunities/{id}")).await.status,
+                StatusCode::NOT_FOUND,
+                "{b}"
+            );
+            assert_eq!(
+                c.get(&format!("/opportunites/{id}")).await.status,
+                StatusCode::NOT_FOUND
+            );
+        }
+        // Grenoble can neither change it, nor publish it, nor see who is interested.
+        let a = grenoble
+            .json(
+                Method::PUT,
+                &format!("/api/v1/opportunities/{id}"),
+                draft.clone(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{b}");
+        let a = grenoble
+            .json(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/status"),
+                json!({"status": "publiee"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            grenoble
+                .get(&format!("/api/v1/opportunities/{id}/interests"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            grenoble
+                .get("/api/v1/structures/lille/opportunities")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let page = grenoble.get(&format!("/conseil/opportunites/{id}")).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        let dash = grenoble.get("/conseil/opportunites").await;
+        assert_eq!(dash.status, StatusCode::OK);
+        assert!(!dash.body.contains("Vendeur en boulangerie"), "{b}");
+        // Nor export Lille's youths: the export is always their own structure's.
+        let csv = grenoble
+            .get("/conseil/opportunites/export.csv?structure=lille")
+            .await;
+        assert!(!csv.body.contains("Vendeur en boulangerie"), "{b}");
+
+        // A youth cannot publish.
+        let a = jeune
+            .json(
+                Method::POST,
+                "/api/v1/opportunities",
+                offer("X", "emploi", "Lille"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{b}");
+        assert_eq!(
+            jeune.get("/conseil/opportunites").await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Lille publishes; then everyone sees it.
+        let a = lille
+            .json(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/status"),
+                json!({"status": "publiee"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert_eq!(
+            jeune.get(&format!("/opportunites/{id}")).await.status,
+            StatusCode::OK
+        );
+        let dash = lille.get("/conseil/opportunites").await;
+        assert!(dash.body.contains("Vendeur en boulangerie"), "{b}");
+
+        // An admin names the structure, and may act on any.
+        let a = admin
+            .json(
+                Method::POST,
+                "/api/v1/opportunities",
+                offer("Y", "emploi", "Grenoble"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(a.json()["fields"]["structure"].is_string());
+        let mut body = offer("Animateur", "service-civique", "Grenoble");
+        body["structure"] = json!("grenoble");
+        let g = create(&mut admin, body).await;
+        assert_eq!(g["structure"]["slug"], "grenoble");
+        let a = admin
+            .json(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/status"),
+                json!({"status": "pourvue"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(a.json()["status"], "pourvue");
+        // A filled opportunity leaves the public.
+        assert_eq!(
+            jeune.get(&format!("/opportunites/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // Every change left a row for the search index.
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_outbox")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+        assert!(n >= 4, "{b}: {n}");
+    }
+}
+
+#[tokio::test]
+async fn forms_name_each_wrong_field_and_keep_what_was_typed() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        let page = c.get("/conseil/opportunites/nouvelle").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<label for=\"title\">Titre</label>"));
+        let a = c
+            .post_form(
+                "/conseil/opportunites/nouvelle",
+                "/conseil/opportunites/nouvelle",
+                &[
+                    ("kind", "emploi"),
+                    ("title", ""),
+                    ("description", "Une description gardée"),
+                    ("town", "Lile"),
+                    ("places", "beaucoup"),
+                    ("deadline", "bientôt"),
+                    ("status", "publiee"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        assert!(a.body.contains("Le titre est obligatoire."), "{}", a.body);
+        assert!(a.body.contains("id=\"town-erreur\""), "{}", a.body);
+        assert!(
+            a.body.contains("Lille"),
+            "a suggestion for Lile: {}",
+            a.body
+        );
+        assert!(a.body.contains("id=\"places-erreur\""));
+        assert!(a.body.contains("id=\"deadline-erreur\""));
+        assert!(a.body.contains("Une description gardée</textarea>"));
+        assert!(a.body.contains("aria-invalid=\"true\""));
+        // Nothing was written.
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM opportunities")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+
+        let a = c
+            .post_form(
+                "/conseil/opportunites/nouvelle",
+                "/conseil/opportunites/nouvelle",
+                &[
+                    ("kind", "alternance"),
+                    ("title", "Apprenti boulanger"),
+                    ("description", "Bonjour <script>alert('x')</script>"),
+                    ("town", "Roubaix"),
+                    ("status", "publiee"),
+                    ("level", ""),
+                ],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        let id: i64 = sqlx::query_scalar("SELECT id FROM opportunities")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+        // The description's script is shown as text, never run.
+        let mut anon = Client::new(&p);
+        let page = anon.get(&format!("/opportunites/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("<script>alert"), "{b}");
+        assert!(page.body.contains("&lt;script&gt;alert("), "{}", page.body);
+        let j = anon
+            .get(&format!("/api/v1/opportunities/{id}"))
+            .await
+            .json();
+        assert_eq!(j["description"], "Bonjour <script>alert('x')</script>");
+        assert!(!j["description_html"].as_str().unwrap().contains("<script"));
+
+        // Editing keeps the structure; an unknown JSON field is named.
+        let a = c
+            .json(
+                Method::PUT,
+                &format!("/api/v1/opportunities/{id}"),
+                json!({"kind": "alternance", "title": "Apprentie boulangère", "town": "Roubaix", "titre": "x"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+        assert!(
+            a.json()["error"].as_str().unwrap().contains("titre"),
+            "{}",
+            a.body
+        );
+        let page = c
+            .post_form(
+                &format!("/conseil/opportunites/{id}/modifier"),
+                &format!("/conseil/opportunites/{id}/modifier"),
+                &[
+                    ("kind", "alternance"),
+                    ("title", "Apprentie boulangère"),
+                    ("town", "Roubaix"),
+                    ("status", "publiee"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let j = anon
+            .get(&format!("/api/v1/opportunities/{id}"))
+            .await
+            .json();
+        assert_eq!(j["title"], "Apprentie boulangère");
+        assert_eq!(j["structure"]["slug"], "lille");
+    }
+}
+
+#[tokio::test]
+async fn the_listing_filters_sorts_pages_and_forgets_expired_ones() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, user) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        create(&mut c, offer("Vendeur Lille", "emploi", "Lille")).await;
+        create(&mut c, offer("Vendeur Roubaix", "emploi", "Roubaix")).await;
+        create(&mut c, offer("Serveur Grenoble", "emploi", "Grenoble")).await;
+        create(&mut c, offer("Formation Roubaix", "formation", "59100")).await;
+        let mut remote = offer("Développeur web", "stage", "");
+        remote["remote"] = json!(true);
+        remote["level"] = json!("bac+2");
+        create(&mut c, remote).await;
+        let mut old = offer("Offre expirée", "emploi", "Lille");
+        old["deadline"] = json!("2020-01-01");
+        // Published with a past deadline: refused for a new one? No — written, then expired.
+        let expired = create(&mut c, old).await;
+        assert_eq!(expired["status"], "expiree", "{b}");
+
+        let mut anon = Client::new(&p);
+        let titles = |v: &Value| -> Vec<String> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["title"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let all = anon.get("/api/v1/opportunities").await.json();
+        assert_eq!(all["total"], 5, "{b}: {all}");
+        assert!(!titles(&all).contains(&"Offre expirée".to_string()));
+
+        let near = anon
+            .get("/api/v1/opportunities?lieu=Lille&rayon=30&type=emploi&tri=distance")
+            .await
+            .json();
+        assert_eq!(titles(&near), ["Vendeur Lille", "Vendeur Roubaix"], "{b}");
+        assert!(near["items"][1]["distance_km"].as_f64().unwrap() > 5.0);
+        assert_eq!(near["near"]["insee"], "59350");
+        let two_kinds = anon
+            .get("/api/v1/opportunities?lieu=59000&type=emploi&type=formation&tri=distance")
+            .await
+            .json();
+        assert_eq!(two_kinds["total"], 3, "{two_kinds}");
+        let far = anon
+            .get("/api/v1/opportunities?lieu=Grenoble&rayon=10")
+            .await
+            .json();
+        assert_eq!(titles(&far), ["Serveur Grenoble"]);
+        let level = anon.get("/api/v1/opportunities?niveau=cap").await.json();
+        assert_eq!(level["total"], 4, "the bac+2 internship is left out");
+        let words = anon.get("/api/v1/opportunities?q=developpeur").await.json();
+        assert_eq!(titles(&words), ["Développeur web"]);
+
+        // An unknown town: a message with suggestions, not an empty list.
+        let a = anon.get("/api/v1/opportunities?lieu=Roubaixx").await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            a.json()["fields"]["lieu"]
+                .as_str()
+                .unwrap()
+                .contains("Roubaix"),
+            "{}",
+            a.body
+        );
+        let page = anon.get("/opportunites?lieu=Roubaixx").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"lieu-erreur\""), "{}", page.body);
+        assert!(page.body.contains("value=\"Roubaixx\""));
+
+        // The page: filters stay in the URL and the form.
+        let page = anon
+            .get("/opportunites?lieu=Lille&type=emploi&tri=distance")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("2 opportunités à 30 km de Lille"),
+            "{}",
+            page.body
+        );
+        assert!(page
+            .body
+            .contains("id=\"type-emploi\" name=\"type\" value=\"emploi\" checked"));
+
+        // Pagination: 25 more, 20 per page, links keep the filters.
+        for i in 0..25 {
+            let d = Draft {
+                kind: "benevolat".into(),
+                title: format!("Bénévole {i}"),
+                town: "Tourcoing".into(),
+                status: "publiee".into(),
+                ..Draft::default()
+            };
+            opp::create(&p.state.db, &user, &d).await.unwrap();
+        }
+        let p1 = anon
+            .get("/api/v1/opportunities?type=benevolat")
+            .await
+            .json();
+        assert_eq!(
+            (p1["total"].as_i64(), p1["pages"].as_i64()),
+            (Some(25), Some(2))
+        );
+        assert_eq!(p1["items"].as_array().unwrap().len(), 20);
+        let p2 = anon
+            .get("/api/v1/opportunities?type=benevolat&page=2")
+            .await
+            .json();
+        assert_eq!(p2["items"].as_array().unwrap().len(), 5);
+        let page = anon.get("/opportunites?type=benevolat").await;
+        assert!(
+            page.body
+                .contains("href=\"/opportunites?type=benevolat&amp;page=2\""),
+            "{}",
+            page.body
+        );
+
+        // The expired one stays on the counsellor's dashboard, marked.
+        let dash = c.get("/api/v1/structures/lille/opportunities").await.json();
+        let e = dash
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["title"] == "Offre expirée")
+            .unwrap();
+        assert_eq!(e["status"], "expiree");
+        // And cannot be published again without a new deadline.
+        let a = c
+            .json(
+                Method::POST,
+                &format!("/api/v1/opportunities/{}/status", expired["id"]),
+                json!({"status": "publiee"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn youths_save_say_interested_and_see_the_follow_up() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        let o = create(&mut c, offer("Vendeur", "emploi", "Lille")).await;
+        let id = o["id"].as_i64().unwrap();
+        let (mut j, _) = youth(&p, "jeune@exemple.fr").await;
+
+        // Anonymous: invited to sign in.
+        let mut anon = Client::new(&p);
+        let page = anon.get(&format!("/opportunites/{id}")).await;
+        assert!(
+            page.body.contains("Connectez-vous</a> pour sauvegarder"),
+            "{}",
+            page.body
+        );
+
+        let page = j.get(&format!("/opportunites/{id}")).await;
+        assert!(page.body.contains("Ça m'intéresse</button>"), "{b}");
+        let a = j
+            .post_form(
+                &format!("/opportunites/{id}"),
+                &format!("/opportunites/{id}/sauvegarde"),
+                &[("action", "ajouter")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER);
+        let a = j
+            .post_form(
+                &format!("/opportunites/{id}"),
+                &format!("/opportunites/{id}/interet"),
+                &[("message", "Je suis disponible le matin")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        let page = j.get(a.location()).await;
+        assert!(
+            page.body.contains("est noté : la Mission Locale sait"),
+            "{}",
+            page.body
+        );
+
+        let mine = j.get("/compte/opportunites").await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert!(
+            mine.body
+                .contains("Suivi par la Mission Locale : <strong>Nouveau</strong>"),
+            "{}",
+            mine.body
+        );
+
+        // The counsellor sees the youth and the message, then follows up.
+        let page = c.get(&format!("/conseil/opportunites/{id}")).await;
+        assert!(
+            page.body.contains("Je suis disponible le matin"),
+            "{}",
+            page.body
+        );
+        let youth_id = accounts::user_by_email(&p.state.db, "jeune@exemple.fr")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let a = c
+            .post_form(
+                &format!("/conseil/opportunites/{id}"),
+                &format!("/conseil/opportunites/{id}/suivi"),
+                &[
+                    ("jeune", &youth_id.to_string()),
+                    ("state", "contacte"),
+                    ("outcome", "Entretien le 3 mars"),
+                ],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        let mine = j.get("/api/v1/me/opportunities").await.json();
+        assert_eq!(mine["interests"][0]["state"], "contacte", "{b}");
+        assert_eq!(mine["favourites"][0]["id"], id);
+
+        // The CSV export has the youth and their message, formulas neutralised.
+        let csv = c.get("/conseil/opportunites/export.csv").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        assert!(csv.body.contains("jeune@exemple.fr"));
+        assert!(csv.body.contains("Je suis disponible le matin"));
+        assert!(csv.body.contains("Contacté"));
+
+        // The youth's data export lists them.
+        let export = j.get("/api/v1/me/export").await.json();
+        assert_eq!(
+            export["opportunites"]["opportunites_qui_m_interessent"][0]["message"],
+            "Je suis disponible le matin",
+            "{export}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_event_never_takes_more_registrations_than_places() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        let mut body = offer("Forum de l'alternance", "evenement", "Lille");
+        body["places"] = json!(10);
+        let o = create(&mut c, body).await;
+        let id = o["id"].as_i64().unwrap();
+        // 100 youths, written straight to the database (hashing 100 passwords would only
+        // slow the test down), then 100 simultaneous requests.
+        let mut youths = Vec::new();
+        for i in 0..100 {
+            let reg = accounts::Registration {
+                email: format!("j{i}@exemple.fr"),
+                password: PASSWORD.into(),
+                first_name: format!("J{i}"),
+                structure: None,
+            };
+            youths.push(reg);
+        }
+        let users = register_fast(&p, &youths).await;
+        let mut tasks = Vec::new();
+        for u in users {
+            let db = p.state.db.clone();
+            tasks.push(tokio::spawn(async move {
+                opp::express_interest(&db, &u, id, "").await
+            }));
+        }
+        let mut ok = 0;
+        let mut full = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(tremplin_api::error::AppError::Invalid(f)) => {
+                    assert!(f[0].1.contains("plus de place"), "{f:?}");
+                    full += 1
+                }
+                Err(e) => panic!("{b}: {e:?}"),
+            }
+        }
+        assert_eq!((ok, full), (10, 90), "{b}");
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM opportunity_interests WHERE opportunity_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&p.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(count, 10, "{b}");
+        let j = c.get(&format!("/api/v1/opportunities/{id}")).await.json();
+        assert_eq!(j["places_left"], 0);
+    }
+}
+
+/// Creates youths with one password hash shared by all (the hash is the slow part).
+async fn register_fast(p: &Platform, regs: &[accounts::Registration]) -> Vec<User> {
+    let first = accounts::register(&p.state.db, &regs[0]).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(first.id)
+        .fetch_one(&p.state.db.pool)
+        .await
+        .unwrap();
+    let mut out = vec![first];
+    for r in &regs[1..] {
+        sqlx::query(
+            "INSERT INTO users (email, password_hash, first_name, role, disabled, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'youth', FALSE, 0, 0)",
+        )
+        .bind(&r.email)
+        .bind(&hash)
+        .bind(&r.first_name)
+        .execute(&p.state.db.pool)
+        .await
+        .unwrap();
+        out.push(
+            accounts::user_by_email(&p.state.db, &r.email)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    out
+}
+
+#[tokio::test]
+async fn feeds_per_structure_and_kind() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut lille, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        let (mut gre, _) = staff(&p, Role::Counsellor, "grenoble", "g@exemple.fr").await;
+        create(&mut lille, offer("Vendeur & caissier", "emploi", "Lille")).await;
+        create(&mut lille, offer("Atelier CV", "evenement", "Lille")).await;
+        create(&mut gre, offer("Serveur", "emploi", "Grenoble")).await;
+        let mut anon = Client::new(&p);
+        let all = anon.get("/opportunites/flux.xml").await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(all.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml"));
+        assert_eq!(all.body.matches("<entry>").count(), 3, "{b}");
+        assert!(all.body.contains("Vendeur &amp; caissier"));
+        let lille_only = anon.get("/opportunites/flux.xml?structure=lille").await;
+        assert_eq!(lille_only.body.matches("<entry>").count(), 2);
+        let jobs = anon
+            .get("/opportunites/flux.xml?structure=lille&type=emploi")
+            .await;
+        assert_eq!(jobs.body.matches("<entry>").count(), 1);
+        assert!(jobs.body.contains("Vendeur &amp; caissier"));
+    }
+}
+
+#[tokio::test]
+async fn imports_report_bad_rows_and_update_by_identifier() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        let count = |p: &Platform| {
+            let pool = p.state.db.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM opportunities")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let good = "identifiant;type;titre;commune;niveau;date_limite\n\
+                    A1;emploi;Vendeur;Lille;cap;2099-01-01\n\
+                    A2;formation;Formation cariste;Roubaix;;\n";
+        let bad = "identifiant;type;titre;commune;niveau;date_limite\n\
+                   A1;emploi;Vendeur;Lille;cap;2099-01-01\n\
+                   A3;fusée;Astronaute;Lille;;\n\
+                   A4;emploi;;Lile;;\n";
+
+        // A file with errors imports nothing, and says which lines and why.
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import",
+                Some("text/csv"),
+                bad.into(),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        let j = a.json();
+        assert_eq!(j["written"], false);
+        let errors = j["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2, "{j}");
+        assert_eq!(errors[0]["line"], 3);
+        assert!(
+            errors[0]["message"].as_str().unwrap().contains("fusée"),
+            "{j}"
+        );
+        assert_eq!(errors[1]["line"], 4);
+        assert!(
+            errors[1]["message"].as_str().unwrap().contains("titre"),
+            "{j}"
+        );
+        assert!(
+            errors[1]["message"].as_str().unwrap().contains("Lille"),
+            "{j}"
+        );
+        assert_eq!(count(&p).await, 0, "{b}");
+
+        // Asked to skip them, it imports the good rows.
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import?skip_bad=true",
+                Some("text/csv"),
+                bad.into(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert_eq!(a.json()["created"], 1);
+        assert_eq!(count(&p).await, 1);
+
+        // Re-importing updates by identifier instead of duplicating.
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import",
+                Some("text/csv"),
+                good.into(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert_eq!(
+            (a.json()["created"].as_i64(), a.json()["updated"].as_i64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(count(&p).await, 2, "{b}");
+
+        // France Travail's JSON: kept with its source and original link.
+        let ft = json!({"resultats": [
+            {"id": "186XKPL", "intitule": "Serveur / Serveuse (H/F)", "description": "Service en salle.",
+             "dateCreation": "2026-11-20T10:00:00.000Z",
+             "lieuTravail": {"libelle": "59 - LILLE", "codePostal": "59000", "latitude": 50.63, "longitude": 3.06, "commune": "59350"},
+             "entreprise": {"nom": "Brasserie du Nord"}, "typeContrat": "CDD", "typeContratLibelle": "CDD - 6 Mois",
+             "alternance": false, "origineOffre": {"origine": "1", "urlOrigine": "https://candidat.francetravail.fr/offres/recherche/detail/186XKPL"},
+             "salaire": {"libelle": "Mensuel de 1800 Euros"}},
+            {"id": "186XKPM", "intitule": "Apprenti cuisinier", "lieuTravail": {"libelle": "59 - ROUBAIX", "codePostal": "59100"},
+             "alternance": true, "origineOffre": {"urlOrigine": "https://candidat.francetravail.fr/offres/recherche/detail/186XKPM"}}
+        ]});
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import",
+                Some("application/json"),
+                serde_json::to_string_pretty(&ft).unwrap(),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
+        assert_eq!(a.json()["created"], 2);
+        let list = c.get("/api/v1/opportunities?q=serveur").await.json();
+        let o = &list["items"][0];
+        assert_eq!(o["source"], "France Travail", "{list}");
+        assert_eq!(o["external_id"], "186XKPL");
+        assert_eq!(o["organisation"], "Brasserie du Nord");
+        assert_eq!(
+            o["source_url"],
+            "https://candidat.francetravail.fr/offres/recherche/detail/186XKPL"
+        );
+        let apprentice = c.get("/api/v1/opportunities?type=alternance").await.json();
+        assert_eq!(
+            apprentice["items"][0]["place"]["town"], "ROUBAIX",
+            "{apprentice}"
+        );
+
+        // The upload form: a bad file keeps the page, with the lines to fix.
+        let page = c.get("/conseil/opportunites/import").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = c.cookie("tremplin_csrf").unwrap();
+        let boundary = "XyZ";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"offres.csv\"\r\nContent-Type: text/csv\r\n\r\n{bad}\r\n\
+             --{boundary}--\r\n"
+        );
+        let a = c
+            .send(
+                Method::POST,
+                "/conseil/opportunites/import",
+                Some(&format!("multipart/form-data; boundary={boundary}")),
+                body,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        assert!(a.body.contains("Rien n'a été importé"), "{}", a.body);
+        assert!(a.body.contains("Ligne 3 :"), "{}", a.body);
+    }
+}
