@@ -1,0 +1,594 @@
+//! The embedded engine: one tantivy index per name under a directory
+//! (`<dir>/<index>/settings.json` and `<dir>/<index>/gen-<n>/`). Changing the settings builds
+//! a new generation from the stored documents, then drops the old one.
+
+mod collector;
+mod query;
+mod schema;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::DocSetCollector;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::AllQuery;
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use self::collector::{Collected, MainCollector, Order, Plan};
+use self::schema::Fields;
+use crate::text::{self, Matcher};
+use crate::{
+    check, Document, Error, FieldValue, Hit, IndexSettings, Result, SearchEngine, SearchRequest,
+    SearchResults, Sort,
+};
+
+/// Bulk loads of at least this many documents end with a merge into one segment.
+const MERGE_AFTER: usize = 10_000;
+const WRITER_MEMORY: usize = 64_000_000;
+/// Facet values returned per facet, as Meilisearch's default `maxValuesPerFacet`.
+const MAX_FACET_VALUES: usize = 100;
+
+/// The embedded search engine (tantivy), persisted in a directory.
+#[derive(Clone)]
+pub struct EmbeddedEngine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    indexes: Mutex<HashMap<String, Arc<IndexState>>>,
+    /// Serialises settings changes.
+    admin: Mutex<()>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    generation: u64,
+    settings: IndexSettings,
+}
+
+struct IndexState {
+    generation: u64,
+    settings: IndexSettings,
+    fields: Fields,
+    synonyms: query::Synonyms,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    /// Set when a new generation replaced this one: writers must start again.
+    retired: AtomicBool,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl IndexState {
+    fn open(
+        dir: &Path,
+        generation: u64,
+        settings: IndexSettings,
+        create: bool,
+    ) -> Result<IndexState> {
+        let path = dir.join(format!("gen-{generation}"));
+        let (schema, fields) = schema::build(&settings);
+        let index = if create {
+            fs::create_dir_all(&path).map_err(io_error(&path))?;
+            let directory =
+                MmapDirectory::open(&path).map_err(|e| Error::Embedded(e.to_string()))?;
+            Index::create(directory, schema, Default::default())?
+        } else {
+            Index::open_in_dir(&path)?
+        };
+        schema::register_tokenizers(&index);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 2);
+        let writer = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(IndexState {
+            generation,
+            synonyms: query::analyze_synonyms(&settings.synonyms),
+            settings,
+            fields,
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            retired: AtomicBool::new(false),
+        })
+    }
+
+    fn all_documents(&self) -> Result<Vec<Document>> {
+        let searcher = self.reader.searcher();
+        let mut addresses: Vec<_> = searcher
+            .search(&AllQuery, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        addresses.sort();
+        addresses
+            .into_iter()
+            .map(|address| read_document(&searcher, &self.fields, address))
+            .collect()
+    }
+
+    /// Applies a batch of writes, commits, and makes them visible.
+    fn write(&self, apply: impl FnOnce(&mut IndexWriter, &Fields) -> Result<usize>) -> Result<()> {
+        let mut writer = lock(&self.writer);
+        self.write_locked(&mut writer, apply)
+    }
+
+    fn write_locked(
+        &self,
+        writer: &mut IndexWriter,
+        apply: impl FnOnce(&mut IndexWriter, &Fields) -> Result<usize>,
+    ) -> Result<()> {
+        let written = apply(writer, &self.fields)?;
+        writer.commit()?;
+        if written >= MERGE_AFTER {
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            let _ = writer.garbage_collect_files().wait();
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+}
+
+fn read_document(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: tantivy::DocAddress,
+) -> Result<Document> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let source = doc
+        .get_first(fields.source)
+        .and_then(|value| value.as_str().map(str::to_string))
+        .ok_or_else(|| Error::Embedded("document sans source".into()))?;
+    serde_json::from_str(&source).map_err(|e| Error::Embedded(format!("document illisible : {e}")))
+}
+
+impl EmbeddedEngine {
+    /// Opens the engine's directory, creating it if needed. Indexes are opened on first use.
+    pub fn open(dir: &Path) -> Result<EmbeddedEngine> {
+        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        Ok(EmbeddedEngine {
+            inner: Arc::new(Inner {
+                dir: dir.to_path_buf(),
+                indexes: Mutex::new(HashMap::new()),
+                admin: Mutex::new(()),
+            }),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || job(&inner))
+            .await
+            .map_err(|e| Error::Embedded(format!("tâche interrompue : {e}")))?
+    }
+}
+
+impl Inner {
+    fn index_dir(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn read_manifest(&self, name: &str) -> Result<Option<Manifest>> {
+        let path = self.index_dir(name).join("settings.json");
+        match fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| Error::Embedded(format!("{} illisible : {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Io { path, source: e }),
+        }
+    }
+
+    fn write_manifest(&self, name: &str, manifest: &Manifest) -> Result<()> {
+        let dir = self.index_dir(name);
+        let path = dir.join("settings.json");
+        let temporary = dir.join("settings.json.tmp");
+        let text = serde_json::to_string_pretty(manifest).expect("settings serialize to JSON");
+        fs::write(&temporary, text).map_err(io_error(&temporary))?;
+        fs::rename(&temporary, &path).map_err(io_error(&path))
+    }
+
+    /// The open index, opened from disk on first use.
+    fn get(&self, name: &str) -> Result<Arc<IndexState>> {
+        check::index_name(name)?;
+        let mut indexes = lock(&self.indexes);
+        if let Some(state) = indexes.get(name) {
+            return Ok(Arc::clone(state));
+        }
+        let manifest = self
+            .read_manifest(name)?
+            .ok_or_else(|| Error::UnknownIndex(name.to_string()))?;
+        let state = Arc::new(IndexState::open(
+            &self.index_dir(name),
+            manifest.generation,
+            manifest.settings,
+            false,
+        )?);
+        indexes.insert(name.to_string(), Arc::clone(&state));
+        Ok(state)
+    }
+
+    fn configure(&self, name: &str, settings: &IndexSettings) -> Result<()> {
+        check::index_name(name)?;
+        check::settings(settings)?;
+        let _admin = lock(&self.admin);
+        let current = match self.get(name) {
+            Ok(state) => Some(state),
+            Err(Error::UnknownIndex(_)) => None,
+            Err(e) => return Err(e),
+        };
+        if current
+            .as_ref()
+            .is_some_and(|state| state.settings == *settings)
+        {
+            return Ok(());
+        }
+        let generation = current.as_ref().map_or(1, |state| state.generation + 1);
+        let dir = self.index_dir(name);
+        let stale = dir.join(format!("gen-{generation}"));
+        if stale.exists() {
+            fs::remove_dir_all(&stale).map_err(io_error(&stale))?;
+        }
+        let fresh = IndexState::open(&dir, generation, settings.clone(), true)?;
+        // Hold the old writer so no write is lost between the copy and the switch.
+        let old_writer = current.as_ref().map(|state| lock(&state.writer));
+        if let Some(old) = &current {
+            let documents = old.all_documents()?;
+            fresh.write(|writer, fields| {
+                for document in &documents {
+                    writer.add_document(schema::to_tantivy(document, fields))?;
+                }
+                Ok(documents.len())
+            })?;
+        }
+        self.write_manifest(
+            name,
+            &Manifest {
+                generation,
+                settings: settings.clone(),
+            },
+        )?;
+        lock(&self.indexes).insert(name.to_string(), Arc::new(fresh));
+        if let Some(old) = &current {
+            old.retired.store(true, Ordering::SeqCst);
+        }
+        drop(old_writer);
+        if let Some(old) = current {
+            let path = dir.join(format!("gen-{}", old.generation));
+            drop(old);
+            // Readers still searching the old generation keep their open files (unlinked
+            // files stay readable); a failure here only leaves a folder behind.
+            if let Err(e) = fs::remove_dir_all(&path) {
+                tracing::warn!("ancien index {} non supprimé : {e}", path.display());
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a write on the current generation of the index (again if it was replaced).
+    fn write(
+        &self,
+        name: &str,
+        apply: impl Fn(&mut IndexWriter, &Fields) -> Result<usize>,
+    ) -> Result<()> {
+        loop {
+            let state = self.get(name)?;
+            let mut writer = lock(&state.writer);
+            if state.retired.load(Ordering::SeqCst) {
+                continue;
+            }
+            return state.write_locked(&mut writer, &apply);
+        }
+    }
+
+    fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let state = self.get(&request.index)?;
+        let settings = &state.settings;
+        for facet in &request.facets {
+            if !settings.filterable.contains(facet) {
+                return Err(Error::InvalidRequest(format!(
+                    "le champ « {facet} » n'est pas filtrable (facette)"
+                )));
+            }
+        }
+        for filter in &request.filters {
+            if !settings.filterable.iter().any(|f| f == filter.field()) {
+                return Err(Error::InvalidRequest(format!(
+                    "le champ « {} » n'est pas filtrable",
+                    filter.field()
+                )));
+            }
+        }
+        let order = match &request.sort {
+            Sort::Relevance => Order::Relevance,
+            Sort::Field { name, descending } => {
+                if !settings.sortable.contains(name) {
+                    return Err(Error::InvalidRequest(format!(
+                        "le champ « {name} » n'est pas triable"
+                    )));
+                }
+                Order::Field {
+                    name: name.clone(),
+                    descending: *descending,
+                }
+            }
+            Sort::Distance => {
+                if request.geo.is_none() {
+                    return Err(Error::InvalidRequest(
+                        "le tri par distance demande un point (geo)".into(),
+                    ));
+                }
+                Order::Distance
+            }
+        };
+        let text = query::text_query(&request.query, &state.fields.searchable, &state.synonyms);
+        let mut filters = Vec::new();
+        for filter in &request.filters {
+            filters.push(query::filter_clause(&state.fields, filter)?);
+        }
+        if let Some(geo) = &request.geo {
+            filters.extend(query::geo_clause(&state.fields, geo)?);
+        }
+        let has_words = text.query.is_some();
+        let query = query::combine(text.query, filters);
+        let plan = Plan {
+            k: request.offset + request.limit,
+            order,
+            facets: request.facets.clone(),
+            geo: request.geo,
+        };
+        let searcher = state.reader.searcher();
+        let collected: Collected = searcher.search(query.as_ref(), &MainCollector { plan })?;
+
+        let mut results = SearchResults {
+            total: collected.total,
+            ..Default::default()
+        };
+        for (name, counts) in request.facets.iter().zip(collected.facets) {
+            let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            counts.truncate(MAX_FACET_VALUES);
+            results.facets.insert(name.clone(), counts);
+        }
+        for candidate in collected.best.into_iter().skip(request.offset) {
+            let document = read_document(&searcher, &state.fields, candidate.address)?;
+            let highlights = if request.highlight {
+                highlights(&document, settings, &text.matcher)
+            } else {
+                BTreeMap::new()
+            };
+            results.hits.push(Hit {
+                id: document.id,
+                score: if has_words {
+                    f64::from(candidate.score)
+                } else {
+                    0.0
+                },
+                distance_m: candidate.distance,
+                highlights,
+                fields: document.fields,
+            });
+        }
+        if results.total == 0 && has_words {
+            results.did_you_mean = self.did_you_mean(&state, &searcher, request)?;
+        }
+        Ok(results)
+    }
+
+    /// A query where each word the index does not know is replaced by the closest known
+    /// word, kept only if that query finds something.
+    fn did_you_mean(
+        &self,
+        state: &IndexState,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<Option<String>> {
+        let mut corrected = String::new();
+        let mut cursor = 0;
+        let mut changed = false;
+        for span in text::spans(&request.query) {
+            if text::is_stop_word(&span.folded) || self.knows(state, searcher, &span.folded)? {
+                continue;
+            }
+            if let Some(better) = closest_word(state, searcher, &span.folded)? {
+                corrected.push_str(&request.query[cursor..span.start]);
+                corrected.push_str(&better);
+                cursor = span.end;
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok(None);
+        }
+        corrected.push_str(&request.query[cursor..]);
+        let mut retry = request.clone();
+        retry.query = corrected.clone();
+        retry.limit = 0;
+        retry.offset = 0;
+        retry.facets.clear();
+        retry.highlight = false;
+        let results = self.search_without_suggestion(&retry)?;
+        Ok((results.total > 0).then_some(corrected))
+    }
+
+    fn search_without_suggestion(&self, request: &SearchRequest) -> Result<SearchResults> {
+        // The retried query has words the index knows, so it will not recurse further
+        // unless it finds nothing; then the answer is simply no suggestion.
+        let mut results = self.search(request)?;
+        results.did_you_mean = None;
+        Ok(results)
+    }
+
+    fn knows(&self, state: &IndexState, searcher: &Searcher, folded: &str) -> Result<bool> {
+        let stem = text::stem(folded);
+        for field in &state.fields.searchable {
+            if searcher.doc_freq(&Term::from_field_text(field.stem, &stem))? > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// The indexed word closest to `folded` (edit distance up to 1 under 5 letters, 2 up to 8,
+/// 3 beyond), the most frequent among the closest.
+fn closest_word(state: &IndexState, searcher: &Searcher, folded: &str) -> Result<Option<String>> {
+    let length = folded.chars().count();
+    let limit = match length {
+        0..=2 => return Ok(None),
+        3..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    };
+    let mut best: Option<(usize, std::cmp::Reverse<u32>, String)> = None;
+    for segment in searcher.segment_readers() {
+        for field in &state.fields.searchable {
+            let inverted = segment.inverted_index(field.words)?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(|e| Error::Embedded(e.to_string()))?;
+            while stream.advance() {
+                let Ok(word) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if word.chars().count().abs_diff(length) > limit {
+                    continue;
+                }
+                let d = text::distance(word, folded);
+                if d == 0 || d > limit {
+                    continue;
+                }
+                let candidate = (
+                    d,
+                    std::cmp::Reverse(stream.value().doc_freq),
+                    word.to_string(),
+                );
+                if best.as_ref().is_none_or(|b| candidate < *b) {
+                    best = Some(candidate);
+                }
+            }
+        }
+    }
+    Ok(best.map(|(_, _, word)| word))
+}
+
+fn highlights(
+    document: &Document,
+    settings: &IndexSettings,
+    matcher: &Matcher,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for name in &settings.searchable {
+        let text = match document.fields.get(name) {
+            Some(FieldValue::Text(text)) => text.clone(),
+            Some(FieldValue::Texts(texts)) => texts.join(", "),
+            _ => continue,
+        };
+        out.insert(name.clone(), text::highlight(&text, matcher));
+    }
+    out
+}
+
+#[async_trait]
+impl SearchEngine for EmbeddedEngine {
+    fn name(&self) -> &'static str {
+        "embarqué"
+    }
+
+    async fn configure(&self, index: &str, settings: &IndexSettings) -> Result<()> {
+        let (index, settings) = (index.to_string(), settings.clone());
+        self.run(move |inner| inner.configure(&index, &settings))
+            .await
+    }
+
+    async fn settings(&self, index: &str) -> Result<Option<IndexSettings>> {
+        let index = index.to_string();
+        self.run(move |inner| match inner.get(&index) {
+            Ok(state) => Ok(Some(state.settings.clone())),
+            Err(Error::UnknownIndex(_)) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    async fn upsert(&self, index: &str, documents: Vec<Document>) -> Result<()> {
+        for document in &documents {
+            check::document(document)?;
+        }
+        let index = index.to_string();
+        self.run(move |inner| {
+            inner.write(&index, |writer, fields| {
+                for document in &documents {
+                    writer.delete_term(Term::from_field_text(fields.id, &document.id));
+                    writer.add_document(schema::to_tantivy(document, fields))?;
+                }
+                Ok(documents.len())
+            })
+        })
+        .await
+    }
+
+    async fn delete(&self, index: &str, ids: Vec<String>) -> Result<()> {
+        let index = index.to_string();
+        self.run(move |inner| {
+            inner.write(&index, |writer, fields| {
+                for id in &ids {
+                    writer.delete_term(Term::from_field_text(fields.id, id));
+                }
+                Ok(0)
+            })
+        })
+        .await
+    }
+
+    async fn clear(&self, index: &str) -> Result<()> {
+        let index = index.to_string();
+        self.run(move |inner| {
+            inner.write(&index, |writer, _| {
+                writer.delete_all_documents()?;
+                Ok(0)
+            })
+        })
+        .await
+    }
+
+    async fn count(&self, index: &str) -> Result<usize> {
+        let index = index.to_string();
+        self.run(move |inner| Ok(inner.get(&index)?.reader.searcher().num_docs() as usize))
+            .await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let request = request.clone();
+        self.run(move |inner| inner.search(&request)).await
+    }
+}
