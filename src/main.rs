@@ -38,6 +38,9 @@ enum Command {
         /// Include drafts.
         #[arg(long)]
         drafts: bool,
+        /// Do not update the search index of the site's pages.
+        #[arg(long, alias = "sans-index")]
+        no_index: bool,
     },
     /// Check the content and templates without writing anything.
     Check {
@@ -54,6 +57,9 @@ enum Command {
     /// Import data from a file.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Search indexes.
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// Build the site and serve it with the API on http://127.0.0.1:8080.
     Serve {
         #[arg(long, default_value = "127.0.0.1")]
@@ -113,6 +119,13 @@ enum StructureCommand {
 }
 
 #[derive(Subcommand)]
+enum IndexCommand {
+    /// Rebuild both search indexes from scratch: the site's pages and the published
+    /// opportunities of the database.
+    Rebuild,
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
     /// Import opportunities from a CSV or JSON file (ours, or a France Travail search export).
     /// A file with errors imports nothing, unless --ignorer-erreurs; opportunities already
@@ -144,12 +157,14 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            no_index,
         } => {
             let options = BuildOptions {
                 output,
                 base_url,
                 drafts,
                 progress,
+                documents: !no_index,
                 ..BuildOptions::new(&cli.root)
             };
             build(&options)
@@ -177,6 +192,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => admin(&cli.root, Admin::User(cmd)),
         Command::Structure(cmd) => admin(&cli.root, Admin::Structure(cmd)),
         Command::Import(cmd) => admin(&cli.root, Admin::Import(cmd)),
+        Command::Index(IndexCommand::Rebuild) => admin(&cli.root, Admin::IndexRebuild),
         Command::Serve {
             bind,
             port,
@@ -220,6 +236,9 @@ fn build(options: &BuildOptions) -> ExitCode {
             if report.unchanged {
                 eprintln!("Rien n'a changé depuis la dernière construction : le site est à jour.");
             }
+            if let Some(docs) = report.documents {
+                index_built_site(&options.root, docs);
+            }
             ExitCode::SUCCESS
         }
         Err(BuildError::Site(diags)) => {
@@ -234,6 +253,32 @@ fn build(options: &BuildOptions) -> ExitCode {
             eprintln!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Brings the search index of the site's pages up to date; a failure is only a warning (the
+/// site itself is built).
+fn index_built_site(root: &std::path::Path, docs: Vec<tremplin_generator::documents::ContentDoc>) {
+    let run = async {
+        let site = tremplin_generator::config::Config::load(root)
+            .map_err(|_| "tremplin.toml illisible".to_string())?;
+        let config = ApiConfig::new(root, &site, |k| std::env::var(k).ok())?;
+        tremplin_api::search_sync::index_built_site(&config, docs).await
+    };
+    let result = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| rt.block_on(run));
+    match result {
+        Ok((0, 0)) => {}
+        Ok((changed, removed)) => eprintln!(
+            "Index de recherche à jour : {changed} page{} envoyée{}, {removed} retirée{}.",
+            if changed > 1 { "s" } else { "" },
+            if changed > 1 { "s" } else { "" },
+            if removed > 1 { "s" } else { "" }
+        ),
+        Err(e) => eprintln!(
+            "Attention : l'index de recherche n'a pas été mis à jour ({e}). Si `tremplin serve` tourne, il le met à jour lui-même ; sinon lancez `tremplin index rebuild`."
+        ),
     }
 }
 
@@ -288,6 +333,29 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
         let database = tremplin_api::db::redact(&api_config.database_url);
         let state = tremplin_api::state(api_config, preview.clone()).await?;
         eprintln!("Base de données : {database}.");
+        let index_site = {
+            let state = state.clone();
+            let preview = preview.clone();
+            move || {
+                let docs = preview.with_live(|live| tremplin_api::search_sync::site_documents(live.site()));
+                let state = state.clone();
+                async move {
+                    if let Err(e) = tremplin_api::search_sync::sync_contents(
+                        state.search.as_ref(),
+                        &state.contents,
+                        &state.config.search.synonyms,
+                        docs,
+                    )
+                    .await
+                    {
+                        tracing::warn!(erreur = ?e, "index de recherche des pages non mis à jour");
+                    }
+                }
+            }
+        };
+        index_site().await;
+        eprintln!("Recherche : moteur {}.", state.search.name());
+        let runtime = tokio::runtime::Handle::current();
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AddrInUse {
                 format!(
@@ -309,6 +377,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
                         preview.with_live(|live| print_diagnostics(live.diagnostics()));
                         eprintln!("Erreurs : la dernière version correcte reste servie.");
                     } else if !applied.changed.is_empty() {
+                        runtime.block_on(index_site());
                         eprintln!(
                             "Reconstruit : {} fichier{} en {} ms.",
                             applied.changed.len(),
@@ -358,6 +427,7 @@ enum Admin {
     User(UserCommand),
     Structure(StructureCommand),
     Import(ImportCommand),
+    IndexRebuild,
 }
 
 /// Account and structure commands: they work on the database of the site at `root`.
@@ -462,6 +532,28 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 for s in accounts::structures(&db).await.map_err(shown)? {
                     println!("{}\t{}\t{}\t{}", s.slug, s.name, s.town, s.contact);
                 }
+            }
+            Admin::IndexRebuild => {
+                let live = Live::new(BuildOptions::new(root))
+                    .map_err(|d| format!("{d}{}", problem_summary(&d)))?;
+                if live.diagnostics().has_errors() {
+                    print_diagnostics(live.diagnostics());
+                    return Err(problem_summary(live.diagnostics()));
+                }
+                let docs = tremplin_api::search_sync::site_documents(live.site());
+                let engine = tremplin_api::search_engine(&config.search).await?;
+                let (pages, opportunities) = tremplin_api::search_sync::rebuild(
+                    &db,
+                    engine.as_ref(),
+                    &config.search.synonyms,
+                    docs,
+                )
+                .await
+                .map_err(shown)?;
+                println!(
+                    "Index reconstruits ({}) : {pages} pages du site, {opportunities} opportunités publiées.",
+                    engine.name()
+                );
             }
             Admin::Import(ImportCommand::Opportunites {
                 file,

@@ -157,3 +157,102 @@ fn structures_and_invitations_from_the_command_line() {
     assert!(!out.status.success());
     assert_eq!(stderr(&out).trim(), "aucun compte pour personne@exemple.fr");
 }
+
+#[test]
+fn opportunities_import_and_search_index_from_the_command_line() {
+    let site = site("valid/basic");
+    let root = site.path();
+    let out = tremplin(
+        root,
+        &[
+            "structure",
+            "add",
+            "lille",
+            "--name",
+            "Mission Locale de Lille",
+            "--town",
+            "Lille",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = root.join("offres.csv");
+    std::fs::write(
+        &file,
+        "identifiant;type;titre;commune\nA1;emploi;Vendeur;Lille\nA2;fusée;Astronaute;Lille\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    // Errors: nothing imported, each bad line named.
+    let out = tremplin(
+        root,
+        &["import", "opportunites", path, "--structure", "lille"],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("offres.csv:3: type : Type « fusée » inconnu"),
+        "{err}"
+    );
+    assert!(err.contains("Rien n'a été importé"), "{err}");
+    // Asked to, the good lines go in; a second time, they are updated.
+    let out = tremplin(
+        root,
+        &[
+            "import",
+            "opportunites",
+            path,
+            "--structure",
+            "lille",
+            "--ignorer-erreurs",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "1 opportunité(s) ajoutée(s), 0 mise(s) à jour, 1 ligne(s) laissée(s) de côté"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = tremplin(
+        root,
+        &[
+            "import",
+            "opportunites",
+            path,
+            "--structure",
+            "lille",
+            "--ignorer-erreurs",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("0 opportunité(s) ajoutée(s), 1 mise(s) à jour"),
+        "{}",
+        stdout(&out)
+    );
+    let out = tremplin(
+        root,
+        &["import", "opportunites", path, "--structure", "paris"],
+    );
+    assert!(
+        stderr(&out).contains("aucune structure « paris »"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The build updates the index of the pages; a rebuild starts both indexes again.
+    let out = tremplin(root, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Index de recherche à jour"),
+        "{}",
+        stderr(&out)
+    );
+    let out = tremplin(root, &["index", "rebuild"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("pages du site, 1 opportunités publiées."),
+        "{}",
+        stdout(&out)
+    );
+}

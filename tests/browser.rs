@@ -7,6 +7,8 @@
 //! Needs `/usr/bin/chromium` (Debian package `chromium`), Node.js and `tests/browser/node_modules`
 //! (`npm ci --prefix tests/browser`); `.ci/run` installs all three. Without them the test fails.
 
+mod common;
+
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -17,7 +19,9 @@ use serde_json::Value;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// Home, a guide, the FAQ, a taxonomy term, a paginated section, a section index, the 404 page.
+/// Home, a guide, the FAQ, a taxonomy term, a paginated section, a section index, the 404
+/// page; the opportunities (listing with filters, one with an unknown town, a detail) and the
+/// search results.
 const PAGES: &[&str] = &[
     "/",
     "/guides/cv/",
@@ -26,6 +30,10 @@ const PAGES: &[&str] = &[
     "/actualites/",
     "/guides/",
     "/404-inexistante/",
+    "/opportunites?lieu=Lille&rayon=30",
+    "/opportunites?lieu=Lile",
+    "/opportunites/1",
+    "/recherche?q=cv",
 ];
 const WIDTHS: &[u64] = &[320, 1280];
 const SCHEMES: &[&str] = &["light", "dark"];
@@ -217,7 +225,45 @@ fn problems(page: &Value) -> Vec<String> {
 fn demo_pages_are_accessible_in_chromium() {
     let root = root();
     check_prerequisites(&root);
-    let server = serve(&root);
+    // The demo site, in a folder of its own (its database and index are written there), with
+    // the demo opportunities imported.
+    let site = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root.join("tremplin.toml"),
+        site.path().join("tremplin.toml"),
+    )
+    .unwrap();
+    for dir in ["content", "themes", "static"] {
+        if root.join(dir).exists() {
+            common::copy_dir(&root.join(dir), &site.path().join(dir));
+        }
+    }
+    let out = common::tremplin(
+        site.path(),
+        &[
+            "structure",
+            "add",
+            "lille",
+            "--name",
+            "Mission Locale de Lille",
+            "--town",
+            "Lille",
+        ],
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let csv = root.join("demo/opportunites.csv");
+    let out = common::tremplin(
+        site.path(),
+        &[
+            "import",
+            "opportunites",
+            csv.to_str().unwrap(),
+            "--structure",
+            "lille",
+        ],
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let server = serve(site.path());
     let base = format!("http://127.0.0.1:{}", server.port);
     let report = audit(&root, &base, PAGES);
     drop(server);

@@ -32,6 +32,62 @@ pub struct ApiConfig {
     pub invite_validity: i64,
     /// Trust `X-Forwarded-For` from the reverse proxy for the client's address.
     pub trust_proxy: bool,
+    /// The search engine and its synonyms.
+    pub search: SearchSettings,
+}
+
+/// Which search engine, and the synonyms both indexes use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchSettings {
+    pub backend: SearchBackend,
+    pub synonyms: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchBackend {
+    /// The embedded engine, its files in this folder (`data/search` by default).
+    Embedded(std::path::PathBuf),
+    /// A Meilisearch server.
+    Meilisearch { url: String, key: Option<String> },
+}
+
+impl SearchSettings {
+    /// Reads `[search]` of tremplin.toml, then `TREMPLIN_SEARCH_ENGINE` (`embarque` or
+    /// `meilisearch`), `TREMPLIN_MEILI_URL` and `TREMPLIN_MEILI_KEY`.
+    pub fn new(
+        root: &Path,
+        site: &tremplin_generator::config::Config,
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<SearchSettings, String> {
+        let section = &site.search;
+        let engine = env("TREMPLIN_SEARCH_ENGINE").unwrap_or_else(|| {
+            match section.engine {
+                tremplin_generator::config::SearchBackend::Embedded => "embarque",
+                tremplin_generator::config::SearchBackend::Meilisearch => "meilisearch",
+            }
+            .to_string()
+        });
+        let url = env("TREMPLIN_MEILI_URL").or(section.meilisearch_url.clone());
+        let key = env("TREMPLIN_MEILI_KEY").or(section.meilisearch_key.clone());
+        let backend = match engine.as_str() {
+            "embarque" | "embarqué" | "embedded" => SearchBackend::Embedded(root.join("data/search")),
+            "meilisearch" => match url {
+                Some(url) => SearchBackend::Meilisearch { url, key },
+                None => {
+                    return Err("recherche : le moteur meilisearch demande une adresse (TREMPLIN_MEILI_URL, ou meilisearch_url dans la section [search] de tremplin.toml)".to_string())
+                }
+            },
+            other => {
+                return Err(format!(
+                    "recherche : moteur « {other} » inconnu (embarque ou meilisearch)"
+                ))
+            }
+        };
+        Ok(SearchSettings {
+            backend,
+            synonyms: section.synonyms.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +194,7 @@ impl ApiConfig {
             trust_proxy: env("TREMPLIN_TRUST_PROXY")
                 .map(|v| v == "1" || v == "true")
                 .unwrap_or(server.trust_proxy.unwrap_or(false)),
+            search: SearchSettings::new(root, site, &env)?,
         })
     }
 

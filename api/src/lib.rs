@@ -9,14 +9,17 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod import;
+pub mod indexing;
 pub mod mail;
 pub mod markdown;
 pub mod openapi;
 pub mod opportunities;
 pub mod preview;
+pub mod search_sync;
 pub mod security;
 pub mod web;
 pub mod web_opportunities;
+pub mod web_search;
 
 use std::sync::Arc;
 
@@ -24,23 +27,55 @@ use axum::Router;
 
 pub use web::{AppState, Pages};
 
-/// Builds the shared state: settings, database (migrated) and mailer.
+/// Opens the search engine the settings name (its indexes are configured by `state`).
+pub async fn search_engine(
+    settings: &config::SearchSettings,
+) -> Result<Arc<dyn tremplin_search::SearchEngine>, String> {
+    match &settings.backend {
+        config::SearchBackend::Embedded(dir) => tremplin_search::open_embedded(dir)
+            .map_err(|e| format!("moteur de recherche ({}) : {e}", dir.display())),
+        config::SearchBackend::Meilisearch { url, key } => {
+            // A server that is down must not keep the platform from starting: the outbox
+            // waits for it. Say it clearly, though.
+            let engine = tremplin_search::MeilisearchEngine::new(url, key.as_deref())
+                .map_err(|e| format!("moteur de recherche : {e}"))?;
+            if let Err(e) = tremplin_search::open_meilisearch(url, key.as_deref()).await {
+                tracing::warn!("{e} : la recherche attendra qu'il réponde");
+            }
+            Ok(Arc::new(engine))
+        }
+    }
+}
+
+/// Builds the shared state: settings, database (migrated), mailer and search engine, and
+/// starts the worker that keeps the opportunities' index up to date. A search engine that
+/// cannot be reached is not fatal: the worker retries, and the index catches up.
 pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<AppState, String> {
     let db = db::connect(&config.database_url).await?;
     let mailer = mail::Mailer::new(&config.transport, &config.email_from)?;
-    Ok(AppState {
+    let search = search_engine(&config.search).await?;
+    let state = AppState {
         db,
         config: Arc::new(config),
         mailer: Arc::new(mailer),
         pages,
-    })
+        search,
+        contents: Arc::default(),
+    };
+    tokio::spawn(search_sync::worker(
+        state.db.clone(),
+        state.search.clone(),
+        state.config.search.synonyms.clone(),
+    ));
+    Ok(state)
 }
 
 /// The whole platform: API routes and pages, then the site itself, all behind the security
 /// headers and the request log.
 pub fn app(state: AppState, site: Router) -> Router {
     web::router(state.clone())
-        .merge(web_opportunities::router(state))
+        .merge(web_opportunities::router(state.clone()))
+        .merge(web_search::router(state))
         .merge(site)
         .layer(axum::middleware::from_fn(security::headers))
 }

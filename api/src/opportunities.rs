@@ -417,7 +417,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
         },
     };
     if let (Some(s), Some(e)) = (&start_date, &deadline) {
-        if e < s && kind == "evenement" {
+        if e > s && kind == "evenement" {
             errors.push((
                 "deadline",
                 "La date limite d'inscription est après la date de l'événement.".into(),
@@ -815,6 +815,7 @@ async fn write(
                  external_id = COALESCE($26, external_id) \
                  WHERE id = $27",
             )
+            .persistent(false)
             .bind(v.kind)
             .bind(&v.title)
             .bind(&v.organisation)
@@ -856,6 +857,9 @@ async fn write(
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
                  $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29) RETURNING id",
             )
+            // Not cached: through the `Any` driver, a statement first prepared with a NULL
+            // coordinate keeps a parameter type PostgreSQL then refuses a number for.
+            .persistent(false)
             .bind(structure_id)
             .bind(author)
             .bind(v.kind)
@@ -1190,7 +1194,12 @@ pub struct Listing {
 
 /// The public listing: published, not expired, filtered, sorted and paginated.
 /// A place that cannot be resolved is an `Invalid` error on `lieu`, with suggestions.
-pub async fn list(db: &Db, f: &Filters) -> Result<Listing, AppError> {
+/// Keywords go to the search engine (typos, stems, synonyms); the rest is SQL.
+pub async fn list(
+    db: &Db,
+    search: &dyn tremplin_search::SearchEngine,
+    f: &Filters,
+) -> Result<Listing, AppError> {
     let mut errors: FieldErrors = Vec::new();
     let kinds: Vec<&'static str> = f
         .kinds
@@ -1242,6 +1251,26 @@ pub async fn list(db: &Db, f: &Filters) -> Result<Listing, AppError> {
         return Err(AppError::Invalid(errors));
     }
 
+    let page = f.page.unwrap_or(1).max(1);
+    if !f.keywords.trim().is_empty() {
+        let structure = f.structure.trim().to_lowercase();
+        return list_by_engine(
+            db,
+            search,
+            f,
+            EngineFilters {
+                kinds: &kinds,
+                near,
+                radius,
+                level,
+                start_from: start_from.as_deref(),
+                structure: &structure,
+            },
+            page,
+        )
+        .await;
+    }
+
     // The WHERE clause, with its parameters in order.
     let mut sql =
         String::from(" WHERE o.status = 'publiee' AND (o.deadline IS NULL OR o.deadline >= $1)");
@@ -1278,22 +1307,6 @@ pub async fn list(db: &Db, f: &Filters) -> Result<Listing, AppError> {
             Param::Text(f.structure.trim().to_lowercase()),
         );
     }
-    for word in fold(&f.keywords)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .take(8)
-    {
-        let escaped = word
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        push(
-            &mut sql,
-            " AND o.search_text LIKE ? ESCAPE '\\'",
-            Param::Text(format!("%{escaped}%")),
-        );
-    }
-    let page = f.page.unwrap_or(1).max(1);
     let offset = (page as usize - 1) * PAGE_SIZE;
 
     let (ids, total, distances): (Vec<i64>, usize, BTreeMap<i64, f64>) = match near {
@@ -1380,6 +1393,97 @@ pub async fn list(db: &Db, f: &Filters) -> Result<Listing, AppError> {
         page,
         pages: total.div_ceil(PAGE_SIZE).max(1) as u32,
         near,
+    })
+}
+
+struct EngineFilters<'a> {
+    kinds: &'a [&'static str],
+    near: Option<&'static communes::Commune>,
+    radius: f64,
+    level: Option<i64>,
+    start_from: Option<&'a str>,
+    structure: &'a str,
+}
+
+/// The listing when keywords are given: the engine finds and orders, the database gives the
+/// opportunities as they are now (one the index has not caught up with is left out).
+async fn list_by_engine(
+    db: &Db,
+    search: &dyn tremplin_search::SearchEngine,
+    f: &Filters,
+    e: EngineFilters<'_>,
+    page: u32,
+) -> Result<Listing, AppError> {
+    use tremplin_search::{Filter, GeoRadius, SearchRequest, Sort};
+    let mut req = SearchRequest::new(crate::indexing::OPPORTUNITES, f.keywords.trim());
+    req.filters.push(crate::search_sync::not_expired());
+    if !e.kinds.is_empty() {
+        req.filters
+            .push(Filter::any("kind", e.kinds.iter().copied()));
+    }
+    if let Some(rank) = e.level {
+        req.filters
+            .push(Filter::range("level_rank", None, Some(rank as f64)));
+    }
+    if let Some(d) = e.start_from {
+        req.filters.push(Filter::range(
+            "start",
+            Some(crate::search_sync::day_seconds(d) as f64),
+            None,
+        ));
+    }
+    if !e.structure.is_empty() {
+        req.filters.push(Filter::eq("structure", e.structure));
+    }
+    if let Some(c) = e.near {
+        req.geo = Some(GeoRadius {
+            lat: c.lat,
+            lon: c.lon,
+            radius_m: e.radius * 1000.0,
+        });
+    }
+    req.sort = match f.sort.as_str() {
+        "distance" if e.near.is_some() => Sort::Distance,
+        "date" => Sort::Field {
+            name: "published_at".into(),
+            descending: true,
+        },
+        _ => Sort::Relevance,
+    };
+    req.offset = (page as usize - 1) * PAGE_SIZE;
+    req.limit = PAGE_SIZE;
+    let found = search
+        .search(&req)
+        .await
+        .map_err(|e| AppError::Internal(format!("moteur de recherche : {e}")))?;
+    let ids: Vec<i64> = found
+        .hits
+        .iter()
+        .filter_map(|h| h.id.strip_prefix('o').and_then(|i| i.parse().ok()))
+        .collect();
+    let distances: BTreeMap<i64, f64> = found
+        .hits
+        .iter()
+        .filter_map(|h| {
+            let id = h.id.strip_prefix('o')?.parse().ok()?;
+            Some((id, h.distance_m? / 1000.0))
+        })
+        .collect();
+    let items = by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .filter(Opportunity::is_public)
+        .map(|o| {
+            let d = distances.get(&o.id).copied();
+            (o, d)
+        })
+        .collect();
+    Ok(Listing {
+        items,
+        total: found.total,
+        page,
+        pages: found.total.div_ceil(PAGE_SIZE).max(1) as u32,
+        near: e.near,
     })
 }
 

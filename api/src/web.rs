@@ -39,6 +39,9 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     pub mailer: Arc<Mailer>,
     pub pages: Arc<dyn Pages>,
+    pub search: Arc<dyn tremplin_search::SearchEngine>,
+    /// What the "contenus" index was last sent.
+    pub contents: Arc<crate::search_sync::ContentIndex>,
 }
 
 /// The routes of accounts: pages and JSON.

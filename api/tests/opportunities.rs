@@ -58,6 +58,16 @@ async fn youth(p: &Platform, email: &str) -> (Client, User) {
     (c, u)
 }
 
+/// Applies the search outbox now (the platform's worker does it within a second).
+async fn index_now(p: &Platform) {
+    tremplin_api::search_sync::configure(p.state.search.as_ref(), &[])
+        .await
+        .unwrap();
+    tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
+        .await
+        .unwrap();
+}
+
 fn offer(title: &str, kind: &str, town: &str) -> Value {
     json!({
         "kind": kind, "title": title, "organisation": "Boulangerie Dupont",
@@ -377,8 +387,26 @@ async fn the_listing_filters_sorts_pages_and_forgets_expired_ones() {
         assert_eq!(titles(&far), ["Serveur Grenoble"]);
         let level = anon.get("/api/v1/opportunities?niveau=cap").await.json();
         assert_eq!(level["total"], 4, "the bac+2 internship is left out");
+        // Keywords go through the search engine, once the outbox is applied: typos and
+        // plurals are forgiven, the other filters still hold.
+        index_now(&p).await;
         let words = anon.get("/api/v1/opportunities?q=developpeur").await.json();
-        assert_eq!(titles(&words), ["Développeur web"]);
+        assert_eq!(titles(&words), ["Développeur web"], "{b}");
+        let typo = anon
+            .get("/api/v1/opportunities?q=vendeurs&lieu=Lille&rayon=5")
+            .await
+            .json();
+        assert_eq!(titles(&typo), ["Vendeur Lille"], "{b}: {typo}");
+        let none = anon
+            .get("/api/v1/opportunities?q=vendeur&type=stage")
+            .await
+            .json();
+        assert_eq!(none["total"], 0);
+        let expired_word = anon.get("/api/v1/opportunities?q=expiree").await.json();
+        assert_eq!(
+            expired_word["total"], 0,
+            "expired ones are not found by words either"
+        );
 
         // An unknown town: a message with suggestions, not an empty list.
         let a = anon.get("/api/v1/opportunities?lieu=Roubaixx").await;
@@ -785,6 +813,7 @@ async fn imports_report_bad_rows_and_update_by_identifier() {
             .await;
         assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
         assert_eq!(a.json()["created"], 2);
+        index_now(&p).await;
         let list = c.get("/api/v1/opportunities?q=serveur").await.json();
         let o = &list["items"][0];
         assert_eq!(o["source"], "France Travail", "{list}");

@@ -61,6 +61,36 @@ pub struct SectionOptions {
     pub paginate_by: Option<usize>,
 }
 
+/// Which search engine the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SearchBackend {
+    /// The embedded engine: files under `data/search/`, nothing to install.
+    #[default]
+    #[serde(rename = "embarque", alias = "embarqué")]
+    Embedded,
+    /// A Meilisearch server (`meilisearch_url`).
+    #[serde(rename = "meilisearch")]
+    Meilisearch,
+}
+
+/// `[search]`: the engine and the synonyms of every index. The API reads it; the environment
+/// (`TREMPLIN_SEARCH_ENGINE`, `TREMPLIN_MEILI_URL`, `TREMPLIN_MEILI_KEY`) overrides it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// `embarque` (the default) or `meilisearch`.
+    #[serde(default)]
+    pub engine: SearchBackend,
+    #[serde(default)]
+    pub meilisearch_url: Option<String>,
+    #[serde(default)]
+    pub meilisearch_key: Option<String>,
+    /// Groups of equivalent words or phrases, each of two entries at least:
+    /// `[["cej", "contrat d'engagement jeune"], ["cv", "curriculum vitae"]]`.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
+}
+
 /// The whole of `tremplin.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,6 +122,8 @@ pub struct Config {
     pub email: Option<toml::Table>,
     #[serde(default)]
     pub server: Option<toml::Table>,
+    #[serde(default)]
+    pub search: SearchConfig,
 }
 
 fn default_language() -> String {
@@ -169,6 +201,7 @@ impl Config {
                 ));
             }
         }
+        check_search(&config.search, text, &mut problems);
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -188,6 +221,75 @@ impl Config {
 
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
         self.taxonomies.iter().find(|t| t.name == name)
+    }
+}
+
+/// `[search]` read again with the position of each synonym group, for messages.
+#[derive(Deserialize)]
+struct SearchSpans {
+    #[serde(default)]
+    search: Option<SynonymSpans>,
+}
+
+#[derive(Deserialize)]
+struct SynonymSpans {
+    #[serde(default)]
+    synonyms: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    meilisearch_url: Option<toml::Spanned<toml::Value>>,
+}
+
+/// Checks `[search]`: synonym groups of two non-empty entries at least, a Meilisearch URL
+/// that is one.
+fn check_search(search: &SearchConfig, text: &str, problems: &mut Vec<Diagnostic>) {
+    let bad_groups: Vec<usize> = search
+        .synonyms
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.len() < 2 || g.iter().any(|w| w.trim().is_empty()))
+        .map(|(i, _)| i)
+        .collect();
+    let bad_url = search
+        .meilisearch_url
+        .as_deref()
+        .filter(|u| !(u.starts_with("http://") || u.starts_with("https://")));
+    if bad_groups.is_empty() && bad_url.is_none() {
+        return;
+    }
+    let spans = toml::from_str::<SearchSpans>(text)
+        .ok()
+        .and_then(|s| s.search);
+    let line_at = |start: usize| Some(line_of(text, start));
+    for i in bad_groups {
+        let group = &search.synonyms[i];
+        let line = spans
+            .as_ref()
+            .and_then(|s| s.synonyms.get(i))
+            .and_then(|g| line_at(g.span().start));
+        let shown: Vec<String> = group.iter().map(|w| format!("« {w} »")).collect();
+        let message = if group.iter().any(|w| w.trim().is_empty()) {
+            format!(
+                "[search] synonyms : le groupe [{}] contient une entrée vide",
+                shown.join(", ")
+            )
+        } else {
+            format!(
+                "[search] synonyms : le groupe [{}] doit contenir au moins deux mots ou expressions équivalents",
+                shown.join(", ")
+            )
+        };
+        problems.push(Diagnostic::error(CONFIG_FILE, line, message));
+    }
+    if let Some(url) = bad_url {
+        let line = spans
+            .as_ref()
+            .and_then(|s| s.meilisearch_url.as_ref())
+            .and_then(|u| line_at(u.span().start));
+        problems.push(Diagnostic::error(
+            CONFIG_FILE,
+            line,
+            format!("[search] meilisearch_url doit commencer par http:// ou https:// (trouvé « {url} »)"),
+        ));
     }
 }
 
@@ -266,6 +368,55 @@ mod tests {
         check_err(
             "title = \"T\"\nbase_url = \"https://ex.org\"\n[sections.guides]\nsort_by = \"dat\"\n",
             "tremplin.toml:4: valeur inconnue « dat » (valeurs possibles : date, weight, title, none) — vouliez-vous dire « date » ?",
+        );
+    }
+
+    #[test]
+    fn search_section() {
+        let base = "title = \"T\"\nbase_url = \"https://ex.org\"\n";
+        let c = Config::parse(base).unwrap();
+        assert_eq!(c.search, SearchConfig::default());
+        assert_eq!(c.search.engine, SearchBackend::Embedded);
+        let c = Config::parse(&format!(
+            "{base}[search]\nengine = \"meilisearch\"\nmeilisearch_url = \"http://127.0.0.1:7700\"\n\
+             meilisearch_key = \"k\"\nsynonyms = [\n  [\"cej\", \"contrat d'engagement jeune\"],\n  [\"cv\", \"curriculum vitae\"],\n]\n"
+        ))
+        .unwrap();
+        assert_eq!(c.search.engine, SearchBackend::Meilisearch);
+        assert_eq!(
+            c.search.meilisearch_url.as_deref(),
+            Some("http://127.0.0.1:7700")
+        );
+        assert_eq!(c.search.meilisearch_key.as_deref(), Some("k"));
+        assert_eq!(c.search.synonyms.len(), 2);
+        assert_eq!(c.search.synonyms[0], ["cej", "contrat d'engagement jeune"]);
+        for accented in ["embarque", "embarqué"] {
+            let c = Config::parse(&format!("{base}[search]\nengine = \"{accented}\"\n")).unwrap();
+            assert_eq!(c.search.engine, SearchBackend::Embedded);
+        }
+    }
+
+    #[test]
+    fn search_section_errors() {
+        let base = "title = \"T\"\nbase_url = \"https://ex.org\"\n";
+        check_err(
+            &format!("{base}[search]\nengin = \"meilisearch\"\n"),
+            "tremplin.toml:4: clé inconnue « engin » — vouliez-vous dire « engine » ?",
+        );
+        check_err(
+            &format!("{base}[search]\nengine = \"meili\"\n"),
+            "tremplin.toml:4: valeur inconnue « meili » (valeurs possibles : embarque, embarqué, meilisearch) — vouliez-vous dire « meilisearch » ?",
+        );
+        check_err(
+            &format!(
+                "{base}[search]\nsynonyms = [\n  [\"cej\", \"contrat d'engagement jeune\"],\n  [\"cv\"],\n  [\"apl\", \" \"],\n]\n"
+            ),
+            "tremplin.toml:6: [search] synonyms : le groupe [« cv »] doit contenir au moins deux mots ou expressions équivalents\n\
+             tremplin.toml:7: [search] synonyms : le groupe [« apl », «   »] contient une entrée vide",
+        );
+        check_err(
+            &format!("{base}[search]\nmeilisearch_url = \"127.0.0.1:7700\"\n"),
+            "tremplin.toml:4: [search] meilisearch_url doit commencer par http:// ou https:// (trouvé « 127.0.0.1:7700 »)",
         );
     }
 

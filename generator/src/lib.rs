@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostics;
+pub mod documents;
 mod feeds;
 pub mod front_matter;
 pub mod live;
@@ -36,6 +37,9 @@ pub struct BuildReport {
     pub duration: std::time::Duration,
     /// Nothing changed since the last build: nothing was read or written.
     pub unchanged: bool,
+    /// The search documents, when `BuildOptions::documents` asked for them and the site was
+    /// built (not when nothing changed).
+    pub documents: Option<Vec<documents::ContentDoc>>,
 }
 
 /// Why a build failed: problems in the site, or the disk.
@@ -92,6 +96,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             warnings,
             duration: started.elapsed(),
             unchanged: true,
+            documents: None,
         });
     }
     let mut site = site::Site::load(options).map_err(BuildError::Site)?;
@@ -130,6 +135,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
+    let documents = options.documents.then(|| documents::documents(&site));
     let (extras, problems) = site.extras(&rendered_paths);
     diags.extend(problems);
     if diags.has_errors() {
@@ -151,6 +157,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         warnings,
         duration: started.elapsed(),
         unchanged: false,
+        documents,
     })
 }
 

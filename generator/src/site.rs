@@ -32,6 +32,8 @@ pub struct BuildOptions {
     pub live_reload: bool,
     /// Show a progress bar on long builds.
     pub progress: bool,
+    /// Return the search documents of the site with the build's report.
+    pub documents: bool,
 }
 
 impl BuildOptions {
@@ -43,6 +45,7 @@ impl BuildOptions {
             drafts: false,
             live_reload: false,
             progress: false,
+            documents: false,
         }
     }
 

@@ -52,17 +52,23 @@ pub struct MeilisearchEngine {
 impl MeilisearchEngine {
     /// Connects and checks that the server answers.
     pub async fn connect(url: &str, key: Option<&str>) -> Result<MeilisearchEngine> {
+        let engine = MeilisearchEngine::new(url, key)?;
+        engine.client.health().await.map_err(|e| engine.error(e))?;
+        Ok(engine)
+    }
+
+    /// A client for the server at `url`, without asking it anything yet: a server that is
+    /// down shows in the first call's error (for a service that must start anyway).
+    pub fn new(url: &str, key: Option<&str>) -> Result<MeilisearchEngine> {
         let client = Client::new(url, key).map_err(|e| Error::Unreachable {
             url: url.to_string(),
             message: e.to_string(),
         })?;
-        let engine = MeilisearchEngine {
+        Ok(MeilisearchEngine {
             client,
             url: url.to_string(),
             settings: Mutex::new(HashMap::new()),
-        };
-        engine.client.health().await.map_err(|e| engine.error(e))?;
-        Ok(engine)
+        })
     }
 
     fn error(&self, error: SdkError) -> Error {
@@ -437,7 +443,9 @@ impl SearchEngine for MeilisearchEngine {
             .with_query(&request.query)
             .with_page(page)
             .with_hits_per_page(per_page)
-            .with_matching_strategy(MatchingStrategies::ALL)
+            // Like the embedded engine: every word first, then fewer, the most common dropped
+            // first.
+            .with_matching_strategy(MatchingStrategies::FREQUENCY)
             .with_show_ranking_score(true);
         if !filter.is_empty() {
             query.with_filter(&filter);

@@ -18,6 +18,9 @@ const STOP_WORDS: &[&str] = &[
     "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses",
     "son", "sont", "sur", "t", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre",
     "vous", "y",
+    // The question words youths start their searches with ("comment faire un cv", "combien
+    // touche un apprenti"): they say nothing about which page answers.
+    "comment", "combien", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "quoi",
 ];
 
 static STOP_SET: LazyLock<HashSet<&'static str>> =

@@ -80,6 +80,7 @@ conformance!(
     plurals_and_stems,
     typos,
     prefix_on_last_word,
+    fewer_words_when_all_find_too_little,
     elision,
     synonyms_both_ways,
     filters,

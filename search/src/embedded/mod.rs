@@ -309,7 +309,92 @@ impl Inner {
         }
     }
 
+    /// Documents with every word of the query first; when they are fewer than the page asks
+    /// for, the documents that miss one word follow: a word no document has, else the most
+    /// common word (then the next, down to one word), like Meilisearch's `frequency`
+    /// matching strategy. A youth
+    /// who types "comment faire un cv" still gets the CV guide, which never says "comment".
     fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let mut first = request.clone();
+        first.offset = 0;
+        first.limit = request.offset + request.limit;
+        let strict = self.search_all_words(&first)?;
+        let relaxed_query = if strict.total >= first.limit {
+            None
+        } else {
+            self.without_most_common_word(request)?
+        };
+        let Some(relaxed_query) = relaxed_query else {
+            let mut page = strict;
+            page.hits = page.hits.into_iter().skip(request.offset).collect();
+            return Ok(page);
+        };
+        let mut wider = first.clone();
+        wider.query = relaxed_query;
+        wider.limit = first.limit + strict.hits.len();
+        let relaxed = self.search(&wider)?;
+        if relaxed.total <= strict.total {
+            let mut page = strict;
+            page.hits = page.hits.into_iter().skip(request.offset).collect();
+            return Ok(page);
+        }
+        let seen: std::collections::HashSet<String> =
+            strict.hits.iter().map(|h| h.id.clone()).collect();
+        let strict_total = strict.total;
+        let strict_suggestion = strict.did_you_mean;
+        let mut hits = strict.hits;
+        hits.extend(relaxed.hits.into_iter().filter(|h| !seen.contains(&h.id)));
+        Ok(SearchResults {
+            hits: hits
+                .into_iter()
+                .skip(request.offset)
+                .take(request.limit)
+                .collect(),
+            // Every document with all the words also has the fewer words.
+            total: relaxed.total,
+            facets: relaxed.facets,
+            // Nothing had every word: a spelling closer to the index may still help.
+            did_you_mean: if strict_total == 0 {
+                strict_suggestion
+            } else {
+                None
+            },
+        })
+    }
+
+    /// The query without its word found in the most documents, or `None` when it has one
+    /// word (or none) left.
+    fn without_most_common_word(&self, request: &SearchRequest) -> Result<Option<String>> {
+        let words = text::words(&request.query);
+        if words.len() < 2 {
+            return Ok(None);
+        }
+        let state = self.get(&request.index)?;
+        let searcher = state.reader.searcher();
+        let mut most: Option<(u64, usize)> = None;
+        for (i, word) in words.iter().enumerate() {
+            let mut freq = 0;
+            for field in &state.fields.searchable {
+                freq += searcher.doc_freq(&Term::from_field_text(field.stem, &word.stem))?;
+            }
+            // A word no document has goes first (it cannot help); then the most common.
+            // Ties: drop the earlier word (the last one is often what is being typed).
+            let weight = if freq == 0 { u64::MAX } else { freq };
+            if most.is_none_or(|(f, _)| weight > f) {
+                most = Some((weight, i));
+            }
+        }
+        let Some((_, drop)) = most else {
+            return Ok(None);
+        };
+        let w = &words[drop];
+        let mut query = String::with_capacity(request.query.len());
+        query.push_str(&request.query[..w.start]);
+        query.push_str(&request.query[w.end..]);
+        Ok(Some(query))
+    }
+
+    fn search_all_words(&self, request: &SearchRequest) -> Result<SearchResults> {
         let state = self.get(&request.index)?;
         let settings = &state.settings;
         for facet in &request.facets {

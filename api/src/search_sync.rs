@@ -1,0 +1,357 @@
+//! Keeps the search indexes in step with the database and the site.
+//!
+//! - "opportunites": every write to an opportunity leaves a row in `search_outbox`, in the same
+//!   transaction. `drain` applies them: it reads each opportunity as it is *now* and puts it
+//!   in the index if it is public, or takes it out. Applying a row twice does no harm, so
+//!   several replicas may drain at once, and a row is deleted only once applied: an engine
+//!   that is down delays the index and loses nothing (`worker` retries with a growing pause).
+//! - "contenus": `ContentIndex::sync` compares the site's documents with the ones it sent
+//!   last time and sends only the difference.
+//! - `rebuild` starts both indexes again from the database and the site.
+//!
+//! Expired opportunities need no job: searches filter on the deadline.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::Row;
+use tokio::sync::Mutex;
+use tremplin_search::{Document, Filter, SearchEngine, SearchRequest};
+
+use crate::db::Db;
+use crate::error::AppError;
+use crate::indexing::{self, CONTENUS, OPPORTUNITES};
+use crate::opportunities;
+
+/// How many outbox rows one pass reads.
+const BATCH: i64 = 500;
+
+/// The deadline given to opportunities without one: searches keep what is not expired with
+/// a range on the deadline, and a document without the field would never match it.
+const NO_DEADLINE: i64 = 253_402_214_400; // 9999-12-31
+
+/// An opportunity's document, with a deadline always set.
+fn document_of(o: &opportunities::Opportunity) -> Document {
+    let mut doc = indexing::opportunity_document(o);
+    doc.fields
+        .entry("deadline".to_string())
+        .or_insert(tremplin_search::FieldValue::Int(NO_DEADLINE));
+    doc
+}
+
+/// Where the index stands: what `drain` did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    pub upserted: usize,
+    pub deleted: usize,
+}
+
+fn search_error(e: tremplin_search::Error) -> AppError {
+    AppError::Internal(format!("moteur de recherche : {e}"))
+}
+
+/// Creates the indexes or updates their settings.
+pub async fn configure(
+    engine: &dyn SearchEngine,
+    synonyms: &[Vec<String>],
+) -> Result<(), AppError> {
+    engine
+        .configure(CONTENUS, &indexing::contenus_settings(synonyms))
+        .await
+        .map_err(search_error)?;
+    engine
+        .configure(OPPORTUNITES, &indexing::opportunites_settings(synonyms))
+        .await
+        .map_err(search_error)?;
+    Ok(())
+}
+
+/// Applies every pending outbox row; returns what it did. On an engine error, the rows not
+/// applied stay, with their attempt counted and the error kept.
+pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppError> {
+    let mut done = Drained::default();
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, doc_id FROM search_outbox WHERE index_name = 'opportunites' ORDER BY id LIMIT $1",
+        )
+        .bind(BATCH)
+        .fetch_all(&db.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let mut row_ids = Vec::with_capacity(rows.len());
+        let mut doc_ids: Vec<i64> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            row_ids.push(r.try_get::<i64, _>(0)?);
+            let doc: String = r.try_get(1)?;
+            if let Ok(id) = doc.parse::<i64>() {
+                if !doc_ids.contains(&id) {
+                    doc_ids.push(id);
+                }
+            }
+        }
+        let found = opportunities::by_ids(db, &doc_ids).await?;
+        let mut upserts: Vec<Document> = Vec::new();
+        let mut deletes: Vec<String> = Vec::new();
+        for id in &doc_ids {
+            match found.iter().find(|o| o.id == *id) {
+                Some(o) if o.is_public() => upserts.push(document_of(o)),
+                _ => deletes.push(format!("o{id}")),
+            }
+        }
+        let applied = async {
+            if !upserts.is_empty() {
+                engine.upsert(OPPORTUNITES, upserts.clone()).await?;
+            }
+            if !deletes.is_empty() {
+                engine.delete(OPPORTUNITES, deletes.clone()).await?;
+            }
+            Ok::<(), tremplin_search::Error>(())
+        }
+        .await;
+        let list = row_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        match applied {
+            Ok(()) => {
+                sqlx::query(&format!("DELETE FROM search_outbox WHERE id IN ({list})"))
+                    .execute(&db.pool)
+                    .await?;
+                done.upserted += upserts.len();
+                done.deleted += deletes.len();
+            }
+            Err(e) => {
+                sqlx::query(&format!(
+                    "UPDATE search_outbox SET attempts = attempts + 1, last_error = $1 WHERE id IN ({list})"
+                ))
+                .bind(e.to_string())
+                .execute(&db.pool)
+                .await?;
+                return Err(search_error(e));
+            }
+        }
+    }
+}
+
+/// Configures the indexes, then drains the outbox forever: every second when all is well,
+/// backing off up to a minute while the engine fails.
+pub async fn worker(db: Db, engine: Arc<dyn SearchEngine>, synonyms: Vec<Vec<String>>) {
+    let mut pause = Duration::from_secs(1);
+    let mut configured = false;
+    loop {
+        let pass = async {
+            if !configured {
+                configure(engine.as_ref(), &synonyms).await?;
+                configured = true;
+            }
+            drain(&db, engine.as_ref()).await
+        }
+        .await;
+        match pass {
+            Ok(_) => pause = Duration::from_secs(1),
+            Err(e) => {
+                tracing::warn!(erreur = ?e, "index des opportunités en retard ; nouvel essai");
+                pause = (pause * 2).min(Duration::from_secs(60));
+            }
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// The site's documents as last sent to the "contenus" index.
+#[derive(Default)]
+pub struct ContentIndex {
+    sent: Mutex<Option<HashMap<String, Document>>>,
+}
+
+impl ContentIndex {
+    /// Sends what changed since the last call (everything the first time, and removes what
+    /// the index holds that the site no longer has).
+    pub async fn sync(
+        &self,
+        engine: &dyn SearchEngine,
+        docs: Vec<Document>,
+    ) -> Result<(usize, usize), AppError> {
+        let mut sent = self.sent.lock().await;
+        let previous = match sent.take() {
+            Some(p) => p,
+            None => {
+                // First time: whatever the index holds is what was sent.
+                let mut known = HashMap::new();
+                for id in all_ids(engine, CONTENUS).await? {
+                    known.insert(id, Document::new(""));
+                }
+                known
+            }
+        };
+        let next: HashMap<String, Document> = docs.into_iter().map(|d| (d.id.clone(), d)).collect();
+        let changed: Vec<Document> = next
+            .values()
+            .filter(|d| previous.get(&d.id) != Some(*d))
+            .cloned()
+            .collect();
+        let gone: Vec<String> = previous
+            .keys()
+            .filter(|id| !next.contains_key(*id))
+            .cloned()
+            .collect();
+        let result = async {
+            if !changed.is_empty() {
+                engine.upsert(CONTENUS, changed.clone()).await?;
+            }
+            if !gone.is_empty() {
+                engine.delete(CONTENUS, gone.clone()).await?;
+            }
+            Ok::<(), tremplin_search::Error>(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                *sent = Some(next);
+                Ok((changed.len(), gone.len()))
+            }
+            Err(e) => {
+                // Unknown state: next time, compare with the index again.
+                Err(search_error(e))
+            }
+        }
+    }
+}
+
+/// Every document id of an index.
+async fn all_ids(engine: &dyn SearchEngine, index: &str) -> Result<Vec<String>, AppError> {
+    let total = engine.count(index).await.map_err(search_error)?;
+    let mut ids = Vec::with_capacity(total);
+    let mut offset = 0;
+    while offset < total {
+        let mut req = SearchRequest::new(index, "");
+        req.offset = offset;
+        req.limit = 1000;
+        let page = engine.search(&req).await.map_err(search_error)?;
+        if page.hits.is_empty() {
+            break;
+        }
+        offset += page.hits.len();
+        ids.extend(page.hits.into_iter().map(|h| h.id));
+    }
+    Ok(ids)
+}
+
+/// Rebuilds both indexes from scratch: the site's documents, and every public opportunity.
+pub async fn rebuild(
+    db: &Db,
+    engine: &dyn SearchEngine,
+    synonyms: &[Vec<String>],
+    contents: Vec<Document>,
+) -> Result<(usize, usize), AppError> {
+    configure(engine, synonyms).await?;
+    engine.clear(CONTENUS).await.map_err(search_error)?;
+    let n_contents = contents.len();
+    for chunk in contents.chunks(1000) {
+        engine
+            .upsert(CONTENUS, chunk.to_vec())
+            .await
+            .map_err(search_error)?;
+    }
+    engine.clear(OPPORTUNITES).await.map_err(search_error)?;
+    // The outbox is emptied first: what it holds is in the database, which is read whole.
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM search_outbox")
+        .fetch_one(&db.pool)
+        .await?;
+    let mut n_opps = 0;
+    let mut last = 0i64;
+    loop {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM opportunities WHERE status = 'publiee' AND id > $1 ORDER BY id LIMIT 2000",
+        )
+        .bind(last)
+        .fetch_all(&db.pool)
+        .await?;
+        let Some(&end) = ids.last() else { break };
+        last = end;
+        let docs: Vec<Document> = opportunities::by_ids(db, &ids)
+            .await?
+            .iter()
+            .filter(|o| o.is_public())
+            .map(document_of)
+            .collect();
+        n_opps += docs.len();
+        engine
+            .upsert(OPPORTUNITES, docs)
+            .await
+            .map_err(search_error)?;
+    }
+    if let Some(max) = max {
+        sqlx::query("DELETE FROM search_outbox WHERE id <= $1")
+            .bind(max)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok((n_contents, n_opps))
+}
+
+/// A `YYYY-MM-DD` date as unix seconds at midnight UTC (how dates are indexed).
+pub fn day_seconds(date: &str) -> i64 {
+    opportunities::parse_date(date)
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
+        .unwrap_or(0)
+}
+
+/// The filter every public search of opportunities carries: not expired today (documents
+/// without a deadline carry a far one, see `indexing::opportunity_document`).
+pub fn not_expired() -> Filter {
+    Filter::range(
+        "deadline",
+        Some(day_seconds(&opportunities::today()) as f64),
+        None,
+    )
+}
+
+/// The "contenus" documents of a built site.
+pub fn site_documents(site: &tremplin_generator::site::Site) -> Vec<Document> {
+    tremplin_generator::documents::documents(site)
+        .iter()
+        .map(indexing::content_document)
+        .collect()
+}
+
+/// Configures the "contenus" index if needed, then sends it what changed.
+pub async fn sync_contents(
+    engine: &dyn SearchEngine,
+    index: &ContentIndex,
+    synonyms: &[Vec<String>],
+    docs: Vec<Document>,
+) -> Result<(usize, usize), AppError> {
+    let settings = indexing::contenus_settings(synonyms);
+    if engine.settings(CONTENUS).await.map_err(search_error)? != Some(settings.clone()) {
+        engine
+            .configure(CONTENUS, &settings)
+            .await
+            .map_err(search_error)?;
+    }
+    index.sync(engine, docs).await
+}
+
+/// After `tremplin build`: opens the configured engine and brings "contenus" up to date.
+pub async fn index_built_site(
+    config: &crate::config::ApiConfig,
+    docs: Vec<tremplin_generator::documents::ContentDoc>,
+) -> Result<(usize, usize), String> {
+    let engine = crate::search_engine(&config.search).await?;
+    let docs = docs.iter().map(indexing::content_document).collect();
+    sync_contents(
+        engine.as_ref(),
+        &ContentIndex::default(),
+        &config.search.synonyms,
+        docs,
+    )
+    .await
+    .map_err(|e| match e {
+        AppError::Internal(d) => d,
+        e => e.message(),
+    })
+}

@@ -1,0 +1,328 @@
+//! Search over HTTP: the `/recherche` results page (guides, FAQ, news and opportunities from
+//! one box, facets as links, highlighted matches, "did you mean"; no JavaScript needed) and
+//! `/api/v1/search`, which the optional suggestion script calls while the youth types.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
+
+use crate::error::AppError;
+use crate::indexing::{CONTENUS, OPPORTUNITES};
+use crate::search_sync::not_expired;
+use crate::web::{error_page, page, AppState, Viewer};
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/recherche", get(results_page))
+        .route("/recherche/", get(results_page))
+        .route("/api/v1/search", get(api_search))
+        .with_state(state)
+}
+
+/// Kinds of results: the value in the URL, the label, the plural label.
+const KINDS: &[(&str, &str, &str)] = &[
+    ("guide", "Guide", "Guides"),
+    ("faq", "Question fréquente", "Questions fréquentes"),
+    ("actualite", "Actualité", "Actualités"),
+    ("opportunite", "Opportunité", "Opportunités"),
+];
+
+const PER_PAGE: usize = 10;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SearchQuery {
+    q: String,
+    #[serde(rename = "type")]
+    kind: String,
+    page: Option<usize>,
+}
+
+fn text(hit: &Hit, field: &str) -> String {
+    match hit.fields.get(field) {
+        Some(FieldValue::Text(t)) => t.clone(),
+        Some(FieldValue::Texts(t)) => t.join(", "),
+        Some(FieldValue::Int(i)) => i.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The best snippet of a hit: a highlighted passage of the text, else the description.
+fn snippet(hit: &Hit) -> String {
+    for field in ["text", "description", "headings"] {
+        if let Some(h) = hit.highlights.get(field) {
+            if h.contains("<mark>") {
+                return h.clone();
+            }
+        }
+    }
+    hit.highlights
+        .get("description")
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn hit_view(hit: &Hit) -> Value {
+    let kind = text(hit, "kind");
+    let label = KINDS
+        .iter()
+        .find(|(k, _, _)| *k == kind)
+        .map(|(_, l, _)| *l)
+        .unwrap_or("");
+    json!({
+        "titre_html": hit.highlights.get("title").cloned().unwrap_or_else(|| escape(&text(hit, "title"))),
+        "titre": text(hit, "title"),
+        "url": text(hit, "url"),
+        "type": kind,
+        "type_libelle": label,
+        "extrait_html": snippet(hit),
+    })
+}
+
+fn opportunity_view(hit: &Hit) -> Value {
+    json!({
+        "titre_html": hit.highlights.get("title").cloned().unwrap_or_else(|| escape(&text(hit, "title"))),
+        "titre": text(hit, "title"),
+        "url": text(hit, "url"),
+        "type_libelle": text(hit, "kind_label"),
+        "organisme": text(hit, "organisation"),
+        "commune": text(hit, "town"),
+    })
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Both searches of the page: contents (with kind counts) and public opportunities.
+async fn run(
+    state: &AppState,
+    q: &str,
+    kind: &str,
+    page_number: usize,
+) -> Result<(SearchResults, SearchResults), AppError> {
+    let engine = state.search.as_ref();
+    let mut contents = SearchRequest::new(CONTENUS, q);
+    contents.facets = vec!["kind".into()];
+    contents.highlight = true;
+    contents.limit = if kind == "opportunite" { 0 } else { PER_PAGE };
+    contents.offset = if kind == "opportunite" {
+        0
+    } else {
+        (page_number - 1) * PER_PAGE
+    };
+    let content_kinds = ["guide", "faq", "actualite"];
+    if content_kinds.contains(&kind) {
+        // Counts per kind come from a search without the kind filter.
+        let mut all = contents.clone();
+        all.limit = 0;
+        all.offset = 0;
+        let counts = engine.search(&all).await.map_err(engine_error)?;
+        contents.filters.push(Filter::eq("kind", kind));
+        let mut found = engine.search(&contents).await.map_err(engine_error)?;
+        found.facets = counts.facets;
+        found.did_you_mean = found.did_you_mean.or(counts.did_you_mean);
+        let opps = search_opportunities(state, q, 0, 0).await?;
+        return Ok((found, opps));
+    }
+    let found = engine.search(&contents).await.map_err(engine_error)?;
+    let opps = if kind == "opportunite" {
+        search_opportunities(state, q, (page_number - 1) * PER_PAGE, PER_PAGE).await?
+    } else {
+        search_opportunities(state, q, 0, 5).await?
+    };
+    Ok((found, opps))
+}
+
+async fn search_opportunities(
+    state: &AppState,
+    q: &str,
+    offset: usize,
+    limit: usize,
+) -> Result<SearchResults, AppError> {
+    let mut req = SearchRequest::new(OPPORTUNITES, q);
+    req.filters.push(not_expired());
+    req.highlight = true;
+    req.offset = offset;
+    req.limit = limit;
+    state.search.search(&req).await.map_err(engine_error)
+}
+
+fn engine_error(e: tremplin_search::Error) -> AppError {
+    AppError::Internal(format!("moteur de recherche : {e}"))
+}
+
+async fn results_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(sq): Query<SearchQuery>,
+) -> Response {
+    let user = viewer.user.as_ref();
+    let q = sq.q.trim().chars().take(200).collect::<String>();
+    let kind = if KINDS.iter().any(|(k, _, _)| *k == sq.kind) {
+        sq.kind.clone()
+    } else {
+        String::new()
+    };
+    let page_number = sq.page.unwrap_or(1).clamp(1, 1000);
+    let mut vars = Map::new();
+    vars.insert("q".into(), json!(q));
+    vars.insert("type".into(), json!(kind));
+    if q.is_empty() {
+        return page(
+            &state,
+            StatusCode::OK,
+            ("recherche.html", "/recherche", "Rechercher"),
+            vars,
+            &headers,
+            user,
+        );
+    }
+    let (contents, opps) = match run(&state, &q, &kind, page_number).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, e, &headers, user),
+    };
+    let counts: Vec<(String, usize)> = contents.facets.get("kind").cloned().unwrap_or_default();
+    let count_of = |k: &str| {
+        if k == "opportunite" {
+            opps.total
+        } else {
+            counts
+                .iter()
+                .find(|(v, _)| v == k)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        }
+    };
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let all_total: usize = counts.iter().map(|(_, n)| n).sum::<usize>() + opps.total;
+    let facets: Vec<Value> = KINDS
+        .iter()
+        .map(|(k, _, plural)| {
+            json!({
+                "valeur": k,
+                "libelle": plural,
+                "nombre": count_of(k),
+                "url": format!("/recherche?q={}&type={k}", enc(&q)),
+                "courant": *k == kind,
+            })
+        })
+        .collect();
+    vars.insert("facettes".into(), json!(facets));
+    vars.insert(
+        "url_tout".into(),
+        json!(format!("/recherche?q={}", enc(&q))),
+    );
+    vars.insert("total".into(), json!(all_total));
+    vars.insert(
+        "contenus".into(),
+        json!(contents.hits.iter().map(hit_view).collect::<Vec<_>>()),
+    );
+    vars.insert(
+        "opportunites".into(),
+        json!(opps.hits.iter().map(opportunity_view).collect::<Vec<_>>()),
+    );
+    vars.insert("total_opportunites".into(), json!(opps.total));
+    let shown_total = if kind == "opportunite" {
+        opps.total
+    } else {
+        contents.total
+    };
+    let pages = shown_total.div_ceil(PER_PAGE).max(1);
+    let link = |n: usize| {
+        let mut s = format!("/recherche?q={}", enc(&q));
+        if !kind.is_empty() {
+            s.push_str(&format!("&type={kind}"));
+        }
+        if n > 1 {
+            s.push_str(&format!("&page={n}"));
+        }
+        s
+    };
+    vars.insert("page_courante".into(), json!(page_number));
+    vars.insert("pages".into(), json!(pages));
+    if page_number > 1 {
+        vars.insert("precedente".into(), json!(link(page_number - 1)));
+    }
+    if page_number < pages {
+        vars.insert("suivante".into(), json!(link(page_number + 1)));
+    }
+    if all_total == 0 {
+        if let Some(s) = contents.did_you_mean.or(opps.did_you_mean) {
+            vars.insert(
+                "suggestion".into(),
+                json!({"texte": s, "url": format!("/recherche?q={}", enc(&s))}),
+            );
+        }
+    }
+    let title = format!("Recherche : {q}");
+    page(
+        &state,
+        StatusCode::OK,
+        ("recherche.html", "/recherche", &title),
+        vars,
+        &headers,
+        user,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ApiSearchQuery {
+    q: String,
+    /// `contenus` (default) or `opportunites`.
+    index: String,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn api_search(
+    State(state): State<AppState>,
+    Query(sq): Query<ApiSearchQuery>,
+) -> Result<Json<Value>, AppError> {
+    let index = match sq.index.as_str() {
+        "" | "contenus" => CONTENUS,
+        "opportunites" => OPPORTUNITES,
+        other => {
+            return Err(AppError::Invalid(vec![(
+                "index",
+                format!("index « {other} » inconnu : contenus ou opportunites"),
+            )]))
+        }
+    };
+    let q: String = sq.q.trim().chars().take(200).collect();
+    let mut req = SearchRequest::new(index, &q);
+    req.limit = sq.limit.unwrap_or(8).min(50);
+    req.offset = sq.offset.unwrap_or(0).min(10_000);
+    req.highlight = true;
+    if index == OPPORTUNITES {
+        req.filters.push(not_expired());
+    } else {
+        req.facets = vec!["kind".into()];
+    }
+    let r = state.search.search(&req).await.map_err(engine_error)?;
+    Ok(Json(json!({
+        "query": q,
+        "index": index,
+        "total": r.total,
+        "did_you_mean": r.did_you_mean,
+        "facets": r.facets.iter().map(|(k, v)| (k.clone(), json!(v.iter().map(|(val, n)| json!({"value": val, "count": n})).collect::<Vec<_>>()))).collect::<Map<String, Value>>(),
+        "hits": r.hits.iter().map(|h| json!({
+            "id": h.id,
+            "title": text(h, "title"),
+            "url": text(h, "url"),
+            "kind": text(h, "kind"),
+            "title_html": h.highlights.get("title"),
+            "snippet_html": snippet(h),
+        })).collect::<Vec<_>>(),
+    })))
+}

@@ -1,0 +1,379 @@
+//! Relevance of the search on the real site: every guide, FAQ entry and news article of the
+//! repository's `content/` (through `documents`), plus the opportunities of
+//! `fixtures/opportunites.json` (through `opportunity_document`), indexed with the synonyms of
+//! the repository's `tremplin.toml`; then queries as youths type them, each with the page that
+//! must be in the first five hits. The embedded engine must pass 95 % of them; Meilisearch
+//! (when `MEILI_URL` is set, `MEILI_KEY` optional) only has its score printed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use tremplin_api::accounts::Structure;
+use tremplin_api::indexing::{
+    content_document, contenus_settings, opportunites_settings, opportunity_document, CONTENUS,
+    OPPORTUNITES,
+};
+use tremplin_api::opportunities::{Opportunity, Place};
+use tremplin_generator::documents::documents;
+use tremplin_generator::site::Site;
+use tremplin_generator::BuildOptions;
+use tremplin_search::{Document, FieldValue, SearchEngine, SearchRequest};
+
+/// (query, the page that must be in the top 5, what it tests). Pages of the site by their
+/// path, opportunities by `/opportunites/<id>` (see `fixtures/opportunites.json`).
+const CASES: &[(&str, &str, &str)] = &[
+    // Typos.
+    ("aprentissage", "/guides/apprentissage/", "faute de frappe"),
+    ("logment", "/guides/logement/", "faute de frappe"),
+    ("curiculum", "/guides/cv/", "faute de frappe (mot long)"),
+    (
+        "entretient d'embauche",
+        "/guides/entretien-embauche/",
+        "faute et élision",
+    ),
+    (
+        "servise civique",
+        "/guides/service-civique/",
+        "faute sur le premier mot",
+    ),
+    ("aprenti cuisinier", "/opportunites/1", "faute, offre"),
+    // Plurals and stems.
+    ("formations", "/guides/trouver-une-formation/", "pluriel"),
+    ("apprentis", "/faq/apprenti-salaire/", "pluriel"),
+    (
+        "aides au logement",
+        "/faq/apl-jeune/",
+        "pluriel, plusieurs mots",
+    ),
+    ("coiffure", "/opportunites/2", "racine (coiffeur)"),
+    ("électriciens", "/opportunites/4", "pluriel, offre"),
+    // Missing accents.
+    ("securite sociale", "/guides/droits-sante/", "sans accents"),
+    ("sante mentale", "/guides/sante-mentale/", "sans accents"),
+    (
+        "hebergement d'urgence",
+        "/guides/hebergement-urgence/",
+        "sans accents, élision",
+    ),
+    (
+        "demarches en ligne",
+        "/guides/demarches-en-ligne/",
+        "sans accents",
+    ),
+    ("creche", "/opportunites/16", "sans accents, offre"),
+    ("teleconseiller", "/opportunites/32", "sans accents, offre"),
+    // Elisions.
+    ("l'alternance", "/guides/apprentissage/", "élision"),
+    ("demandeur d'emploi", "/guides/france-travail/", "élision"),
+    (
+        "l’apprentissage",
+        "/guides/apprentissage/",
+        "élision, apostrophe typographique",
+    ),
+    // Synonyms and acronyms.
+    ("cej", "/guides/contrat-engagement-jeune/", "sigle"),
+    (
+        "contrat engagement jeune",
+        "/guides/contrat-engagement-jeune/",
+        "sigle développé",
+    ),
+    (
+        "caisse d'allocations familiales",
+        "/faq/apl-jeune/",
+        "synonyme (CAF)",
+    ),
+    (
+        "css",
+        "/faq/complementaire-sante-solidaire/",
+        "synonyme (C2S)",
+    ),
+    (
+        "mutuelle gratuite",
+        "/faq/complementaire-sante-solidaire/",
+        "synonyme, deux mots",
+    ),
+    ("apl", "/faq/apl-jeune/", "sigle"),
+    (
+        "premier boulot",
+        "/guides/premier-emploi/",
+        "synonyme familier",
+    ),
+    ("pole emploi", "/guides/france-travail/", "ancien nom"),
+    ("appart", "/guides/logement/", "mot familier"),
+    ("cpf", "/faq/cpf/", "sigle"),
+    ("rqth", "/faq/handicap-emploi/", "sigle"),
+    ("bafa", "/opportunites/25", "sigle, offre"),
+    ("sst", "/opportunites/19", "sigle, offre"),
+    (
+        "cuisinier en alternance",
+        "/opportunites/1",
+        "synonyme (apprentissage), offre",
+    ),
+    // Prefixes while typing.
+    ("entreti", "/guides/entretien-embauche/", "préfixe"),
+    ("permi", "/guides/permis-de-conduire/", "préfixe"),
+    (
+        "lettre de moti",
+        "/guides/lettre-de-motivation/",
+        "préfixe après deux mots",
+    ),
+    ("vendang", "/opportunites/26", "préfixe, offre"),
+    // Several words.
+    ("garant visale", "/faq/pas-de-garant/", "plusieurs mots"),
+    ("carte vitale", "/faq/carte-vitale/", "plusieurs mots"),
+    (
+        "salaire apprenti",
+        "/faq/apprenti-salaire/",
+        "plusieurs mots",
+    ),
+    ("brut net", "/faq/salaire-brut-net/", "plusieurs mots"),
+    ("prime d'activité", "/faq/prime-activite/", "plusieurs mots"),
+    ("job d'été", "/actualites/jobs-ete-2026/", "actualité"),
+    ("atelier cv", "/actualites/atelier-cv-exemple/", "actualité"),
+    ("livreur velo", "/opportunites/11", "plusieurs mots, offre"),
+    (
+        "banque alimentaire",
+        "/opportunites/28",
+        "plusieurs mots, offre",
+    ),
+    ("forum alternance", "/opportunites/29", "événement"),
+    (
+        "agent de securite",
+        "/opportunites/21",
+        "sans accents, offre",
+    ),
+    // Questions as a youth types them.
+    ("comment faire un cv", "/guides/cv/", "question"),
+    (
+        "j'ai pas de logement",
+        "/guides/hebergement-urgence/",
+        "question familière",
+    ),
+    (
+        "ou dormir ce soir",
+        "/faq/dormir-ce-soir/",
+        "question sans accent",
+    ),
+    (
+        "je vais pas bien",
+        "/faq/parler-a-quelqu-un/",
+        "question familière",
+    ),
+    (
+        "psychologue gratuit",
+        "/faq/psychologue-rembourse/",
+        "question courte",
+    ),
+    (
+        "ouvrir un compte en banque",
+        "/guides/compte-bancaire-budget/",
+        "question",
+    ),
+    (
+        "combien touche un apprenti",
+        "/faq/apprenti-salaire/",
+        "question",
+    ),
+    (
+        "je dors dehors",
+        "/faq/dormir-ce-soir/",
+        "question familière",
+    ),
+    (
+        "travailler a 16 ans",
+        "/faq/travailler-a-16-ans/",
+        "question, nombre",
+    ),
+];
+
+fn repository_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// One opportunity of the fixture file: what differs between them.
+#[derive(Deserialize)]
+struct Fixture {
+    id: i64,
+    kind: String,
+    title: String,
+    organisation: String,
+    description: String,
+    town: String,
+    postcode: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    #[serde(default)]
+    remote: bool,
+    contract: String,
+    duration: String,
+    level: String,
+    start_date: Option<String>,
+    deadline: Option<String>,
+    themes: Vec<String>,
+    structure: String,
+}
+
+fn opportunity(f: Fixture) -> Opportunity {
+    let (structure_id, structure_name) = match f.structure.as_str() {
+        "lille" => (1, "Mission Locale de Lille"),
+        _ => (2, "Mission Locale de Grenoble"),
+    };
+    Opportunity {
+        id: f.id,
+        structure: Structure {
+            id: structure_id,
+            slug: f.structure.clone(),
+            name: structure_name.to_string(),
+            town: String::new(),
+            contact: String::new(),
+        },
+        author_id: None,
+        kind: f.kind,
+        title: f.title,
+        organisation: f.organisation,
+        description: f.description,
+        place: Place {
+            town: f.town,
+            postcode: f.postcode,
+            insee: String::new(),
+            lat: f.lat,
+            lon: f.lon,
+            remote: f.remote,
+        },
+        contract: f.contract,
+        duration: f.duration,
+        hours: String::new(),
+        level: f.level,
+        start_date: f.start_date,
+        deadline: f.deadline,
+        places: None,
+        taken: 0,
+        apply: String::new(),
+        themes: f.themes,
+        status: "publiee".to_string(),
+        source: String::new(),
+        external_id: None,
+        source_url: String::new(),
+        published_at: Some(1_780_000_000 + f.id),
+        created_at: 1_780_000_000,
+        updated_at: 1_780_000_000,
+    }
+}
+
+/// The site's documents, the fixture's documents and the synonyms of `tremplin.toml`.
+fn corpus() -> (Vec<Document>, Vec<Document>, Vec<Vec<String>>) {
+    let site = Site::load(&BuildOptions::new(repository_root())).expect("site de démonstration");
+    let contents: Vec<Document> = documents(&site).iter().map(content_document).collect();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opportunites.json"),
+    )
+    .unwrap();
+    let fixtures: Vec<Fixture> = serde_json::from_str(&text).unwrap();
+    let offers: Vec<Document> = fixtures
+        .into_iter()
+        .map(|f| opportunity_document(&opportunity(f)))
+        .collect();
+    (contents, offers, site.config.search.synonyms.clone())
+}
+
+/// Indexes the corpus under `prefix` + the index names and returns those names.
+async fn index_all(
+    engine: &Arc<dyn SearchEngine>,
+    prefix: &str,
+    (contents, offers, synonyms): &(Vec<Document>, Vec<Document>, Vec<Vec<String>>),
+) -> (String, String) {
+    let names = (
+        format!("{prefix}{CONTENUS}"),
+        format!("{prefix}{OPPORTUNITES}"),
+    );
+    let batches = [
+        (&names.0, contenus_settings(synonyms), contents),
+        (&names.1, opportunites_settings(synonyms), offers),
+    ];
+    for (name, settings, docs) in batches {
+        engine.configure(name, &settings).await.unwrap();
+        engine.clear(name).await.unwrap();
+        engine.upsert(name, docs.clone()).await.unwrap();
+        assert_eq!(engine.count(name).await.unwrap(), docs.len(), "{name}");
+    }
+    names
+}
+
+fn url_of(fields: &std::collections::BTreeMap<String, FieldValue>) -> String {
+    match fields.get("url") {
+        Some(FieldValue::Text(url)) => url.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Runs every case; prints the failures with their top 5; returns the number passed.
+async fn score(engine: &Arc<dyn SearchEngine>, names: &(String, String)) -> usize {
+    let mut passed = 0;
+    for (query, expected, what) in CASES {
+        let index = if expected.starts_with("/opportunites/") {
+            &names.1
+        } else {
+            &names.0
+        };
+        let mut request = SearchRequest::new(index, query);
+        request.limit = 5;
+        let results = engine.search(&request).await.unwrap();
+        let top: Vec<String> = results.hits.iter().map(|h| url_of(&h.fields)).collect();
+        if top.iter().any(|u| u == expected) {
+            passed += 1;
+        } else {
+            println!(
+                "relevance ({}) : ÉCHEC « {query} » ({what}) : attendu {expected}, {} résultat(s), top 5 : {top:?}",
+                engine.name(),
+                results.total
+            );
+        }
+    }
+    passed
+}
+
+fn print_score(engine: &str, passed: usize) -> f64 {
+    let ratio = passed as f64 / CASES.len() as f64;
+    println!(
+        "relevance ({engine}) : {passed}/{} requêtes trouvent la page attendue dans les 5 premiers ({:.1} %)",
+        CASES.len(),
+        ratio * 100.0
+    );
+    ratio
+}
+
+#[tokio::test]
+async fn relevance_of_the_demo_site() {
+    assert!(CASES.len() >= 40);
+    let corpus = corpus();
+    assert!(corpus.0.len() >= 60, "{} pages seulement", corpus.0.len());
+    assert_eq!(corpus.1.len(), 32);
+    assert!(!corpus.2.is_empty(), "tremplin.toml : [search] synonyms");
+
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = tremplin_search::open_embedded(dir.path()).unwrap();
+    let names = index_all(&embedded, "", &corpus).await;
+    let passed = score(&embedded, &names).await;
+    let ratio = print_score(embedded.name(), passed);
+
+    match std::env::var("MEILI_URL") {
+        Ok(url) => {
+            let key = std::env::var("MEILI_KEY").ok();
+            let meili = tremplin_search::open_meilisearch(&url, key.as_deref())
+                .await
+                .unwrap();
+            let prefix = format!("relevance_{}_", std::process::id());
+            let names = index_all(&meili, &prefix, &corpus).await;
+            let passed = score(&meili, &names).await;
+            print_score(meili.name(), passed);
+        }
+        Err(_) => println!("relevance: Meilisearch ignoré (MEILI_URL non défini)"),
+    }
+
+    assert!(
+        ratio >= 0.95,
+        "moteur embarqué : {passed}/{} (95 % attendus)",
+        CASES.len()
+    );
+}

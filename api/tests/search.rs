@@ -1,0 +1,241 @@
+//! Search through the router, on every database: the `/recherche` page (guides, FAQ and
+//! opportunities from one box, facets, highlights, "did you mean", pagination, no JavaScript),
+//! `/api/v1/search`, and the outbox that keeps the opportunities' index up to date even when
+//! the engine is down.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::json;
+use tremplin_api::accounts::{self, Role};
+use tremplin_api::search_sync;
+use tremplin_generator::documents::ContentDoc;
+
+fn doc(id: &str, kind: &'static str, title: &str, text: &str) -> ContentDoc {
+    ContentDoc {
+        id: id.into(),
+        kind,
+        title: title.into(),
+        description: String::new(),
+        headings: Vec::new(),
+        text: text.into(),
+        themes: vec!["emploi".into()],
+        publics: Vec::new(),
+        url: format!("/{}/", id.replace('-', "/")),
+        date: None,
+    }
+}
+
+async fn counsellor(p: &Platform) -> Client {
+    accounts::add_structure(&p.state.db, "lille", "Mission Locale de Lille", "Lille", "")
+        .await
+        .unwrap();
+    let (_, token) = accounts::invite(
+        &p.state.db,
+        &p.state.config,
+        "c@exemple.fr",
+        Role::Counsellor,
+        Some("lille"),
+        "Sam",
+    )
+    .await
+    .unwrap();
+    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
+        .await
+        .unwrap();
+    let mut c = Client::new(p);
+    assert_eq!(
+        sign_in(&mut c, "c@exemple.fr", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    c
+}
+
+async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
+    let docs = docs
+        .iter()
+        .map(tremplin_api::indexing::content_document)
+        .collect();
+    search_sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn one_box_finds_guides_faq_and_opportunities() {
+    for b in backends() {
+        let p = platform(b).await;
+        let mut docs = vec![
+            doc(
+                "guides-cv",
+                "guide",
+                "Écrire son CV",
+                "Un CV court, clair, une page. Les formations et les expériences.",
+            ),
+            doc(
+                "guides-lettre",
+                "guide",
+                "La lettre de motivation",
+                "Elle accompagne le CV.",
+            ),
+            doc(
+                "faq-cv-photo",
+                "faq",
+                "Faut-il une photo sur le CV ?",
+                "Non, ce n'est pas obligatoire. <script>x</script>",
+            ),
+        ];
+        for i in 0..12 {
+            docs.push(doc(
+                &format!("actualites-n{i}"),
+                "actualite",
+                &format!("Atelier CV numéro {i}"),
+                "Venez avec votre CV.",
+            ));
+        }
+        index_site(&p, docs).await;
+        let mut c = counsellor(&p).await;
+        let a = c
+            .json(
+                Method::POST,
+                "/api/v1/opportunities",
+                json!({"kind": "emploi", "title": "Vendeur, CV demandé", "town": "Lille", "status": "publiee"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED);
+        let id = a.json()["id"].as_i64().unwrap();
+        search_sync::configure(p.state.search.as_ref(), &[])
+            .await
+            .unwrap();
+        search_sync::drain(&p.state.db, p.state.search.as_ref())
+            .await
+            .unwrap();
+
+        let mut anon = Client::new(&p);
+        let page = anon.get("/recherche?q=cv").await;
+        assert_eq!(page.status, StatusCode::OK, "{b}");
+        assert!(page.body.contains("Résultats pour « cv »"), "{}", page.body);
+        assert!(page.body.contains("Guides (2)"), "{}", page.body);
+        assert!(page.body.contains("Questions fréquentes (1)"));
+        assert!(page.body.contains("Actualités (12)"));
+        assert!(page.body.contains("Opportunités (1)"));
+        assert!(
+            page.body.contains("<mark>CV</mark>"),
+            "highlights: {}",
+            page.body
+        );
+        assert!(!page.body.contains("<script>x"), "snippets are escaped");
+        assert!(page.body.contains(&format!("href=\"/opportunites/{id}\"")));
+        // 15 contents: two pages of 10, the link keeps the query.
+        assert!(
+            page.body.contains("href=\"/recherche?q=cv&amp;page=2\""),
+            "{}",
+            page.body
+        );
+        // A facet narrows; the counts stay.
+        let faq = anon.get("/recherche?q=cv&type=faq").await;
+        assert!(faq.body.contains("Faut-il une photo"), "{}", faq.body);
+        assert!(!faq.body.contains("La lettre de motivation"));
+        assert!(faq.body.contains("Guides (2)"));
+        // Plurals and typos.
+        let typo = anon.get("/recherche?q=motivaton").await;
+        assert!(
+            typo.body.contains("href=\"/guides/lettre/\""),
+            "{b}: {}",
+            typo.body
+        );
+        // Nothing found: "did you mean", and a way to ask a person.
+        let none = anon.get("/recherche?q=lettrre+motivvvation+zzzz").await;
+        assert!(none.body.contains("Aucun résultat"), "{}", none.body);
+        assert!(none.body.contains("poser votre question"));
+        // The JSON the suggestion script reads.
+        let j = anon.get("/api/v1/search?q=lettr").await;
+        assert_eq!(j.status, StatusCode::OK);
+        let j = j.json();
+        assert_eq!(j["hits"][0]["url"], "/guides/lettre/", "{j}");
+        let o = anon
+            .get("/api/v1/search?q=vendeur&index=opportunites")
+            .await
+            .json();
+        assert_eq!(o["total"], 1);
+        let bad = anon.get("/api/v1/search?q=x&index=secret").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Unpublished: the outbox takes it out of the index.
+        let a = c
+            .json(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/status"),
+                json!({"status": "brouillon"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK);
+        search_sync::drain(&p.state.db, p.state.search.as_ref())
+            .await
+            .unwrap();
+        let o = anon
+            .get("/api/v1/search?q=vendeur&index=opportunites")
+            .await
+            .json();
+        assert_eq!(o["total"], 0, "{b}");
+
+        // A page that leaves the site leaves the index.
+        index_site(
+            &p,
+            vec![doc("guides-cv", "guide", "Écrire son CV", "Un CV court.")],
+        )
+        .await;
+        let j = anon.get("/api/v1/search?q=motivation").await.json();
+        assert_eq!(j["total"], 0, "{j}");
+    }
+}
+
+#[tokio::test]
+async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
+    for b in backends() {
+        let p = platform(b).await;
+        let mut c = counsellor(&p).await;
+        let a = c
+            .json(
+                Method::POST,
+                "/api/v1/opportunities",
+                json!({"kind": "stage", "title": "Stage en mairie", "town": "Lille", "status": "publiee"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED);
+        // A real Meilisearch client, pointed at a port where nothing listens.
+        let down = tremplin_search::MeilisearchEngine::new("http://127.0.0.1:9", None).unwrap();
+        let err = search_sync::drain(&p.state.db, &down).await;
+        assert!(err.is_err(), "{b}");
+        let (rows, attempts): (i64, i64) = {
+            let r = sqlx::query_as::<_, (i64, i64)>(
+                "SELECT COUNT(*), COALESCE(MAX(attempts), 0) FROM search_outbox",
+            )
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+            r
+        };
+        assert!(rows >= 1, "the change waits in the outbox");
+        assert!(attempts >= 1, "the failed attempt is counted");
+        // The engine is back: the change arrives.
+        search_sync::configure(p.state.search.as_ref(), &[])
+            .await
+            .unwrap();
+        search_sync::drain(&p.state.db, p.state.search.as_ref())
+            .await
+            .unwrap();
+        let mut anon = Client::new(&p);
+        let o = anon
+            .get("/api/v1/search?q=mairie&index=opportunites")
+            .await
+            .json();
+        assert_eq!(o["total"], 1, "{b}");
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_outbox")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+}
