@@ -11,14 +11,18 @@ pub mod error;
 pub mod import;
 pub mod indexing;
 pub mod mail;
+pub mod newsletter;
 pub mod markdown;
 pub mod openapi;
 pub mod opportunities;
 pub mod preview;
+pub mod questions;
 pub mod search_sync;
 pub mod security;
 pub mod web;
+pub mod web_newsletter;
 pub mod web_opportunities;
+pub mod web_questions;
 pub mod web_search;
 
 use std::sync::Arc;
@@ -75,6 +79,8 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
 pub fn app(state: AppState, site: Router) -> Router {
     web::router(state.clone())
         .merge(web_opportunities::router(state.clone()))
+        .merge(web_questions::router(state.clone()))
+        .merge(web_newsletter::router(state.clone()))
         .merge(web_search::router(state))
         .merge(site)
         .layer(axum::middleware::from_fn(security::headers))
