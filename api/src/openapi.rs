@@ -6,7 +6,7 @@ pub const DOCUMENT: &str = r##"{
   "info": {
     "title": "Tremplin API",
     "version": "1",
-    "description": "Comptes et sessions de Tremplin. Les requêtes qui modifient quelque chose doivent venir du site lui-même (en-têtes Origin ou Sec-Fetch-Site) ; la session est un cookie HttpOnly « tremplin_session ». Les messages d'erreur sont en français."
+    "description": "Comptes, sessions, opportunités et recherche de Tremplin. Les requêtes qui modifient quelque chose doivent venir du site lui-même (en-têtes Origin ou Sec-Fetch-Site) ; la session est un cookie HttpOnly « tremplin_session ». Les messages d'erreur sont en français."
   },
   "servers": [{ "url": "/api/v1" }],
   "components": {
@@ -28,6 +28,60 @@ pub const DOCUMENT: &str = r##"{
             "required": ["slug", "name", "town"],
             "properties": { "slug": { "type": "string" }, "name": { "type": "string" }, "town": { "type": "string" } }
           }
+        }
+      },
+      "Opportunity": {
+        "type": "object",
+        "required": ["id", "kind", "title", "place", "status", "structure", "url"],
+        "properties": {
+          "id": { "type": "integer" },
+          "kind": { "type": "string" },
+          "kind_label": { "type": "string" },
+          "title": { "type": "string" },
+          "organisation": { "type": "string" },
+          "description": { "type": "string", "description": "Markdown tel que saisi" },
+          "description_html": { "type": "string", "description": "Le Markdown en HTML nettoyé (sans script, sans image externe)" },
+          "place": { "type": "object", "properties": { "town": { "type": "string" }, "postcode": { "type": "string" }, "insee": { "type": "string" }, "latitude": { "type": "number", "nullable": true }, "longitude": { "type": "number", "nullable": true }, "remote": { "type": "boolean" } } },
+          "level": { "type": "string" },
+          "start_date": { "type": "string", "nullable": true },
+          "deadline": { "type": "string", "nullable": true },
+          "places": { "type": "integer", "nullable": true },
+          "places_left": { "type": "integer", "nullable": true },
+          "apply": { "type": "object", "properties": { "kind": { "type": "string", "enum": ["lien", "email", "conseiller"] }, "value": { "type": "string" } } },
+          "themes": { "type": "array", "items": { "type": "string" } },
+          "status": { "type": "string", "enum": ["brouillon", "publiee", "pourvue", "expiree"] },
+          "structure": { "type": "object", "properties": { "slug": { "type": "string" }, "name": { "type": "string" } } },
+          "source": { "type": "string", "nullable": true },
+          "external_id": { "type": "string", "nullable": true },
+          "source_url": { "type": "string", "nullable": true },
+          "url": { "type": "string" },
+          "distance_km": { "type": "number", "nullable": true }
+        }
+      },
+      "Listing": {
+        "type": "object",
+        "required": ["items", "total", "page", "pages"],
+        "properties": {
+          "items": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } },
+          "total": { "type": "integer" },
+          "page": { "type": "integer" },
+          "pages": { "type": "integer" },
+          "near": { "type": "object", "nullable": true, "description": "La commune reconnue" }
+        }
+      },
+      "Draft": {
+        "type": "object",
+        "required": ["kind", "title"],
+        "additionalProperties": false,
+        "description": "Les champs inconnus sont refusés (400). Le lieu : town et/ou postcode (résolus hors ligne), ou remote.",
+        "properties": {
+          "kind": { "type": "string" }, "title": { "type": "string" }, "organisation": { "type": "string" }, "description": { "type": "string" },
+          "town": { "type": "string" }, "postcode": { "type": "string" }, "latitude": { "type": "number" }, "longitude": { "type": "number" }, "remote": { "type": "boolean" },
+          "contract": { "type": "string" }, "duration": { "type": "string" }, "hours": { "type": "string" }, "level": { "type": "string" },
+          "start_date": { "type": "string" }, "deadline": { "type": "string" }, "places": { "type": "integer" },
+          "apply": { "type": "string", "description": "Un lien https://, une adresse électronique, ou vide (via le conseiller)" },
+          "themes": { "type": "array", "items": { "type": "string" } }, "status": { "type": "string" }, "structure": { "type": "string" },
+          "external_id": { "type": "string" }, "source": { "type": "string" }, "source_url": { "type": "string" }
         }
       },
       "Error": {
@@ -121,6 +175,104 @@ pub const DOCUMENT: &str = r##"{
           "200": { "description": "Les données, en JSON", "content": { "application/json": { "schema": { "type": "object", "required": ["compte", "sessions"] } } } },
           "401": { "$ref": "#/components/responses/Error" }
         }
+      }
+    },
+    "/opportunities": {
+      "get": {
+        "summary": "Les opportunités publiées et non expirées, filtrées (pas de compte nécessaire)",
+        "parameters": [{ "name": "type", "in": "query", "schema": { "type": "string" }, "description": "Type (plusieurs fois possible) : emploi, alternance, stage, formation, service-civique, job-saisonnier, benevolat, evenement" }, { "name": "lieu", "in": "query", "schema": { "type": "string" }, "description": "Commune ou code postal" }, { "name": "rayon", "in": "query", "schema": { "type": "number" }, "description": "Rayon en km autour du lieu (30 par défaut)" }, { "name": "debut", "in": "query", "schema": { "type": "string" }, "description": "Commence à partir de cette date (AAAA-MM-JJ)" }, { "name": "niveau", "in": "query", "schema": { "type": "string" }, "description": "Niveau du jeune : cap, bac, bac+2, bac+3, bac+5" }, { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Mots-clés (moteur de recherche : fautes de frappe, pluriels, synonymes)" }, { "name": "tri", "in": "query", "schema": { "type": "string" }, "description": "date (par défaut) ou distance" }, { "name": "page", "in": "query", "schema": { "type": "integer" }, "description": "Page (20 par page)" }, { "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Identifiant d'une Mission Locale" }],
+        "responses": { "200": { "description": "Une page de la liste", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Listing" } } } }, "422": { "$ref": "#/components/responses/Error" } }
+      },
+      "post": {
+        "summary": "Publier une opportunité (conseiller : pour sa structure ; administrateur : champ structure)",
+        "security": [{ "session": [] }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" } } } },
+        "responses": { "201": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/opportunities/import": {
+      "post": {
+        "summary": "Importer un fichier CSV, JSON ou l'export JSON d'une recherche France Travail ; rien n'est écrit s'il y a une erreur, sauf avec skip_bad",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Pour un administrateur" }, { "name": "skip_bad", "in": "query", "schema": { "type": "boolean" } }, { "name": "file_name", "in": "query", "schema": { "type": "string" } }],
+        "requestBody": { "required": true, "content": { "text/csv": { "schema": { "type": "string" } }, "application/json": { "schema": { "type": "object" } } } },
+        "responses": { "200": { "description": "Importé : created, updated, errors (ligne et raison)", "content": { "application/json": { "schema": { "type": "object" } } } }, "422": { "description": "Rien n'a été importé : errors (ligne et raison)", "content": { "application/json": { "schema": { "type": "object" } } } } }
+      }
+    },
+    "/opportunities/{id}": {
+      "get": {
+        "summary": "Une opportunité (publiée, ou de sa structure)",
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "responses": { "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "404": { "$ref": "#/components/responses/Error" } }
+      },
+      "put": {
+        "summary": "Modifier une opportunité de sa structure",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" } } } },
+        "responses": { "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "400": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/opportunities/{id}/status": {
+      "post": {
+        "summary": "Publier, dépublier (brouillon) ou marquer pourvue",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["brouillon", "publiee", "pourvue", "expiree"] } } } } } },
+        "responses": { "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "404": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/opportunities/{id}/favourite": {
+      "put": { "summary": "Sauvegarder (jeune)", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Fait" }, "401": { "$ref": "#/components/responses/Error" } } },
+      "delete": { "summary": "Retirer des opportunités sauvegardées", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Fait" } } }
+    },
+    "/opportunities/{id}/interest": {
+      "post": {
+        "summary": "« Ça m'intéresse » (jeune), avec un message facultatif ; pour un événement, prend une place s'il en reste",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "message": { "type": "string" } } } } } },
+        "responses": { "204": { "description": "Fait" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+      },
+      "delete": { "summary": "Retirer son intérêt (et rendre sa place)", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Fait" } } }
+    },
+    "/opportunities/{id}/interests": {
+      "get": {
+        "summary": "Les jeunes intéressés (conseiller de la structure)",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "responses": { "200": { "description": "La liste", "content": { "application/json": { "schema": { "type": "object" } } } }, "404": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/opportunities/{id}/interests/{user_id}": {
+      "post": {
+        "summary": "Le suivi d'un jeune intéressé : nouveau, contacte, abouti, sans_suite, et une note",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "user_id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["state"], "properties": { "state": { "type": "string" }, "outcome": { "type": "string" } } } } } },
+        "responses": { "204": { "description": "Fait" }, "422": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/me/opportunities": {
+      "get": {
+        "summary": "Mes opportunités : sauvegardées, et celles qui m'intéressent avec leur suivi",
+        "security": [{ "session": [] }],
+        "responses": { "200": { "description": "favourites et interests", "content": { "application/json": { "schema": { "type": "object" } } } }, "401": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/structures/{slug}/opportunities": {
+      "get": {
+        "summary": "Toutes les opportunités d'une structure, avec le nombre de jeunes intéressés (ses conseillers)",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "responses": { "200": { "description": "La liste", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } } } } }, "404": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/search": {
+      "get": {
+        "summary": "Rechercher dans les pages du site (contenus) ou les opportunités",
+        "parameters": [{ "name": "q", "in": "query", "schema": { "type": "string" } }, { "name": "index", "in": "query", "schema": { "type": "string", "enum": ["contenus", "opportunites"] } }, { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 50 } }, { "name": "offset", "in": "query", "schema": { "type": "integer" } }],
+        "responses": { "200": { "description": "hits (title, url, kind, title_html, snippet_html), total, facets, did_you_mean", "content": { "application/json": { "schema": { "type": "object" } } } }, "422": { "$ref": "#/components/responses/Error" } }
       }
     }
   }
