@@ -34,6 +34,13 @@ pub struct ApiConfig {
     pub trust_proxy: bool,
     /// The search engine and its synonyms.
     pub search: SearchSettings,
+    /// Run the worker that applies the search outbox (tests turn it off to drive it).
+    pub outbox_worker: bool,
+    /// The site's root folder (its `content/` is where published FAQ entries are written).
+    pub site_root: PathBuf,
+    /// The server's secret for signed links (unsubscribe): `TREMPLIN_SECRET`, else
+    /// `data/secret`, created once (mode 0600). Every replica must share it.
+    pub secret: String,
 }
 
 /// Which search engine, and the synonyms both indexes use.
@@ -126,6 +133,35 @@ fn section<T: Default + for<'de> Deserialize<'de>>(
     }
 }
 
+/// The secret kept in `<data>/secret`, created with 256 random bits the first time.
+fn secret_file(data: &Path) -> Result<String, String> {
+    let path = data.join("secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        if !s.trim().is_empty() {
+            return Ok(s.trim().to_string());
+        }
+    }
+    std::fs::create_dir_all(data).map_err(|e| format!("{} : {e}", data.display()))?;
+    let secret = crate::auth::random_token();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut f) => {
+            use std::io::Write;
+            f.write_all(secret.as_bytes())
+                .map_err(|e| format!("{} : {e}", path.display()))?;
+            Ok(secret)
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(&path)
+            .map(|s| s.trim().to_string())
+            .map_err(|e| format!("{} : {e}", path.display())),
+        Err(e) => Err(format!("{} : {e}", path.display())),
+    }
+}
+
 impl ApiConfig {
     /// Reads the settings of the site at `root`; `env` gives environment variables.
     pub fn new(
@@ -195,6 +231,12 @@ impl ApiConfig {
                 .map(|v| v == "1" || v == "true")
                 .unwrap_or(server.trust_proxy.unwrap_or(false)),
             search: SearchSettings::new(root, site, &env)?,
+            outbox_worker: true,
+            site_root: root.to_path_buf(),
+            secret: match env("TREMPLIN_SECRET").filter(|s| !s.trim().is_empty()) {
+                Some(s) => s,
+                None => secret_file(&data)?,
+            },
         })
     }
 

@@ -66,11 +66,13 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
         search,
         contents: Arc::default(),
     };
-    tokio::spawn(search_sync::worker(
-        state.db.clone(),
-        state.search.clone(),
-        state.config.search.synonyms.clone(),
-    ));
+    if state.config.outbox_worker {
+        tokio::spawn(search_sync::worker(
+            state.db.clone(),
+            state.search.clone(),
+            state.config.search.synonyms.clone(),
+        ));
+    }
     Ok(state)
 }
 

@@ -1194,7 +1194,8 @@ pub struct Listing {
 
 /// The public listing: published, not expired, filtered, sorted and paginated.
 /// A place that cannot be resolved is an `Invalid` error on `lieu`, with suggestions.
-/// Keywords go to the search engine (typos, stems, synonyms); the rest is SQL.
+/// The search engine answers (keywords with typos, stems and synonyms); SQL is the fallback
+/// when it fails and there are no keywords.
 pub async fn list(
     db: &Db,
     search: &dyn tremplin_search::SearchEngine,
@@ -1252,23 +1253,29 @@ pub async fn list(
     }
 
     let page = f.page.unwrap_or(1).max(1);
-    if !f.keywords.trim().is_empty() {
-        let structure = f.structure.trim().to_lowercase();
-        return list_by_engine(
-            db,
-            search,
-            f,
-            EngineFilters {
-                kinds: &kinds,
-                near,
-                radius,
-                level,
-                start_from: start_from.as_deref(),
-                structure: &structure,
-            },
-            page,
-        )
-        .await;
+    // The engine answers every listing (filters, distance and counts from its columns, in
+    // about a millisecond); the database then gives the page's opportunities as they are now.
+    // Without keywords, a failing engine is not fatal: SQL answers instead.
+    let structure = f.structure.trim().to_lowercase();
+    let by_engine = list_by_engine(
+        db,
+        search,
+        f,
+        EngineFilters {
+            kinds: &kinds,
+            near,
+            radius,
+            level,
+            start_from: start_from.as_deref(),
+            structure: &structure,
+        },
+        page,
+    )
+    .await;
+    match by_engine {
+        Ok(listing) => return Ok(listing),
+        Err(e) if !f.keywords.trim().is_empty() => return Err(e),
+        Err(e) => tracing::warn!(erreur = ?e, "liste des opportunités par la base de données"),
     }
 
     // The WHERE clause, with its parameters in order.
@@ -1405,7 +1412,7 @@ struct EngineFilters<'a> {
     structure: &'a str,
 }
 
-/// The listing when keywords are given: the engine finds and orders, the database gives the
+/// The listing from the engine: it finds, counts and orders; the database gives the
 /// opportunities as they are now (one the index has not caught up with is left out).
 async fn list_by_engine(
     db: &Db,
@@ -1442,12 +1449,14 @@ async fn list_by_engine(
             radius_m: e.radius * 1000.0,
         });
     }
+    let newest = Sort::Field {
+        name: "published_at".into(),
+        descending: true,
+    };
     req.sort = match f.sort.as_str() {
         "distance" if e.near.is_some() => Sort::Distance,
-        "date" => Sort::Field {
-            name: "published_at".into(),
-            descending: true,
-        },
+        "date" => newest,
+        _ if f.keywords.trim().is_empty() => newest,
         _ => Sort::Relevance,
     };
     req.offset = (page as usize - 1) * PAGE_SIZE;

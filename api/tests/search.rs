@@ -194,7 +194,8 @@ async fn one_box_finds_guides_faq_and_opportunities() {
 #[tokio::test]
 async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
     for b in backends() {
-        let p = platform(b).await;
+        // The test drives the outbox itself.
+        let p = platform_with(b, |c| c.outbox_worker = false).await;
         let mut c = counsellor(&p).await;
         let a = c
             .json(
