@@ -113,12 +113,14 @@ async fn run(
     let mut contents = SearchRequest::new(CONTENUS, q);
     contents.facets = vec!["kind".into()];
     contents.highlight = true;
-    contents.limit = if kind == "opportunite" { 0 } else { PER_PAGE };
-    contents.offset = if kind == "opportunite" {
+    // A few more than the page, so that equal matches can be ordered guide first (see
+    // `guides_first`).
+    contents.limit = if kind == "opportunite" {
         0
     } else {
-        (page_number - 1) * PER_PAGE
+        page_number * PER_PAGE + 40
     };
+    contents.offset = 0;
     let content_kinds = ["guide", "faq", "actualite"];
     if content_kinds.contains(&kind) {
         // Counts per kind come from a search without the kind filter.
@@ -128,18 +130,38 @@ async fn run(
         let counts = engine.search(&all).await.map_err(engine_error)?;
         contents.filters.push(Filter::eq("kind", kind));
         let mut found = engine.search(&contents).await.map_err(engine_error)?;
+        guides_first(&mut found, page_number);
         found.facets = counts.facets;
         found.did_you_mean = found.did_you_mean.or(counts.did_you_mean);
         let opps = search_opportunities(state, q, 0, 0).await?;
         return Ok((found, opps));
     }
-    let found = engine.search(&contents).await.map_err(engine_error)?;
+    let mut found = engine.search(&contents).await.map_err(engine_error)?;
+    guides_first(&mut found, page_number);
     let opps = if kind == "opportunite" {
         search_opportunities(state, q, (page_number - 1) * PER_PAGE, PER_PAGE).await?
     } else {
         search_opportunities(state, q, 0, 5).await?
     };
     Ok((found, opps))
+}
+
+/// Among equally good matches, a guide before a FAQ answer before a news article (a youth
+/// typing "cv" wants the CV guide first); then the page asked for.
+fn guides_first(found: &mut SearchResults, page_number: usize) {
+    let rank = |h: &Hit| match text(h, "kind").as_str() {
+        "guide" => 0,
+        "faq" => 1,
+        _ => 2,
+    };
+    found
+        .hits
+        .sort_by(|a, b| b.score.total_cmp(&a.score).then(rank(a).cmp(&rank(b))));
+    found.hits = std::mem::take(&mut found.hits)
+        .into_iter()
+        .skip((page_number - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
 }
 
 async fn search_opportunities(
