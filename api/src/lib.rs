@@ -65,12 +65,14 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
         pages,
         search,
         contents: Arc::default(),
+        listings: Arc::default(),
     };
     if state.config.outbox_worker {
         tokio::spawn(search_sync::worker(
             state.db.clone(),
             state.search.clone(),
             state.config.search.synonyms.clone(),
+            state.listings.clone(),
         ));
     }
     Ok(state)

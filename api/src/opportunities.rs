@@ -735,18 +735,6 @@ pub async fn get_managed(db: &Db, user: &User, id: i64) -> Result<Opportunity, A
 
 // ---- writes ----
 
-fn search_text(v: &Valid) -> String {
-    fold(&format!(
-        "{} {} {} {} {} {}",
-        v.title,
-        v.organisation,
-        v.description,
-        v.place.town,
-        v.contract,
-        v.themes.join(" ")
-    ))
-}
-
 /// Records that the search index must look at this opportunity again.
 async fn outbox(tx: &mut Transaction<'_, Any>, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO search_outbox (index_name, doc_id, created_at) VALUES ('opportunites', $1, $2)")
@@ -801,7 +789,6 @@ async fn write(
         (None, None) => None,
     };
     let themes = v.themes.join(",");
-    let text = search_text(v);
     let (id, created) = match existing {
         Some(id) => {
             let status = v.status;
@@ -809,11 +796,11 @@ async fn write(
                 "UPDATE opportunities SET kind = $1, title = $2, organisation = $3, description = $4, \
                  town = $5, postcode = $6, insee = $7, lat = $8, lon = $9, remote = $10, contract = $11, \
                  duration = $12, hours = $13, level = $14, level_rank = $15, start_date = $16, deadline = $17, \
-                 places = $18, apply = $19, themes = $20, search_text = $21, source_url = $22, updated_at = $23, \
-                 status = COALESCE($24, status), \
-                 published_at = CASE WHEN $25 = 1 AND published_at IS NULL THEN $23 ELSE published_at END, \
-                 external_id = COALESCE($26, external_id) \
-                 WHERE id = $27",
+                 places = $18, apply = $19, themes = $20, source_url = $21, updated_at = $22, \
+                 status = COALESCE($23, status), \
+                 published_at = CASE WHEN $24 = 1 AND published_at IS NULL THEN $22 ELSE published_at END, \
+                 external_id = COALESCE($25, external_id) \
+                 WHERE id = $26",
             )
             .persistent(false)
             .bind(v.kind)
@@ -836,7 +823,6 @@ async fn write(
             .bind(v.places)
             .bind(&v.apply)
             .bind(&themes)
-            .bind(&text)
             .bind(&v.source_url)
             .bind(t)
             .bind(status)
@@ -853,9 +839,9 @@ async fn write(
                 "INSERT INTO opportunities (structure_id, author_id, kind, title, organisation, description, \
                  town, postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, \
                  start_date, deadline, places, apply, themes, status, source, external_id, source_url, \
-                 search_text, published_at, created_at, updated_at) \
+                 published_at, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29) RETURNING id",
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28) RETURNING id",
             )
             // Not cached: through the `Any` driver, a statement first prepared with a NULL
             // coordinate keeps a parameter type PostgreSQL then refuses a number for.
@@ -886,7 +872,6 @@ async fn write(
             .bind(&v.source)
             .bind(&v.external_id)
             .bind(&v.source_url)
-            .bind(&text)
             .bind((status == "publiee").then_some(t))
             .bind(t)
             .fetch_one(&mut **tx)
@@ -1310,7 +1295,7 @@ pub async fn list(
     if !f.structure.trim().is_empty() {
         push(
             &mut sql,
-            " AND s.slug = ?",
+            " AND o.structure_id = (SELECT id FROM structures WHERE slug = ?)",
             Param::Text(f.structure.trim().to_lowercase()),
         );
     }
@@ -1318,15 +1303,13 @@ pub async fn list(
 
     let (ids, total, distances): (Vec<i64>, usize, BTreeMap<i64, f64>) = match near {
         None => {
-            let count_sql = format!(
-                "SELECT COUNT(*) FROM opportunities o JOIN structures s ON s.id = o.structure_id{sql}"
-            );
+            let count_sql = format!("SELECT COUNT(*) FROM opportunities o{sql}");
             let total: i64 = bind_all(sqlx::query(&count_sql), &params)
                 .fetch_one(&db.pool)
                 .await?
                 .try_get(0)?;
             let ids_sql = format!(
-                "SELECT o.id FROM opportunities o JOIN structures s ON s.id = o.structure_id{sql} \
+                "SELECT o.id FROM opportunities o{sql} \
                  ORDER BY o.published_at DESC, o.id DESC LIMIT {PAGE_SIZE} OFFSET {offset}"
             );
             let rows = bind_all(sqlx::query(&ids_sql), &params)
@@ -1354,8 +1337,7 @@ pub async fn list(
             near_params.extend([min_lat, max_lat, min_lon, max_lon].map(Param::Float));
             let rows = bind_all(
                 sqlx::query(&format!(
-                    "SELECT o.id, o.lat, o.lon, o.published_at FROM opportunities o \
-                     JOIN structures s ON s.id = o.structure_id{near_sql}"
+                    "SELECT o.id, o.lat, o.lon, o.published_at FROM opportunities o{near_sql}"
                 )),
                 &near_params,
             )
@@ -1942,6 +1924,78 @@ fn csv_cell(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
+    }
+}
+
+/// Recent public listings, by their filters: the listing is read far more often than
+/// opportunities change. An entry is used while the index has not changed since it was made
+/// (the outbox worker calls `changed` after applying rows) and for at most `TTL` (another
+/// replica may have changed the index); a new day starts afresh (expiry is by date).
+pub struct ListingCache {
+    entries: std::sync::Mutex<ListingEntries>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+type ListingEntries = std::collections::HashMap<String, (std::time::Instant, u64, Listing)>;
+
+impl ListingCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+    const MAX: usize = 5_000;
+
+    pub fn new() -> ListingCache {
+        ListingCache {
+            entries: std::sync::Mutex::new(ListingEntries::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The index changed: every entry is stale.
+    pub fn changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn key(f: &Filters) -> String {
+        format!(
+            "{}|{}",
+            today(),
+            serde_json::to_string(f).unwrap_or_default()
+        )
+    }
+
+    /// The listing for `f`: from the cache when fresh, else from `list`.
+    pub async fn list(
+        &self,
+        db: &Db,
+        search: &dyn tremplin_search::SearchEngine,
+        f: &Filters,
+    ) -> Result<Listing, AppError> {
+        let key = Self::key(f);
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, g, listing)) = entries.get(&key) {
+                if *g == generation && at.elapsed() < Self::TTL {
+                    return Ok(listing.clone());
+                }
+            }
+        }
+        let listing = list(db, search, f).await?;
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::MAX {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            (std::time::Instant::now(), generation, listing.clone()),
+        );
+        Ok(listing)
+    }
+}
+
+impl Default for ListingCache {
+    fn default() -> Self {
+        ListingCache::new()
     }
 }
 

@@ -139,7 +139,12 @@ pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppErr
 
 /// Configures the indexes, then drains the outbox forever: every second when all is well,
 /// backing off up to a minute while the engine fails.
-pub async fn worker(db: Db, engine: Arc<dyn SearchEngine>, synonyms: Vec<Vec<String>>) {
+pub async fn worker(
+    db: Db,
+    engine: Arc<dyn SearchEngine>,
+    synonyms: Vec<Vec<String>>,
+    listings: Arc<opportunities::ListingCache>,
+) {
     let mut pause = Duration::from_secs(1);
     let mut configured = false;
     loop {
@@ -152,7 +157,12 @@ pub async fn worker(db: Db, engine: Arc<dyn SearchEngine>, synonyms: Vec<Vec<Str
         }
         .await;
         match pass {
-            Ok(_) => pause = Duration::from_secs(1),
+            Ok(done) => {
+                if done != Drained::default() {
+                    listings.changed();
+                }
+                pause = Duration::from_secs(1);
+            }
             Err(e) => {
                 tracing::warn!(erreur = ?e, "index des opportunités en retard ; nouvel essai");
                 pause = (pause * 2).min(Duration::from_secs(60));

@@ -31,10 +31,9 @@ pub async fn headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let span = tracing::info_span!("requête", id = %id, méthode = %method, chemin = %path);
     let started = std::time::Instant::now();
-    let mut res = {
-        let _enter = span.enter();
-        next.run(req).await
-    };
+    // Instrumented, not entered: a guard held across the await would leave this span entered
+    // on the thread while other requests run there, nesting their spans into each other.
+    let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
     span.in_scope(|| {
         tracing::info!(
             statut = res.status().as_u16(),

@@ -42,6 +42,8 @@ pub struct AppState {
     pub search: Arc<dyn tremplin_search::SearchEngine>,
     /// What the "contenus" index was last sent.
     pub contents: Arc<crate::search_sync::ContentIndex>,
+    /// Recent opportunity listings.
+    pub listings: Arc<crate::opportunities::ListingCache>,
 }
 
 /// The routes of accounts: pages and JSON.

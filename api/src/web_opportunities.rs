@@ -217,7 +217,11 @@ async fn list_page(
         "types": f.kinds, "lieu": f.place, "rayon": f.radius_km.unwrap_or(opp::DEFAULT_RADIUS_KM).round() as i64,
         "debut": f.start_from, "niveau": f.level, "q": f.keywords, "tri": if f.sort.is_empty() { "date" } else { f.sort.as_str() },
     }));
-    let status = match opp::list(&state.db, state.search.as_ref(), &f).await {
+    let status = match state
+        .listings
+        .list(&state.db, state.search.as_ref(), &f)
+        .await
+    {
         Ok(listing) => {
             vars.insert(
                 "opportunites".into(),
@@ -1168,7 +1172,10 @@ async fn api_list(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, AppError> {
     let f = filters_from(query.as_deref());
-    let listing = opp::list(&state.db, state.search.as_ref(), &f).await?;
+    let listing = state
+        .listings
+        .list(&state.db, state.search.as_ref(), &f)
+        .await?;
     Ok(Json(listing_json(&listing)))
 }
 

@@ -66,6 +66,7 @@ async fn index_now(p: &Platform) {
     tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
         .await
         .unwrap();
+    p.state.listings.changed();
 }
 
 fn offer(title: &str, kind: &str, town: &str) -> Value {
