@@ -60,6 +60,9 @@ enum Command {
     /// Search indexes.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// News by email to the youths who asked for it.
+    #[command(subcommand)]
+    Newsletter(NewsletterCommand),
     /// Build the site and serve it with the API on http://127.0.0.1:8080.
     Serve {
         #[arg(long, default_value = "127.0.0.1")]
@@ -116,6 +119,13 @@ enum StructureCommand {
     },
     /// List the structures.
     List,
+}
+
+#[derive(Subcommand)]
+enum NewsletterCommand {
+    /// Email the news and guides published since the last digest, and each youth's new
+    /// opportunities (alerts); resumes an interrupted run instead of starting a new one.
+    Send,
 }
 
 #[derive(Subcommand)]
@@ -193,6 +203,7 @@ fn main() -> ExitCode {
         Command::Structure(cmd) => admin(&cli.root, Admin::Structure(cmd)),
         Command::Import(cmd) => admin(&cli.root, Admin::Import(cmd)),
         Command::Index(IndexCommand::Rebuild) => admin(&cli.root, Admin::IndexRebuild),
+        Command::Newsletter(NewsletterCommand::Send) => admin(&cli.root, Admin::NewsletterSend),
         Command::Serve {
             bind,
             port,
@@ -428,6 +439,7 @@ enum Admin {
     Structure(StructureCommand),
     Import(ImportCommand),
     IndexRebuild,
+    NewsletterSend,
 }
 
 /// Account and structure commands: they work on the database of the site at `root`.
@@ -554,6 +566,34 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     "Index reconstruits ({}) : {pages} pages du site, {opportunities} opportunités publiées.",
                     engine.name()
                 );
+            }
+            Admin::NewsletterSend => {
+                let live = Live::new(BuildOptions::new(root))
+                    .map_err(|d| format!("{d}{}", problem_summary(&d)))?;
+                if live.diagnostics().has_errors() {
+                    print_diagnostics(live.diagnostics());
+                    return Err(problem_summary(live.diagnostics()));
+                }
+                // The news comes from the "contenus" index: bring it up to date first.
+                let docs = tremplin_api::search_sync::site_documents(live.site());
+                let synonyms = config.search.synonyms.clone();
+                let state = tremplin_api::state(config, Preview::new(live, false)).await?;
+                tremplin_api::search_sync::sync_contents(
+                    state.search.as_ref(),
+                    &state.contents,
+                    &synonyms,
+                    docs,
+                )
+                .await
+                .map_err(shown)?;
+                let options = tremplin_api::newsletter::Options {
+                    started_by: "ligne de commande".into(),
+                    ..Default::default()
+                };
+                let report = tremplin_api::newsletter::send(&state, &options)
+                    .await
+                    .map_err(shown)?;
+                println!("{}", report.summary());
             }
             Admin::Import(ImportCommand::Opportunites {
                 file,

@@ -737,6 +737,8 @@ pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
         "sessions": sessions,
         "tentatives_de_connexion_echouees": failures,
         "opportunites": crate::opportunities::export_for(db, user).await?,
+        "questions": crate::questions::export_for(db, user).await?,
+        "lettre_et_alertes": crate::newsletter::export_for(db, user).await?,
         "exporte_le": iso(now()),
     }))
 }

@@ -1162,6 +1162,32 @@ pub struct Filters {
     pub structure: String,
 }
 
+impl Filters {
+    /// The filters of a listing's query string; `type` may repeat or hold a comma list.
+    /// Unknown keys are ignored.
+    pub fn parse(query: &str) -> Filters {
+        let mut f = Filters::default();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            let v = v.into_owned();
+            match k.as_ref() {
+                "type" => f
+                    .kinds
+                    .extend(v.split(',').map(str::to_string).filter(|s| !s.is_empty())),
+                "lieu" => f.place = v,
+                "rayon" => f.radius_km = v.trim().parse().ok().or(f.radius_km),
+                "debut" => f.start_from = v,
+                "niveau" => f.level = v,
+                "q" => f.keywords = v,
+                "tri" => f.sort = v,
+                "page" => f.page = v.trim().parse().ok(),
+                "structure" => f.structure = v,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
 pub const PAGE_SIZE: usize = 20;
 pub const DEFAULT_RADIUS_KM: f64 = 30.0;
 

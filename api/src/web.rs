@@ -403,6 +403,10 @@ async fn register_submit(
         };
         match accounts::register(&state.db, &reg).await {
             Ok(user) => {
+                // News by email only when the box was ticked (off by default), dated.
+                if field(&f, "lettre") == "oui" {
+                    crate::newsletter::set_consent(&state.db, user.id, true, "inscription").await?;
+                }
                 sign_in_and_redirect(
                     &state,
                     viewer.token.as_deref(),
@@ -420,6 +424,7 @@ async fn register_submit(
                             ("email", &reg.email),
                             ("first_name", &reg.first_name),
                             ("structure", field(&f, "structure")),
+                            ("lettre", field(&f, "lettre")),
                         ],
                         &errors,
                         "",
@@ -791,11 +796,16 @@ async fn account_page(
         return to_sign_in("/compte");
     };
     let info = q.bienvenue.map(|_| "Bienvenue ! Votre compte est créé.");
+    let mut vars = account_vars(form_value(&[], &[], ""), info);
+    match crate::web_newsletter::consent_value(&state, user.id).await {
+        Ok(v) => vars.insert("lettre".into(), v),
+        Err(e) => return error_page(&state, e, &headers, Some(user)),
+    };
     page(
         &state,
         StatusCode::OK,
         ("compte/mon-compte.html", "/compte", "Mon compte"),
-        account_vars(form_value(&[], &[], ""), info),
+        vars,
         &headers,
         Some(user),
     )

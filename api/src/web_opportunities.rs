@@ -82,25 +82,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The filters from a query string; `type` may repeat.
 fn filters_from(query: Option<&str>) -> Filters {
-    let mut f = Filters::default();
-    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        let v = v.into_owned();
-        match k.as_ref() {
-            "type" => f
-                .kinds
-                .extend(v.split(',').map(str::to_string).filter(|s| !s.is_empty())),
-            "lieu" => f.place = v,
-            "rayon" => f.radius_km = v.trim().parse().ok().or(f.radius_km),
-            "debut" => f.start_from = v,
-            "niveau" => f.level = v,
-            "q" => f.keywords = v,
-            "tri" => f.sort = v,
-            "page" => f.page = v.trim().parse().ok(),
-            "structure" => f.structure = v,
-            _ => {}
-        }
-    }
-    f
+    Filters::parse(query.unwrap_or(""))
 }
 
 /// The query string of `f` for page `page` (links keep every filter).
