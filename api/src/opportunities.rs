@@ -1962,7 +1962,16 @@ pub struct ListingCache {
     generation: std::sync::atomic::AtomicU64,
 }
 
-type ListingEntries = std::collections::HashMap<String, (std::time::Instant, u64, Listing)>;
+type ListingEntries =
+    std::collections::HashMap<String, (std::time::Instant, u64, std::sync::Arc<CachedListing>)>;
+
+/// A cached listing, and what the web layer made of it (its JSON, its template values), made
+/// once per entry.
+pub struct CachedListing {
+    pub listing: Listing,
+    pub json: std::sync::OnceLock<String>,
+    pub views: std::sync::OnceLock<Value>,
+}
 
 impl ListingCache {
     pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
@@ -1995,27 +2004,28 @@ impl ListingCache {
         db: &Db,
         search: &dyn tremplin_search::SearchEngine,
         f: &Filters,
-    ) -> Result<Listing, AppError> {
+    ) -> Result<std::sync::Arc<CachedListing>, AppError> {
         let key = Self::key(f);
         let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         {
             let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((at, g, listing)) = entries.get(&key) {
+            if let Some((at, g, cached)) = entries.get(&key) {
                 if *g == generation && at.elapsed() < Self::TTL {
-                    return Ok(listing.clone());
+                    return Ok(cached.clone());
                 }
             }
         }
-        let listing = list(db, search, f).await?;
+        let cached = std::sync::Arc::new(CachedListing {
+            listing: list(db, search, f).await?,
+            json: std::sync::OnceLock::new(),
+            views: std::sync::OnceLock::new(),
+        });
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= Self::MAX {
             entries.clear();
         }
-        entries.insert(
-            key,
-            (std::time::Instant::now(), generation, listing.clone()),
-        );
-        Ok(listing)
+        entries.insert(key, (std::time::Instant::now(), generation, cached.clone()));
+        Ok(cached)
     }
 }
 

@@ -204,14 +204,20 @@ async fn list_page(
         .list(&state.db, state.search.as_ref(), &f)
         .await
     {
-        Ok(listing) => {
+        Ok(cached) => {
+            let listing = &cached.listing;
             vars.insert(
                 "opportunites".into(),
-                json!(listing
-                    .items
-                    .iter()
-                    .map(|(o, d)| view(o, *d))
-                    .collect::<Vec<_>>()),
+                cached
+                    .views
+                    .get_or_init(|| {
+                        json!(listing
+                            .items
+                            .iter()
+                            .map(|(o, d)| view(o, *d))
+                            .collect::<Vec<_>>())
+                    })
+                    .clone(),
             );
             vars.insert("total".into(), json!(listing.total));
             vars.insert("page_courante".into(), json!(listing.page));
@@ -1152,13 +1158,17 @@ fn listing_json(l: &opp::Listing) -> Value {
 async fn api_list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let f = filters_from(query.as_deref());
-    let listing = state
+    let cached = state
         .listings
         .list(&state.db, state.search.as_ref(), &f)
         .await?;
-    Ok(Json(listing_json(&listing)))
+    let body = cached
+        .json
+        .get_or_init(|| listing_json(&cached.listing).to_string())
+        .clone();
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 fn signed_in(viewer: &Viewer) -> Result<&User, AppError> {
