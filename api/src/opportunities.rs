@@ -1971,6 +1971,8 @@ pub struct CachedListing {
     pub listing: Listing,
     pub json: std::sync::OnceLock<String>,
     pub views: std::sync::OnceLock<Value>,
+    /// The page as a visitor who is not signed in sees it.
+    pub html: std::sync::OnceLock<String>,
 }
 
 impl ListingCache {
@@ -2019,6 +2021,7 @@ impl ListingCache {
             listing: list(db, search, f).await?,
             json: std::sync::OnceLock::new(),
             views: std::sync::OnceLock::new(),
+            html: std::sync::OnceLock::new(),
         });
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= Self::MAX {

@@ -199,12 +199,21 @@ async fn list_page(
         "types": f.kinds, "lieu": f.place, "rayon": f.radius_km.unwrap_or(opp::DEFAULT_RADIUS_KM).round() as i64,
         "debut": f.start_from, "niveau": f.level, "q": f.keywords, "tri": if f.sort.is_empty() { "date" } else { f.sort.as_str() },
     }));
+    let mut anonymous_entry = None;
     let status = match state
         .listings
         .list(&state.db, state.search.as_ref(), &f)
         .await
     {
         Ok(cached) => {
+            // The page of a visitor who is not signed in is the same for everyone: it is
+            // rendered once per cache entry.
+            if viewer.user.is_none() {
+                if let Some(html) = cached.html.get() {
+                    return html_response(html.clone());
+                }
+                anonymous_entry = Some(cached.clone());
+            }
             let listing = &cached.listing;
             vars.insert(
                 "opportunites".into(),
@@ -263,6 +272,19 @@ async fn list_page(
         }
         Err(e) => return error_page(&state, e, &headers, viewer.user.as_ref()),
     };
+    if let Some(entry) = anonymous_entry {
+        // What `page` adds, for a visitor: no account, and no form that needs a token.
+        let mut vars = vars.clone();
+        vars.insert("titre".into(), json!("Opportunités"));
+        vars.insert("csrf".into(), json!(""));
+        vars.insert("utilisateur".into(), Value::Null);
+        if let Ok(html) = state
+            .pages
+            .render("opportunites/liste.html", "/opportunites", &vars)
+        {
+            return html_response(entry.html.get_or_init(|| html).clone());
+        }
+    }
     page(
         &state,
         status,
@@ -271,6 +293,17 @@ async fn list_page(
         &headers,
         viewer.user.as_ref(),
     )
+}
+
+fn html_response(html: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize, Default)]

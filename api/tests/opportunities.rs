@@ -444,7 +444,15 @@ async fn the_listing_filters_sorts_pages_and_forgets_expired_ones() {
             .body
             .contains("id=\"type-emploi\" name=\"type\" value=\"emploi\" checked"));
 
-        // Pagination: 25 more, 20 per page, links keep the filters.
+        // Pagination: 25 more, 20 per page, links keep the filters. The listing seen just
+        // before (and cached) is not served again once the index has changed.
+        let before = anon.get("/opportunites?type=benevolat").await;
+        assert!(before.body.contains("Aucune opportunité"), "{b}");
+        let mut signed = Client::new(&p);
+        register(&mut signed, "alerte@exemple.fr").await;
+        let youth_page = signed.get("/opportunites?type=benevolat").await;
+        assert!(youth_page.body.contains("Créer une alerte"), "a youth's own page");
+        assert!(!before.body.contains("Créer une alerte"));
         for i in 0..25 {
             let d = Draft {
                 kind: "benevolat".into(),
@@ -471,6 +479,7 @@ async fn the_listing_filters_sorts_pages_and_forgets_expired_ones() {
             .json();
         assert_eq!(p2["items"].as_array().unwrap().len(), 5);
         let page = anon.get("/opportunites?type=benevolat").await;
+        assert!(page.body.contains("25 opportunités"), "{b}: {}", page.body);
         assert!(
             page.body
                 .contains("href=\"/opportunites?type=benevolat&amp;page=2\""),
