@@ -313,6 +313,34 @@ pub async fn register(db: &Db, reg: &Registration) -> Result<User, AppError> {
         .ok_or_else(|| AppError::Internal("compte créé introuvable".into()))
 }
 
+/// A youth chooses (or leaves) the Mission Locale that follows them; `slug` empty means none.
+pub async fn set_structure(db: &Db, user: &User, slug: &str) -> Result<User, AppError> {
+    if user.role != Role::Youth {
+        return Err(AppError::Forbidden(
+            "La Mission Locale d'un conseiller est choisie par un administrateur.".into(),
+        ));
+    }
+    let structure = match slug.trim() {
+        "" => None,
+        slug => match structure_by_slug(db, slug).await? {
+            Some(s) => Some(s.id),
+            None => {
+                return Err(AppError::Invalid(vec![(
+                    "structure",
+                    "Choisissez une Mission Locale dans la liste.".into(),
+                )]))
+            }
+        },
+    };
+    sqlx::query("UPDATE users SET structure_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(structure)
+        .bind(now())
+        .bind(user.id)
+        .execute(&db.pool)
+        .await?;
+    user_by_id(db, user.id).await?.ok_or(AppError::NotFound)
+}
+
 /// Failed sign-ins allowed per account, and per address, in the window.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;

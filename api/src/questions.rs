@@ -371,7 +371,7 @@ pub fn validate(a: &Ask) -> Result<(String, String, String), FieldErrors> {
 }
 
 /// The message for a youth who has no Mission Locale yet.
-pub const NO_STRUCTURE: &str = "Pour poser une question, votre compte doit être rattaché à une Mission Locale. Votre compte n'en a pas : contactez la Mission Locale la plus proche de chez vous pour qu'elle vous rattache.";
+pub const NO_STRUCTURE: &str = "Pour poser une question, votre compte doit être rattaché à une Mission Locale. Choisissez la vôtre dans « Mon compte », puis revenez poser votre question.";
 
 /// Records a youth's question for the counsellors of their structure.
 pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {

@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
             get(new_password_page).post(new_password_submit),
         )
         .route("/compte/mot-de-passe", post(change_password_submit))
+        .route("/compte/mission-locale", post(structure_submit))
         .route("/compte/export", get(export_download))
         .route("/compte/suppression", post(delete_submit))
         .route("/admin/utilisateurs", get(admin_users_page))
@@ -775,6 +776,8 @@ async fn new_password_submit(
 #[derive(Deserialize)]
 struct AccountQuery {
     bienvenue: Option<String>,
+    #[serde(rename = "mission-locale")]
+    mission_locale: Option<String>,
 }
 
 fn account_vars(form: Value, info: Option<&str>) -> Map<String, Value> {
@@ -795,8 +798,16 @@ async fn account_page(
     let Some(user) = &viewer.user else {
         return to_sign_in("/compte");
     };
-    let info = q.bienvenue.map(|_| "Bienvenue ! Votre compte est créé.");
+    let info = match (&q.bienvenue, &q.mission_locale) {
+        (Some(_), _) => Some("Bienvenue ! Votre compte est créé."),
+        (_, Some(_)) => Some("Votre Mission Locale est enregistrée."),
+        _ => None,
+    };
     let mut vars = account_vars(form_value(&[], &[], ""), info);
+    match structures_value(&state).await {
+        Ok(v) => vars.insert("structures".into(), v),
+        Err(e) => return error_page(&state, e, &headers, Some(user)),
+    };
     match crate::web_newsletter::consent_value(&state, user.id).await {
         Ok(v) => vars.insert("lettre".into(), v),
         Err(e) => return error_page(&state, e, &headers, Some(user)),
@@ -809,6 +820,25 @@ async fn account_page(
         &headers,
         Some(user),
     )
+}
+
+async fn structure_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let result = async {
+        let f = form_fields(body)?;
+        check_form(&headers, &state, &f)?;
+        let Some(user) = &viewer.user else {
+            return Ok(to_sign_in("/compte"));
+        };
+        accounts::set_structure(&state.db, user, field(&f, "structure")).await?;
+        Ok(Redirect::to("/compte?mission-locale=1").into_response())
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 async fn change_password_submit(

@@ -170,7 +170,10 @@ fn asker(
             StatusCode::CONFLICT,
             "Choisissez d'abord votre Mission Locale",
             qs::NO_STRUCTURE,
-            Some(("/compte", "Mon compte")),
+            Some((
+                "/compte#structure",
+                "Choisir ma Mission Locale dans « Mon compte »",
+            )),
             headers,
             Some(user),
         ));

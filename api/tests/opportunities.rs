@@ -451,7 +451,10 @@ async fn the_listing_filters_sorts_pages_and_forgets_expired_ones() {
         let mut signed = Client::new(&p);
         register(&mut signed, "alerte@exemple.fr").await;
         let youth_page = signed.get("/opportunites?type=benevolat").await;
-        assert!(youth_page.body.contains("Créer une alerte"), "a youth's own page");
+        assert!(
+            youth_page.body.contains("Créer une alerte"),
+            "a youth's own page"
+        );
         assert!(!before.body.contains("Créer une alerte"));
         for i in 0..25 {
             let d = Draft {

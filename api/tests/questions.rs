@@ -527,7 +527,7 @@ async fn a_youth_without_a_mission_locale_is_told_why() {
         let a = c.get("/questions/nouvelle?page=/guides/cv/").await;
         assert_eq!(a.status, StatusCode::CONFLICT, "{b}");
         assert!(a.body.contains("Mission Locale"), "{}", a.body);
-        assert!(a.body.contains("href=\"/compte\""));
+        assert!(a.body.contains("href=\"/compte#structure\""), "{}", a.body);
         let a = c
             .json(
                 Method::POST,
@@ -536,6 +536,45 @@ async fn a_youth_without_a_mission_locale_is_told_why() {
             )
             .await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{b}");
+
+        // "Mon compte" lets them choose one; then the question goes through.
+        structure(&p, "lille", "Lille").await;
+        let page = c.get("/compte").await;
+        assert!(
+            page.body.contains("Choisir votre Mission Locale"),
+            "{}",
+            page.body
+        );
+        let a = c
+            .post_form(
+                "/compte",
+                "/compte/mission-locale",
+                &[("structure", "nulle-part")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let a = c
+            .post_form(
+                "/compte",
+                "/compte/mission-locale",
+                &[("structure", "lille")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        let page = c.get(a.location()).await;
+        assert!(
+            page.body.contains("Votre Mission Locale est enregistrée."),
+            "{}",
+            page.body
+        );
+        let a = c
+            .json(
+                Method::POST,
+                "/api/v1/questions",
+                json!({"question": "Une question assez longue ?"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{b}: {}", a.body);
     }
 }
 
