@@ -347,10 +347,19 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
         let index_site = {
             let state = state.clone();
             let preview = preview.clone();
+            // The documents are made off the async threads, and after a rebuild in a task of
+            // their own: indexing never delays the watcher nor the reload of open pages.
             move || {
-                let docs = preview.with_live(|live| tremplin_api::search_sync::site_documents(live.site()));
                 let state = state.clone();
+                let preview = preview.clone();
                 async move {
+                    let docs = tokio::task::spawn_blocking(move || {
+                        preview.with_live(|live| {
+                            tremplin_api::search_sync::site_documents(live.site())
+                        })
+                    })
+                    .await;
+                    let Ok(docs) = docs else { return };
                     if let Err(e) = tremplin_api::search_sync::sync_contents(
                         state.search.as_ref(),
                         &state.contents,
@@ -388,7 +397,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
                         preview.with_live(|live| print_diagnostics(live.diagnostics()));
                         eprintln!("Erreurs : la dernière version correcte reste servie.");
                     } else if !applied.changed.is_empty() {
-                        runtime.block_on(index_site());
+                        runtime.spawn(index_site());
                         eprintln!(
                             "Reconstruit : {} fichier{} en {} ms.",
                             applied.changed.len(),

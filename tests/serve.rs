@@ -293,3 +293,35 @@ fn a_taken_port_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn the_search_index_follows_the_edits() {
+    let site = site("valid/basic");
+    let root = site.path();
+    let server = start(root, &[]);
+    let port = server.port;
+    wait_for(
+        port,
+        "/api/v1/search?q=motivation",
+        "the guide is indexed at start",
+        |s, b| s == 200 && b.contains("\"url\":\"/guides/lettre/\""),
+    );
+    std::fs::write(
+        root.join("content/guides/stage.md"),
+        "+++\ntitle = \"Un stage\"\n+++\nUn stage zygomatique pour découvrir un métier.\n",
+    )
+    .unwrap();
+    wait_for(
+        port,
+        "/api/v1/search?q=zygomatique",
+        "a new page is found",
+        |s, b| s == 200 && b.contains("\"url\":\"/guides/stage/\""),
+    );
+    std::fs::remove_file(root.join("content/guides/stage.md")).unwrap();
+    wait_for(
+        port,
+        "/api/v1/search?q=zygomatique",
+        "a removed page is gone",
+        |s, b| s == 200 && b.contains("\"total\":0"),
+    );
+}
