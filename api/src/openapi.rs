@@ -6,7 +6,7 @@ pub const DOCUMENT: &str = r##"{
   "info": {
     "title": "Tremplin API",
     "version": "1",
-    "description": "Comptes, sessions, opportunités et recherche de Tremplin. Les requêtes qui modifient quelque chose doivent venir du site lui-même (en-têtes Origin ou Sec-Fetch-Site) ; la session est un cookie HttpOnly « tremplin_session ». Les messages d'erreur sont en français."
+    "description": "Comptes, sessions, opportunités, recherche et questions de Tremplin. Les requêtes qui modifient quelque chose doivent venir du site lui-même (en-têtes Origin ou Sec-Fetch-Site) ; la session est un cookie HttpOnly « tremplin_session ». Les messages d'erreur sont en français."
   },
   "servers": [{ "url": "/api/v1" }],
   "components": {
@@ -82,6 +82,21 @@ pub const DOCUMENT: &str = r##"{
           "apply": { "type": "string", "description": "Un lien https://, une adresse électronique, ou vide (via le conseiller)" },
           "themes": { "type": "array", "items": { "type": "string" } }, "status": { "type": "string" }, "structure": { "type": "string" },
           "external_id": { "type": "string" }, "source": { "type": "string" }, "source_url": { "type": "string" }
+        }
+      },
+      "Question": {
+        "type": "object",
+        "required": ["id", "question", "status"],
+        "properties": {
+          "id": { "type": "integer" },
+          "structure": { "type": "object" },
+          "subject": { "type": "string" },
+          "question": { "type": "string" },
+          "page": { "type": "string" },
+          "status": { "type": "string", "enum": ["nouvelle", "prise", "repondue"] },
+          "answer": { "type": "string", "nullable": true },
+          "answer_html": { "type": "string", "nullable": true },
+          "faq": { "type": "string", "nullable": true }
         }
       },
       "Error": {
@@ -273,6 +288,44 @@ pub const DOCUMENT: &str = r##"{
         "summary": "Rechercher dans les pages du site (contenus) ou les opportunités",
         "parameters": [{ "name": "q", "in": "query", "schema": { "type": "string" } }, { "name": "index", "in": "query", "schema": { "type": "string", "enum": ["contenus", "opportunites"] } }, { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 50 } }, { "name": "offset", "in": "query", "schema": { "type": "integer" } }],
         "responses": { "200": { "description": "hits (title, url, kind, title_html, snippet_html), total, facets, did_you_mean", "content": { "application/json": { "schema": { "type": "object" } } } }, "422": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/questions": {
+      "post": {
+        "summary": "Poser une question à sa Mission Locale (jeune rattaché à une Mission Locale) ; page : le chemin de la page d'où elle vient",
+        "security": [{ "session": [] }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["question"], "properties": { "question": { "type": "string" }, "subject": { "type": "string" }, "page": { "type": "string" } } } } } },
+        "responses": { "201": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/me/questions": {
+      "get": { "summary": "Mes questions et leurs réponses", "security": [{ "session": [] }], "responses": { "200": { "description": "questions", "content": { "application/json": { "schema": { "type": "object" } } } }, "401": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/questions/inbox": {
+      "get": {
+        "summary": "Les questions reçues par sa Mission Locale (conseiller) : nouvelles, miennes, repondues",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "filter", "in": "query", "schema": { "type": "string", "enum": ["nouvelles", "miennes", "repondues"] } }],
+        "responses": { "200": { "description": "filter et questions", "content": { "application/json": { "schema": { "type": "object" } } } }, "403": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/questions/{id}": {
+      "get": { "summary": "Une question (son jeune, ou un conseiller de sa structure)", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "404": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/questions/{id}/take": {
+      "post": { "summary": "« Je m'en occupe » : 409 si un autre conseiller l'a déjà prise", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/questions/{id}/answer": {
+      "post": { "summary": "Répondre (Markdown) ; le jeune est prévenu par courriel", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["answer"], "properties": { "answer": { "type": "string" } } } } } }, "responses": { "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "422": { "$ref": "#/components/responses/Error" } } }
+    },
+    "/questions/{id}/faq": {
+      "get": { "summary": "Le brouillon d'entrée de FAQ, données personnelles retirées", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "draft, removed, warning, themes", "content": { "application/json": { "schema": { "type": "object" } } } }, "404": { "$ref": "#/components/responses/Error" } } },
+      "post": {
+        "summary": "Publier la réponse dans la FAQ : le fichier est écrit dans content/faq/ et commité (auteur : le conseiller) ; 403 si le site n'est pas un dépôt git (rien n'est écrit)",
+        "security": [{ "session": [] }],
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["title", "answer", "theme"], "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "question": { "type": "string" }, "answer": { "type": "string" }, "theme": { "type": "string" }, "publics": { "type": "array" } } } } } },
+        "responses": { "201": { "description": "path et url de la nouvelle page", "content": { "application/json": { "schema": { "type": "object" } } } }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
       }
     }
   }

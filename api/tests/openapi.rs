@@ -213,6 +213,115 @@ async fn opportunities_and_search(p: &Platform, c: &mut Client) {
     .await;
 }
 
+async fn staff(p: &Platform, c: &Client, email: &str) -> Client {
+    let (_, t) = accounts::invite(
+        &p.state.db,
+        &p.state.config,
+        email,
+        Role::Counsellor,
+        Some("lille"),
+        "C",
+    )
+    .await
+    .unwrap();
+    accounts::set_password_with_token(&p.state.db, &t, PASSWORD)
+        .await
+        .unwrap();
+    let mut staff = Client::new(p);
+    staff.seen = c.seen.clone();
+    sign_in(&mut staff, email, PASSWORD).await;
+    staff
+}
+
+/// Every documented status of the questions' operations.
+async fn questions(p: &Platform, c: &mut Client) {
+    // "y@exemple.fr" (signed in on `c`) has no Mission Locale.
+    c.json(
+        Method::POST,
+        "/api/v1/questions",
+        json!({"question": "Une vraie question ?"}),
+    )
+    .await;
+    c.forget_cookies();
+    c.json(
+        Method::POST,
+        "/api/v1/questions",
+        json!({"question": "Une vraie question ?"}),
+    )
+    .await;
+    c.get("/api/v1/me/questions").await;
+    let reg = json!({"email": "q@exemple.fr", "password": PASSWORD, "first_name": "Q", "structure": "lille"});
+    c.json(Method::POST, "/api/v1/accounts", reg).await;
+    sign_in(c, "q@exemple.fr", PASSWORD).await;
+    c.json(Method::POST, "/api/v1/questions", json!({"questoin": "x"}))
+        .await;
+    c.json(
+        Method::POST,
+        "/api/v1/questions",
+        json!({"question": "court"}),
+    )
+    .await;
+    let a = c
+        .json(
+            Method::POST,
+            "/api/v1/questions",
+            json!({"question": "Comment payer mon permis de conduire ?", "page": "/guides/permis/"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let id = a.json()["id"].as_i64().unwrap();
+    c.get("/api/v1/me/questions").await;
+    c.get("/api/v1/questions/inbox").await;
+
+    let mut nora = staff(p, c, "nora@exemple.fr").await;
+    let mut sam = staff(p, c, "sam@exemple.fr").await;
+    let one = format!("/api/v1/questions/{id}");
+    nora.get("/api/v1/questions/inbox?filter=nouvelles").await;
+    nora.get(&one).await;
+    nora.get("/api/v1/questions/999999").await;
+    nora.send(Method::POST, &format!("{one}/take"), None, String::new())
+        .await;
+    sam.send(Method::POST, &format!("{one}/take"), None, String::new())
+        .await;
+    nora.send(
+        Method::POST,
+        "/api/v1/questions/999999/take",
+        None,
+        String::new(),
+    )
+    .await;
+    sam.json(
+        Method::POST,
+        &format!("{one}/answer"),
+        json!({"answer": "Moi aussi"}),
+    )
+    .await;
+    let a = nora
+        .json(
+            Method::POST,
+            &format!("{one}/answer"),
+            json!({"answer": "Il existe des aides : parlons-en."}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    nora.get(&format!("{one}/faq")).await;
+    nora.get("/api/v1/questions/999999/faq").await;
+    let faq = json!({"title": "Des aides pour le permis ?", "description": "", "question": "",
+        "answer": "Il existe des aides : parlons-en.", "theme": "mobilité", "publics": ["18-25 ans"]});
+    // Not a git repository yet: refused, nothing written.
+    nora.json(Method::POST, &format!("{one}/faq"), faq.clone())
+        .await;
+    make_repository(p.dir.path());
+    nora.json(
+        Method::POST,
+        &format!("{one}/faq"),
+        json!({"title": "", "description": "", "question": "", "answer": "", "theme": "mobilité", "publics": []}),
+    )
+    .await;
+    let a = nora.json(Method::POST, &format!("{one}/faq"), faq).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+}
+
 #[tokio::test]
 async fn the_document_matches_the_api() {
     for b in backends() {
@@ -304,6 +413,7 @@ async fn the_document_matches_the_api() {
         }
 
         opportunities_and_search(&p, &mut c).await;
+        questions(&p, &mut c).await;
 
         // Concrete paths back to the document's templates.
         let seen: BTreeSet<(String, String, u16)> = c

@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use axum::http::{Method, StatusCode};
 use common::*;
@@ -80,56 +79,6 @@ async fn youth(p: &Platform, email: &str, name: &str, structure_slug: &str) -> (
         .unwrap()
         .unwrap();
     (c, u)
-}
-
-fn git(dir: &Path, args: &[&str]) -> (bool, String) {
-    let o = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git installed");
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
-}
-
-/// Makes the platform's site a git repository with one commit, the FAQ section and the
-/// taxonomies of the real site.
-fn make_repository(site: &Path) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    std::fs::create_dir_all(site.join("content/faq")).unwrap();
-    std::fs::copy(
-        repo.join("content/faq/_index.md"),
-        site.join("content/faq/_index.md"),
-    )
-    .unwrap();
-    let mut config = std::fs::read_to_string(site.join("tremplin.toml")).unwrap();
-    config = config.replace(
-        "[extra]",
-        "[[taxonomies]]\nname = \"themes\"\n\n[[taxonomies]]\nname = \"publics\"\n\n[extra]",
-    );
-    std::fs::write(site.join("tremplin.toml"), config).unwrap();
-    std::fs::write(site.join(".gitignore"), "data/\npublic/\n").unwrap();
-    for args in [
-        &["init", "-q"][..],
-        &["config", "user.name", "Site"],
-        &["config", "user.email", "site@exemple.fr"],
-        &["config", "commit.gpgsign", "false"],
-        &["add", "-A"],
-        &["commit", "-q", "-m", "Le site"],
-    ] {
-        let (ok, out) = git(site, args);
-        assert!(ok, "git {args:?}: {out}");
-    }
 }
 
 fn faq_files(site: &Path) -> Vec<String> {
