@@ -82,6 +82,12 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<tremplin_search::Error> for AppError {
+    fn from(e: tremplin_search::Error) -> Self {
+        AppError::Internal(format!("moteur de recherche : {e}"))
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();

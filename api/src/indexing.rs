@@ -85,8 +85,8 @@ pub fn level_rank(slug: &str) -> i64 {
     LEVELS.iter().position(|(s, _)| *s == slug).unwrap_or(0) as i64
 }
 
-/// A `YYYY-MM-DD` date as unix seconds at midnight UTC.
-fn day_seconds(date: &str) -> Option<i64> {
+/// A `YYYY-MM-DD` date as unix seconds at midnight UTC (how dates are indexed).
+pub fn day_seconds(date: &str) -> Option<i64> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .ok()
         .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())

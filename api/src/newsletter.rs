@@ -410,10 +410,7 @@ pub async fn site_news(
         };
         req.offset = offset;
         req.limit = 100;
-        let page = search
-            .search(&req)
-            .await
-            .map_err(|e| AppError::Internal(format!("moteur de recherche : {e}")))?;
+        let page = search.search(&req).await?;
         if page.hits.is_empty() {
             break;
         }

@@ -1443,7 +1443,7 @@ async fn list_by_engine(
     if let Some(d) = e.start_from {
         req.filters.push(Filter::range(
             "start",
-            Some(crate::search_sync::day_seconds(d) as f64),
+            crate::indexing::day_seconds(d).map(|t| t as f64),
             None,
         ));
     }
@@ -1469,10 +1469,7 @@ async fn list_by_engine(
     };
     req.offset = (page as usize - 1) * PAGE_SIZE;
     req.limit = PAGE_SIZE;
-    let found = search
-        .search(&req)
-        .await
-        .map_err(|e| AppError::Internal(format!("moteur de recherche : {e}")))?;
+    let found = search.search(&req).await?;
     let ids: Vec<i64> = found
         .hits
         .iter()

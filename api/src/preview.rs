@@ -92,7 +92,8 @@ impl crate::web::Pages for Preview {
     }
 }
 
-fn escape(s: &str) -> String {
+/// Text made safe inside HTML or XML (element content and quoted attributes).
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

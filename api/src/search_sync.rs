@@ -47,10 +47,6 @@ pub struct Drained {
     pub deleted: usize,
 }
 
-fn search_error(e: tremplin_search::Error) -> AppError {
-    AppError::Internal(format!("moteur de recherche : {e}"))
-}
-
 /// Creates the indexes or updates their settings.
 pub async fn configure(
     engine: &dyn SearchEngine,
@@ -58,12 +54,10 @@ pub async fn configure(
 ) -> Result<(), AppError> {
     engine
         .configure(CONTENUS, &indexing::contenus_settings(synonyms))
-        .await
-        .map_err(search_error)?;
+        .await?;
     engine
         .configure(OPPORTUNITES, &indexing::opportunites_settings(synonyms))
-        .await
-        .map_err(search_error)?;
+        .await?;
     Ok(())
 }
 
@@ -131,7 +125,7 @@ pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppErr
                 .bind(e.to_string())
                 .execute(&db.pool)
                 .await?;
-                return Err(search_error(e));
+                return Err(e.into());
             }
         }
     }
@@ -226,7 +220,7 @@ impl ContentIndex {
             }
             Err(e) => {
                 // Unknown state: next time, compare with the index again.
-                Err(search_error(e))
+                Err(e.into())
             }
         }
     }
@@ -234,14 +228,14 @@ impl ContentIndex {
 
 /// Every document id of an index.
 async fn all_ids(engine: &dyn SearchEngine, index: &str) -> Result<Vec<String>, AppError> {
-    let total = engine.count(index).await.map_err(search_error)?;
+    let total = engine.count(index).await?;
     let mut ids = Vec::with_capacity(total);
     let mut offset = 0;
     while offset < total {
         let mut req = SearchRequest::new(index, "");
         req.offset = offset;
         req.limit = 1000;
-        let page = engine.search(&req).await.map_err(search_error)?;
+        let page = engine.search(&req).await?;
         if page.hits.is_empty() {
             break;
         }
@@ -259,15 +253,12 @@ pub async fn rebuild(
     contents: Vec<Document>,
 ) -> Result<(usize, usize), AppError> {
     configure(engine, synonyms).await?;
-    engine.clear(CONTENUS).await.map_err(search_error)?;
+    engine.clear(CONTENUS).await?;
     let n_contents = contents.len();
     for chunk in contents.chunks(1000) {
-        engine
-            .upsert(CONTENUS, chunk.to_vec())
-            .await
-            .map_err(search_error)?;
+        engine.upsert(CONTENUS, chunk.to_vec()).await?;
     }
-    engine.clear(OPPORTUNITES).await.map_err(search_error)?;
+    engine.clear(OPPORTUNITES).await?;
     // The outbox is emptied first: what it holds is in the database, which is read whole.
     let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM search_outbox")
         .fetch_one(&db.pool)
@@ -290,10 +281,7 @@ pub async fn rebuild(
             .map(document_of)
             .collect();
         n_opps += docs.len();
-        engine
-            .upsert(OPPORTUNITES, docs)
-            .await
-            .map_err(search_error)?;
+        engine.upsert(OPPORTUNITES, docs).await?;
     }
     if let Some(max) = max {
         sqlx::query("DELETE FROM search_outbox WHERE id <= $1")
@@ -304,19 +292,12 @@ pub async fn rebuild(
     Ok((n_contents, n_opps))
 }
 
-/// A `YYYY-MM-DD` date as unix seconds at midnight UTC (how dates are indexed).
-pub fn day_seconds(date: &str) -> i64 {
-    opportunities::parse_date(date)
-        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
-        .unwrap_or(0)
-}
-
 /// The filter every public search of opportunities carries: not expired today (documents
-/// without a deadline carry a far one, see `indexing::opportunity_document`).
+/// without a deadline carry a far one, see `document_of`).
 pub fn not_expired() -> Filter {
     Filter::range(
         "deadline",
-        Some(day_seconds(&opportunities::today()) as f64),
+        indexing::day_seconds(&opportunities::today()).map(|t| t as f64),
         None,
     )
 }
@@ -337,11 +318,8 @@ pub async fn sync_contents(
     docs: Vec<Document>,
 ) -> Result<(usize, usize), AppError> {
     let settings = indexing::contenus_settings(synonyms);
-    if engine.settings(CONTENUS).await.map_err(search_error)? != Some(settings.clone()) {
-        engine
-            .configure(CONTENUS, &settings)
-            .await
-            .map_err(search_error)?;
+    if engine.settings(CONTENUS).await? != Some(settings.clone()) {
+        engine.configure(CONTENUS, &settings).await?;
     }
     index.sync(engine, docs).await
 }

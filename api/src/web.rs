@@ -297,6 +297,32 @@ pub(crate) fn user_view(u: &User) -> Value {
     })
 }
 
+/// The signed-in counsellor or admin; a visitor is sent to sign in (then back to `next`), a
+/// youth gets a "reserved" page.
+#[allow(clippy::result_large_err)] // the page to send instead is the error, built once
+pub(crate) fn staff_page(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    next: &str,
+) -> Result<User, Response> {
+    match &viewer.user {
+        None => Err(to_sign_in(next)),
+        Some(u) if u.role == Role::Youth => Err(error_page(
+            state,
+            AppError::Forbidden("Cette page est réservée aux conseillers.".into()),
+            headers,
+            Some(u),
+        )),
+        Some(u) => Ok(u.clone()),
+    }
+}
+
+/// The signed-in account, for the JSON API (401 otherwise).
+pub(crate) fn signed_in(viewer: &Viewer) -> Result<&User, AppError> {
+    viewer.user.as_ref().ok_or(AppError::Unauthorized)
+}
+
 pub(crate) fn to_sign_in(next: &str) -> Response {
     Redirect::to(&format!("/compte/connexion?suite={}", encode(next))).into_response()
 }

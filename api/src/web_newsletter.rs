@@ -18,8 +18,8 @@ use crate::error::AppError;
 use crate::newsletter::{self as nl, FREQUENCIES};
 use crate::opportunities::date_fr;
 use crate::web::{
-    check_form, error_page, field, form_fields, form_value, message_page, page, to_sign_in,
-    AppState, FormBody, Viewer,
+    check_form, error_page, field, form_fields, form_value, message_page, page, staff_page,
+    to_sign_in, AppState, FormBody, Viewer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -363,32 +363,13 @@ async fn send_vars(state: &AppState, info: Option<String>) -> Result<Map<String,
     Ok(vars)
 }
 
-// The page to send instead is the error: a `Response`, built once per request.
-#[allow(clippy::result_large_err)]
-fn staff(
-    state: &AppState,
-    viewer: &Viewer,
-    headers: &HeaderMap,
-) -> Result<crate::accounts::User, Response> {
-    match &viewer.user {
-        None => Err(to_sign_in("/conseil/lettre")),
-        Some(u) if u.role == Role::Youth => Err(error_page(
-            state,
-            AppError::Forbidden("Cette page est réservée aux conseillers.".into()),
-            headers,
-            Some(u),
-        )),
-        Some(u) => Ok(u.clone()),
-    }
-}
-
 async fn send_page(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<DoneQuery>,
 ) -> Response {
-    let user = match staff(&state, &viewer, &headers) {
+    let user = match staff_page(&state, &viewer, &headers, "/conseil/lettre") {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -425,7 +406,7 @@ async fn send_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff(&state, &viewer, &headers) {
+        let user = match staff_page(&state, &viewer, &headers, "/conseil/lettre") {
             Ok(u) => u,
             Err(r) => return Ok(r),
         };

@@ -21,9 +21,10 @@ use crate::opportunities::{
     self as opp, date_fr, label, Draft, Filters, Opportunity, INTEREST_STATES, KINDS, LEVELS,
     STATUSES,
 };
+use crate::preview::escape;
 use crate::web::{
     check_api, check_form, encode, error_page, field, form_fields, form_value, json_body, page,
-    to_sign_in, AppState, FormBody, Viewer,
+    signed_in, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -79,11 +80,6 @@ pub fn router(state: AppState) -> Router {
 }
 
 // ---- shared pieces ----
-
-/// The filters from a query string; `type` may repeat.
-fn filters_from(query: Option<&str>) -> Filters {
-    Filters::parse(query.unwrap_or(""))
-}
 
 /// The query string of `f` for page `page` (links keep every filter).
 fn query_of(f: &Filters, page: Option<u32>) -> String {
@@ -164,26 +160,6 @@ fn vocabularies(vars: &mut Map<String, Value>) {
     vars.insert("suivis".into(), choices(INTEREST_STATES));
 }
 
-// The page to send instead is the error: a `Response`, large but built once per request.
-#[allow(clippy::result_large_err)]
-fn counsellor(
-    state: &AppState,
-    viewer: &Viewer,
-    headers: &HeaderMap,
-    next: &str,
-) -> Result<User, Response> {
-    match &viewer.user {
-        None => Err(to_sign_in(next)),
-        Some(u) if u.role == Role::Youth => Err(error_page(
-            state,
-            AppError::Forbidden("Cette page est réservée aux conseillers.".into()),
-            headers,
-            Some(u),
-        )),
-        Some(u) => Ok(u.clone()),
-    }
-}
-
 // ---- public pages ----
 
 async fn list_page(
@@ -192,7 +168,7 @@ async fn list_page(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let f = filters_from(query.as_deref());
+    let f = Filters::parse(query.as_deref().unwrap_or(""));
     let mut vars = Map::new();
     vocabularies(&mut vars);
     vars.insert("filtres".into(), json!({
@@ -487,7 +463,7 @@ async fn mine_page(State(state): State<AppState>, viewer: Viewer, headers: Heade
 }
 
 async fn feed(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let f = filters_from(query.as_deref());
+    let f = Filters::parse(query.as_deref().unwrap_or(""));
     let kind = f.kinds.first().and_then(|k| opp::parse_kind(k));
     let structure = Some(f.structure.trim()).filter(|s| !s.is_empty());
     match opp::newest(&state.db, structure, kind, 50).await {
@@ -503,9 +479,9 @@ async fn feed(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respo
             let updated = list.iter().map(|o| o.updated_at).max().unwrap_or(0);
             let mut xml = format!(
                 "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n<title>{}</title>\n<id>{base}/opportunites/flux.xml?{}</id>\n<link rel=\"self\" href=\"{base}/opportunites/flux.xml?{}\"/>\n<link href=\"{base}/opportunites\"/>\n<updated>{}</updated>\n",
-                xml_escape(&title),
-                xml_escape(query.as_deref().unwrap_or("")),
-                xml_escape(query.as_deref().unwrap_or("")),
+                escape(&title),
+                escape(query.as_deref().unwrap_or("")),
+                escape(query.as_deref().unwrap_or("")),
                 iso(updated)
             );
             for o in &list {
@@ -516,15 +492,15 @@ async fn feed(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respo
                 };
                 xml.push_str(&format!(
                     "<entry>\n<title>{}</title>\n<id>{base}/opportunites/{}</id>\n<link href=\"{base}/opportunites/{}\"/>\n<updated>{}</updated>\n<published>{}</published>\n<author><name>{}</name></author>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
-                    xml_escape(&o.title),
+                    escape(&o.title),
                     o.id,
                     o.id,
                     iso(o.updated_at),
                     iso(o.published_at.unwrap_or(o.created_at)),
-                    xml_escape(&o.structure.name),
+                    escape(&o.structure.name),
                     o.kind,
                     label(KINDS, &o.kind),
-                    xml_escape(&format!("{} — {} — {}", label(KINDS, &o.kind), o.organisation, place)),
+                    escape(&format!("{} — {} — {}", label(KINDS, &o.kind), o.organisation, place)),
                 ));
             }
             xml.push_str("</feed>\n");
@@ -536,13 +512,6 @@ async fn feed(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respo
         }
         Err(e) => e.into_response(),
     }
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 // ---- counsellor pages ----
@@ -578,7 +547,7 @@ async fn dashboard_page(
     headers: HeaderMap,
     Query(q): Query<DashboardQuery>,
 ) -> Response {
-    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites") {
+    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites") {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -773,7 +742,7 @@ async fn form_page(
 }
 
 async fn new_page(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
-    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/nouvelle") {
+    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites/nouvelle") {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -795,18 +764,43 @@ async fn new_submit(
     headers: HeaderMap,
     body: FormBody,
 ) -> Response {
+    save_submit(state, viewer, headers, body, None).await
+}
+
+/// A new opportunity (`editing` is `None`) or changes to one: back to the dashboard, or the
+/// form again with each error next to its field.
+async fn save_submit(
+    state: AppState,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: FormBody,
+    editing: Option<i64>,
+) -> Response {
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/nouvelle") {
+        let here = match editing {
+            Some(id) => format!("/conseil/opportunites/{id}/modifier"),
+            None => "/conseil/opportunites/nouvelle".to_string(),
+        };
+        let user = match staff_page(&state, &viewer, &headers, &here) {
             Ok(u) => u,
             Err(r) => return Ok(r),
         };
         let draft = draft_from_form(&f);
-        match opp::create(&state.db, &user, &draft).await {
+        let saved = match editing {
+            Some(id) => opp::update(&state.db, &user, id, &draft).await,
+            None => opp::create(&state.db, &user, &draft).await,
+        };
+        match saved {
             Ok(o) => Ok(Redirect::to(&format!(
-                "/conseil/opportunites?structure={}&fait=creee",
-                encode(&o.structure.slug)
+                "/conseil/opportunites?structure={}&fait={}",
+                encode(&o.structure.slug),
+                if editing.is_some() {
+                    "modifiee"
+                } else {
+                    "creee"
+                }
             ))
             .into_response()),
             Err(AppError::Invalid(errors)) => Ok(form_page(
@@ -814,7 +808,7 @@ async fn new_submit(
                 &user,
                 &headers,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                None,
+                editing,
                 &draft,
                 &errors,
             )
@@ -832,7 +826,7 @@ async fn edit_page(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let user = match counsellor(
+    let user = match staff_page(
         &state,
         &viewer,
         &headers,
@@ -865,40 +859,7 @@ async fn edit_submit(
     Path(id): Path<i64>,
     body: FormBody,
 ) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let user = match counsellor(
-            &state,
-            &viewer,
-            &headers,
-            &format!("/conseil/opportunites/{id}/modifier"),
-        ) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        let draft = draft_from_form(&f);
-        match opp::update(&state.db, &user, id, &draft).await {
-            Ok(o) => Ok(Redirect::to(&format!(
-                "/conseil/opportunites?structure={}&fait=modifiee",
-                encode(&o.structure.slug)
-            ))
-            .into_response()),
-            Err(AppError::Invalid(errors)) => Ok(form_page(
-                &state,
-                &user,
-                &headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(id),
-                &draft,
-                &errors,
-            )
-            .await),
-            Err(e) => Err(e),
-        }
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    save_submit(state, viewer, headers, body, Some(id)).await
 }
 
 async fn status_submit(
@@ -911,7 +872,7 @@ async fn status_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites") {
+        let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites") {
             Ok(u) => u,
             Err(r) => return Ok(r),
         };
@@ -932,7 +893,7 @@ async fn follow_page(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let user = match counsellor(
+    let user = match staff_page(
         &state,
         &viewer,
         &headers,
@@ -987,7 +948,7 @@ async fn follow_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match counsellor(
+        let user = match staff_page(
             &state,
             &viewer,
             &headers,
@@ -1018,7 +979,7 @@ async fn export_csv(
     headers: HeaderMap,
     Query(q): Query<DashboardQuery>,
 ) -> Response {
-    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites") {
+    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites") {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -1050,7 +1011,7 @@ async fn import_page(
     viewer: Viewer,
     headers: HeaderMap,
 ) -> Response {
-    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/import") {
+    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites/import") {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -1109,7 +1070,7 @@ async fn import_submit(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
-    let user = match counsellor(&state, &viewer, &headers, "/conseil/opportunites/import") {
+    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites/import") {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -1192,7 +1153,7 @@ async fn api_list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let f = filters_from(query.as_deref());
+    let f = Filters::parse(query.as_deref().unwrap_or(""));
     let cached = state
         .listings
         .list(&state.db, state.search.as_ref(), &f)
@@ -1202,10 +1163,6 @@ async fn api_list(
         .get_or_init(|| listing_json(&cached.listing).to_string())
         .clone();
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-fn signed_in(viewer: &Viewer) -> Result<&User, AppError> {
-    viewer.user.as_ref().ok_or(AppError::Unauthorized)
 }
 
 async fn api_get(

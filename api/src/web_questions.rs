@@ -18,7 +18,7 @@ use crate::opportunities::date_fr;
 use crate::questions::{self as qs, FaqDraft, Inbox, Question, Took, FAQ_THEMES};
 use crate::web::{
     check_api, check_form, encode, error_page, field, form_fields, form_value, json_body,
-    message_page, page, to_sign_in, AppState, FormBody, Viewer,
+    message_page, page, signed_in, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -74,26 +74,6 @@ fn view(q: &Question, viewer: &User) -> Value {
         "structure": q.structure.name,
         "jeune": staff.then(|| json!({"prenom": q.youth_first_name, "email": q.youth_email})),
     })
-}
-
-// The page to send instead is the error: a `Response`, large but built once per request.
-#[allow(clippy::result_large_err)]
-fn staff(
-    state: &AppState,
-    viewer: &Viewer,
-    headers: &HeaderMap,
-    next: &str,
-) -> Result<User, Response> {
-    match &viewer.user {
-        None => Err(to_sign_in(next)),
-        Some(u) if u.role == Role::Youth => Err(error_page(
-            state,
-            AppError::Forbidden("Cette page est réservée aux conseillers.".into()),
-            headers,
-            Some(u),
-        )),
-        Some(u) => Ok(u.clone()),
-    }
 }
 
 // ---- the youth ----
@@ -299,7 +279,7 @@ async fn inbox_page(
     headers: HeaderMap,
     Query(q): Query<DoneQuery>,
 ) -> Response {
-    let user = match staff(&state, &viewer, &headers, "/conseil/questions") {
+    let user = match staff_page(&state, &viewer, &headers, "/conseil/questions") {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -388,7 +368,7 @@ async fn detail_page(
     Path(id): Path<String>,
     Query(dq): Query<DoneQuery>,
 ) -> Response {
-    let user = match staff(
+    let user = match staff_page(
         &state,
         &viewer,
         &headers,
@@ -431,7 +411,7 @@ async fn take_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff(
+        let user = match staff_page(
             &state,
             &viewer,
             &headers,
@@ -470,7 +450,7 @@ async fn answer_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff(
+        let user = match staff_page(
             &state,
             &viewer,
             &headers,
@@ -578,7 +558,7 @@ async fn faq_page(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let user = match staff(
+    let user = match staff_page(
         &state,
         &viewer,
         &headers,
@@ -631,7 +611,7 @@ async fn faq_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff(
+        let user = match staff_page(
             &state,
             &viewer,
             &headers,
@@ -694,10 +674,6 @@ async fn faq_submit(
 }
 
 // ---- JSON ----
-
-fn signed_in(viewer: &Viewer) -> Result<&User, AppError> {
-    viewer.user.as_ref().ok_or(AppError::Unauthorized)
-}
 
 fn is_staff(user: &User) -> bool {
     user.role != Role::Youth

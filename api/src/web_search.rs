@@ -13,6 +13,7 @@ use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
 use crate::error::AppError;
 use crate::indexing::{CONTENUS, OPPORTUNITES};
+use crate::preview::escape;
 use crate::search_sync::not_expired;
 use crate::web::{error_page, page, AppState, Viewer};
 
@@ -95,13 +96,6 @@ fn opportunity_view(hit: &Hit) -> Value {
     })
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Both searches of the page: contents (with kind counts) and public opportunities.
 async fn run(
     state: &AppState,
@@ -127,16 +121,16 @@ async fn run(
         let mut all = contents.clone();
         all.limit = 0;
         all.offset = 0;
-        let counts = engine.search(&all).await.map_err(engine_error)?;
+        let counts = engine.search(&all).await?;
         contents.filters.push(Filter::eq("kind", kind));
-        let mut found = engine.search(&contents).await.map_err(engine_error)?;
+        let mut found = engine.search(&contents).await?;
         guides_first(&mut found, page_number);
         found.facets = counts.facets;
         found.did_you_mean = found.did_you_mean.or(counts.did_you_mean);
         let opps = search_opportunities(state, q, 0, 0).await?;
         return Ok((found, opps));
     }
-    let mut found = engine.search(&contents).await.map_err(engine_error)?;
+    let mut found = engine.search(&contents).await?;
     guides_first(&mut found, page_number);
     let opps = if kind == "opportunite" {
         search_opportunities(state, q, (page_number - 1) * PER_PAGE, PER_PAGE).await?
@@ -175,11 +169,7 @@ async fn search_opportunities(
     req.highlight = true;
     req.offset = offset;
     req.limit = limit;
-    state.search.search(&req).await.map_err(engine_error)
-}
-
-fn engine_error(e: tremplin_search::Error) -> AppError {
-    AppError::Internal(format!("moteur de recherche : {e}"))
+    Ok(state.search.search(&req).await?)
 }
 
 async fn results_page(
@@ -331,7 +321,7 @@ async fn api_search(
     } else {
         req.facets = vec!["kind".into()];
     }
-    let r = state.search.search(&req).await.map_err(engine_error)?;
+    let r = state.search.search(&req).await?;
     Ok(Json(json!({
         "query": q,
         "index": index,
