@@ -48,6 +48,16 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// List the content's sourced facts (amounts, ages, conditions), the oldest check first, so
+    /// that counsellors check them again on the official site.
+    Sources {
+        /// A fact checked more than this many months ago is marked "à revérifier".
+        #[arg(long, alias = "months", default_value_t = 12)]
+        mois: u32,
+        /// Show only the facts to check again, and fail when there are some (for a scheduled job).
+        #[arg(long, alias = "stale")]
+        a_reverifier: bool,
+    },
     /// Manage accounts (counsellors and admins are invited).
     #[command(subcommand)]
     User(UserCommand),
@@ -199,6 +209,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Sources { mois, a_reverifier } => sources(&cli.root, mois, a_reverifier),
         Command::User(cmd) => admin(&cli.root, Admin::User(cmd)),
         Command::Structure(cmd) => admin(&cli.root, Admin::Structure(cmd)),
         Command::Import(cmd) => admin(&cli.root, Admin::Import(cmd)),
@@ -290,6 +301,67 @@ fn index_built_site(root: &std::path::Path, docs: Vec<tremplin_generator::docume
         Err(e) => eprintln!(
             "Attention : l'index de recherche n'a pas été mis à jour ({e}). Si `tremplin serve` tourne, il le met à jour lui-même ; sinon lancez `tremplin index rebuild`."
         ),
+    }
+}
+
+/// `tremplin sources`: every sourced fact with its file and line, oldest check first.
+fn sources(root: &std::path::Path, months: u32, only_stale: bool) -> ExitCode {
+    use tremplin_generator::{config::Config, content, sources};
+    let config = match Config::load(root) {
+        Ok(c) => c,
+        Err(problems) => {
+            let mut d = Diagnostics::new();
+            d.extend(problems);
+            print_diagnostics(&d);
+            return ExitCode::FAILURE;
+        }
+    };
+    let (library, _) = content::load(root, &config, false);
+    let today = sources::today();
+    let (facts, problems) = sources::collect(&library, today);
+    let stale = facts
+        .iter()
+        .filter(|f| f.is_older_than(months, today))
+        .count();
+    let mut out = String::new();
+    for f in &facts {
+        let old = f.is_older_than(months, today);
+        if only_stale && !old {
+            continue;
+        }
+        out.push_str(&format!(
+            "{}:{}  {}{}  {} <{}>\n    « {} »\n",
+            f.file.display(),
+            f.line,
+            tremplin_generator::dates::format_fr(f.date),
+            if old { "  À REVÉRIFIER" } else { "" },
+            f.name,
+            f.url,
+            f.text
+        ));
+    }
+    print!("{out}");
+    let mut d = Diagnostics::new();
+    d.extend(problems);
+    print_diagnostics(&d);
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
+    eprintln!(
+        "{} ; {stale} à revérifier (vérifiées il y a plus de {months} mois){}.",
+        plural(facts.len(), "information sourcée", "informations sourcées"),
+        if d.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ; {}",
+                plural(d.error_count(), "source mal écrite", "sources mal écrites")
+            )
+        }
+    );
+    if d.has_errors() || (only_stale && stale > 0) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -19,13 +19,15 @@ use serde_json::Value;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// Home, a guide, the FAQ, a taxonomy term, a paginated section, a section index, the 404
-/// page; the opportunities (listing with filters, one with an unknown town, a detail) and the
+/// Home, a guide, the FAQ's list and one theme's answers, a Mission Locale's page, a taxonomy
+/// term, a paginated section, a section index, the 404 page; the opportunities (listing with filters, one with an unknown town, a detail) and the
 /// search results.
 const PAGES: &[&str] = &[
     "/",
     "/guides/cv/",
     "/faq/",
+    "/faq/emploi/",
+    "/missions-locales/lille/",
     "/themes/emploi/",
     "/actualites/",
     "/guides/",

@@ -288,3 +288,71 @@ fn a_build_with_nothing_changed_does_nothing_and_says_so() {
     let out = tremplin(site.path(), &["build", "--drafts"]);
     assert!(!stderr(&out).contains("Rien n'a changé"));
 }
+
+#[test]
+fn sources_lists_the_sourced_facts_oldest_first() {
+    let site = site("valid/basic");
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    std::fs::write(
+        site.path().join("content/guides/aides.md"),
+        format!(
+            "+++\ntitle = \"Aides\"\n+++\n\nIntroduction.\n\n- Le **permis** coûte moins cher avec l'[aide](https://exemple.fr) {{{{ source(nom=\"exemple.fr\", url=\"https://exemple.fr/\", date=\"{today}\") }}}}\n"
+        ),
+    )
+    .unwrap();
+
+    let out = tremplin(site.path(), &["sources"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    let old = listing
+        .find("content/guides/cv/index.md:22  1er janvier 2025  À REVÉRIFIER  service-public.fr <https://www.service-public.fr>")
+        .unwrap_or_else(|| panic!("the 2025 fact, marked:\n{listing}"));
+    let new = listing
+        .find("content/guides/aides.md:7  ")
+        .unwrap_or_else(|| panic!("the new fact:\n{listing}"));
+    assert!(old < new, "oldest first:\n{listing}");
+    assert!(
+        listing.contains("« Le permis coûte moins cher avec l'aide »"),
+        "the sentence, without Markdown:\n{listing}"
+    );
+    assert!(
+        !listing[new..].contains("À REVÉRIFIER"),
+        "checked today:\n{listing}"
+    );
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "2 informations sourcées ; 1 à revérifier (vérifiées il y a plus de 12 mois)."
+    );
+
+    // For a scheduled job: only the stale ones, and a failure when there are some.
+    let out = tremplin(site.path(), &["sources", "--a-reverifier"]);
+    assert!(!out.status.success());
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        listing.contains("cv/index.md:22") && !listing.contains("aides.md"),
+        "{listing}"
+    );
+    let out = tremplin(
+        site.path(),
+        &["sources", "--a-reverifier", "--mois", "1200"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+
+    // A badly written source is named with its file and line.
+    std::fs::write(
+        site.path().join("content/guides/aides.md"),
+        "+++\ntitle = \"Aides\"\n+++\n\nUn fait {{ source(nom=\"exemple.fr\", url=\"exemple.fr\", date=\"2025-01-01\") }}\n",
+    )
+    .unwrap();
+    let out = tremplin(site.path(), &["sources"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("content/guides/aides.md:5: source « exemple.fr » : l'adresse doit commencer par https://"),
+        "{}",
+        stderr(&out)
+    );
+}

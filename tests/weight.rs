@@ -1,6 +1,8 @@
 //! The weight budget: a guide page's HTML plus the site's stylesheet, each gzip-compressed
 //! (level 9), must stay under 14 KB, so that a guide arrives in the first round trips of a slow
-//! mobile connection. Builds the demo site into a temporary folder; prints the figures.
+//! mobile connection. The FAQ pages (the list of questions, each theme's answers, each answer's
+//! own page) are held to the same budget. Builds the demo site into a temporary folder; prints
+//! the figures.
 
 mod common;
 
@@ -16,7 +18,6 @@ const BUDGET: usize = 14 * 1024;
 /// Other pages, printed for information (not held to the budget).
 const OTHERS: &[&str] = &[
     "index.html",
-    "faq/index.html",
     "guides/index.html",
     "actualites/index.html",
     "themes/emploi/index.html",
@@ -66,8 +67,22 @@ fn print_table(title: &str, rows: &[Weight], css_gz: usize) {
     }
 }
 
+/// Every `<dir>/<name>/index.html` of the built site (not the section's `page/` folders).
+fn pages_under(out: &Path, dir: &str, css_gz: usize) -> Vec<Weight> {
+    std::fs::read_dir(out.join(dir))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().unwrap().is_dir() && e.file_name() != "page")
+        .filter(|e| e.path().join("index.html").is_file())
+        .map(|e| {
+            let page = format!("{dir}/{}/index.html", e.file_name().to_string_lossy());
+            weigh(out, &page, css_gz)
+        })
+        .collect()
+}
+
 #[test]
-fn guide_pages_fit_the_compressed_budget() {
+fn guide_and_faq_pages_fit_the_compressed_budget() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path();
@@ -78,21 +93,21 @@ fn guide_pages_fit_the_compressed_budget() {
     let css_gz = gzip_len(&css);
 
     // Every guides/<slug>/index.html (not the section's own pages).
-    let mut guides: Vec<Weight> = std::fs::read_dir(out.join("guides"))
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().unwrap().is_dir() && e.file_name() != "page")
-        .filter(|e| e.path().join("index.html").is_file())
-        .map(|e| {
-            let page = format!("guides/{}/index.html", e.file_name().to_string_lossy());
-            weigh(out, &page, css_gz)
-        })
-        .collect();
+    let mut guides = pages_under(out, "guides", css_gz);
     assert!(
         guides.iter().any(|w| w.page == "guides/cv/index.html"),
         "no guide found under {}",
         out.join("guides").display()
     );
+    // The FAQ: its list, each theme's page and each entry's page.
+    let mut faq = pages_under(out, "faq", css_gz);
+    faq.push(weigh(out, "faq/index.html", css_gz));
+    assert!(
+        faq.iter().any(|w| w.page == "faq/emploi/index.html"),
+        "no FAQ theme page under {}",
+        out.join("faq").display()
+    );
+    faq.sort_by(|a, b| b.total_gz.cmp(&a.total_gz).then(a.page.cmp(&b.page)));
     guides.sort_by(|a, b| b.total_gz.cmp(&a.total_gz).then(a.page.cmp(&b.page)));
 
     println!(
@@ -109,10 +124,16 @@ fn guide_pages_fit_the_compressed_budget() {
         .filter(|p| out.join(p).is_file())
         .map(|p| weigh(out, p, css_gz))
         .collect();
+    print_table(
+        &format!("{} FAQ pages, heaviest first", faq.len()),
+        &faq[..faq.len().min(12)],
+        css_gz,
+    );
     print_table("other pages (for information)", &others, css_gz);
 
     let over: Vec<String> = guides
         .iter()
+        .chain(&faq)
         .filter(|w| w.total_gz >= BUDGET)
         .map(|w| {
             format!(
@@ -126,7 +147,7 @@ fn guide_pages_fit_the_compressed_budget() {
         .collect();
     assert!(
         over.is_empty(),
-        "{} guide page(s) over the compressed budget:\n{}",
+        "{} guide or FAQ page(s) over the compressed budget:\n{}",
         over.len(),
         over.join("\n")
     );

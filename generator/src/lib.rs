@@ -19,6 +19,7 @@ pub mod output;
 pub mod shortcodes;
 pub mod site;
 pub mod slug;
+pub mod sources;
 pub mod templates;
 pub mod watch;
 

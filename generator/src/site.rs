@@ -18,6 +18,7 @@ use crate::feeds;
 use crate::markdown::{self, LinkTarget, Rendered};
 use crate::output::{Content, OutputFile};
 use crate::slug::slugify;
+use crate::sources;
 use crate::templates::{self, PageHtml, SharedData, SiteData, Templates};
 
 /// What a build is asked to do.
@@ -429,6 +430,7 @@ impl Site {
         let mut problems = Vec::new();
         self.check_templates_exist(&mut problems);
         self.check_duplicate_routes(&mut problems);
+        self.check_sources(&mut problems);
         self.check_problems = problems;
         self.check_anchors();
     }
@@ -672,6 +674,18 @@ impl Site {
     }
 
     /// Every generated route with the file it comes from, to find two that collide.
+    /// The `source` calls must name the site, its address and the day of the check, when the
+    /// theme's `source` shortcode takes a date (ours does).
+    fn check_sources(&self, problems: &mut Vec<Diagnostic>) {
+        let dated = self.templates.as_ref();
+        if dated.is_some_and(|t| t.shortcode_takes(sources::SHORTCODE, "date")) {
+            problems.extend(sources::problems_beyond_rendering(
+                &self.library,
+                sources::today(),
+            ));
+        }
+    }
+
     fn check_duplicate_routes(&self, problems: &mut Vec<Diagnostic>) {
         let mut seen: HashMap<String, PathBuf> = HashMap::new();
         let mut add =

@@ -233,6 +233,11 @@ impl Templates {
     pub fn shortcode_names(&self) -> impl Iterator<Item = &str> {
         self.shortcode_args.keys().map(String::as_str)
     }
+
+    /// Whether the shortcode `name` exists and declares the argument `arg`.
+    pub fn shortcode_takes(&self, name: &str, arg: &str) -> bool {
+        matches!(self.shortcode_args.get(name), Some(Some(args)) if args.iter().any(|a| a == arg))
+    }
 }
 
 /// Escapes text for HTML content and attribute values.

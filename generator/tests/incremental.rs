@@ -315,3 +315,84 @@ fn classify_paths() {
         None
     );
 }
+
+/// The demo site's FAQ: answers are shown on one page per theme, through `get_page`; editing an
+/// answer, moving it to another theme or adding a question must update those pages as a full
+/// build would.
+#[test]
+fn the_demo_faq_theme_pages_follow_the_edits() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for part in ["content", "themes", "static", "templates"] {
+        if repo.join(part).is_dir() {
+            copy_dir(&repo.join(part), &root.join(part));
+        }
+    }
+    std::fs::copy(repo.join("tremplin.toml"), root.join("tremplin.toml")).unwrap();
+    let options = BuildOptions::new(root);
+    let mut live = Live::new(options.clone()).unwrap();
+    assert!(
+        live.diagnostics().is_empty(),
+        "the demo builds without diagnostic:\n{}",
+        live.diagnostics()
+    );
+
+    edit(
+        root,
+        "content/faq/carte-vitale.md",
+        "La carte Vitale est **gratuite**.",
+        "La carte Vitale est **toujours gratuite**.",
+    );
+    let applied = live.apply(&[content("faq/carte-vitale.md")]);
+    assert!(
+        applied.changed.iter().any(|p| p == "faq/sante/index.html"),
+        "the theme page shows the answer: {:?}",
+        applied.changed
+    );
+    let page = String::from_utf8(
+        live.get("faq/sante/index.html")
+            .unwrap()
+            .read()
+            .unwrap()
+            .into_owned(),
+    )
+    .unwrap();
+    assert!(page.contains("toujours gratuite"));
+    assert_same(&live, &options, "an answer edited");
+
+    edit(
+        root,
+        "content/faq/carte-vitale.md",
+        "themes = [\"santé\"",
+        "themes = [\"vie quotidienne\"",
+    );
+    live.apply(&[content("faq/carte-vitale.md")]);
+    assert_same(&live, &options, "an answer moved to another theme");
+    let page = String::from_utf8(
+        live.get("faq/vie-quotidienne/index.html")
+            .unwrap()
+            .read()
+            .unwrap()
+            .into_owned(),
+    )
+    .unwrap();
+    assert!(page.contains("id=\"carte-vitale\""));
+
+    std::fs::write(
+        root.join("content/faq/nouvelle-question.md"),
+        "+++\ntitle = \"Une nouvelle question ?\"\ndate = 2026-11-20\n\n[taxonomies]\nthemes = [\"logement\"]\n+++\n\nUne réponse courte.\n",
+    )
+    .unwrap();
+    live.apply(&[content("faq/nouvelle-question.md")]);
+    assert_same(&live, &options, "a question added");
+    let faq = String::from_utf8(
+        live.get("faq/index.html")
+            .unwrap()
+            .read()
+            .unwrap()
+            .into_owned(),
+    )
+    .unwrap();
+    assert!(faq.contains("/faq/logement/#nouvelle-question\""), "{faq}");
+}
