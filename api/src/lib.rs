@@ -43,7 +43,7 @@ pub async fn search_engine(
             // waits for it. Say it clearly, though.
             let engine = tremplin_search::MeilisearchEngine::new(url, key.as_deref())
                 .map_err(|e| format!("moteur de recherche : {e}"))?;
-            if let Err(e) = tremplin_search::open_meilisearch(url, key.as_deref()).await {
+            if let Err(e) = engine.health().await {
                 tracing::warn!("{e} : la recherche attendra qu'il réponde");
             }
             Ok(Arc::new(engine))

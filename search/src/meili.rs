@@ -53,8 +53,14 @@ impl MeilisearchEngine {
     /// Connects and checks that the server answers.
     pub async fn connect(url: &str, key: Option<&str>) -> Result<MeilisearchEngine> {
         let engine = MeilisearchEngine::new(url, key)?;
-        engine.client.health().await.map_err(|e| engine.error(e))?;
+        engine.health().await?;
         Ok(engine)
+    }
+
+    /// Whether the server answers (`GET /health`).
+    pub async fn health(&self) -> Result<()> {
+        self.client.health().await.map_err(|e| self.error(e))?;
+        Ok(())
     }
 
     /// A client for the server at `url`, without asking it anything yet: a server that is
