@@ -63,6 +63,12 @@ fn assert_same(live: &Live, options: &BuildOptions, step: &str) {
     }
 }
 
+/// One output of the preview, as text.
+fn served(live: &Live, path: &str) -> String {
+    let bytes = live.get(path).unwrap_or_else(|| panic!("{path} is served"));
+    String::from_utf8(bytes.read().unwrap().into_owned()).unwrap()
+}
+
 fn edit(root: &Path, rel: &str, from: &str, to: &str) {
     let path = root.join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -350,14 +356,7 @@ fn the_demo_faq_theme_pages_follow_the_edits() {
         "the theme page shows the answer: {:?}",
         applied.changed
     );
-    let page = String::from_utf8(
-        live.get("faq/sante/index.html")
-            .unwrap()
-            .read()
-            .unwrap()
-            .into_owned(),
-    )
-    .unwrap();
+    let page = served(&live, "faq/sante/index.html");
     assert!(page.contains("toujours gratuite"));
     assert_same(&live, &options, "an answer edited");
 
@@ -369,14 +368,7 @@ fn the_demo_faq_theme_pages_follow_the_edits() {
     );
     live.apply(&[content("faq/carte-vitale.md")]);
     assert_same(&live, &options, "an answer moved to another theme");
-    let page = String::from_utf8(
-        live.get("faq/vie-quotidienne/index.html")
-            .unwrap()
-            .read()
-            .unwrap()
-            .into_owned(),
-    )
-    .unwrap();
+    let page = served(&live, "faq/vie-quotidienne/index.html");
     assert!(page.contains("id=\"carte-vitale\""));
 
     std::fs::write(
@@ -386,13 +378,6 @@ fn the_demo_faq_theme_pages_follow_the_edits() {
     .unwrap();
     live.apply(&[content("faq/nouvelle-question.md")]);
     assert_same(&live, &options, "a question added");
-    let faq = String::from_utf8(
-        live.get("faq/index.html")
-            .unwrap()
-            .read()
-            .unwrap()
-            .into_owned(),
-    )
-    .unwrap();
+    let faq = served(&live, "faq/index.html");
     assert!(faq.contains("/faq/logement/#nouvelle-question\""), "{faq}");
 }
