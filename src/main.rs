@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use tremplin_api::config::ApiConfig;
@@ -419,12 +420,39 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
         let index_site = {
             let state = state.clone();
             let preview = preview.clone();
+            // One indexing at a time, each reading the site when its turn comes: the last one
+            // sent always carries the newest content.
+            let turn = Arc::new(tokio::sync::Mutex::new(()));
             // The documents are made off the async threads, and after a rebuild in a task of
-            // their own: indexing never delays the watcher nor the reload of open pages.
-            move || {
+            // their own: indexing never delays the watcher nor the reload of open pages. After
+            // an edit of page bodies only, only those pages' documents are made again.
+            move |pages: Option<Vec<String>>| {
                 let state = state.clone();
                 let preview = preview.clone();
+                let turn = turn.clone();
                 async move {
+                    let _turn = turn.lock().await;
+                    let engine = state.search.as_ref();
+                    if let Some(pages) = pages {
+                        let p = preview.clone();
+                        let docs = tokio::task::spawn_blocking(move || {
+                            p.with_live(|live| {
+                                tremplin_api::search_sync::page_documents(live.site(), &pages)
+                            })
+                        })
+                        .await;
+                        let Ok(docs) = docs else { return };
+                        match state.contents.sync_changed(engine, docs).await {
+                            Ok(Some(n)) => {
+                                tracing::debug!(documents = n, "index des pages : pages modifiées");
+                                return;
+                            }
+                            Ok(None) => {}
+                            Err(e) => {
+                                tracing::warn!(erreur = ?e, "index de recherche des pages non mis à jour");
+                            }
+                        }
+                    }
                     let docs = tokio::task::spawn_blocking(move || {
                         preview.with_live(|live| {
                             tremplin_api::search_sync::site_documents(live.site())
@@ -433,7 +461,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
                     .await;
                     let Ok(docs) = docs else { return };
                     if let Err(e) = tremplin_api::search_sync::sync_contents(
-                        state.search.as_ref(),
+                        engine,
                         &state.contents,
                         &state.config.search.synonyms,
                         docs,
@@ -445,7 +473,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
                 }
             }
         };
-        index_site().await;
+        index_site(None).await;
         eprintln!("Recherche : moteur {}.", state.search.name());
         let runtime = tokio::runtime::Handle::current();
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
@@ -469,7 +497,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
                         preview.with_live(|live| print_diagnostics(live.diagnostics()));
                         eprintln!("Erreurs : la dernière version correcte reste servie.");
                     } else if !applied.changed.is_empty() {
-                        runtime.spawn(index_site());
+                        runtime.spawn(index_site(applied.bodies_of.clone()));
                         eprintln!(
                             "Reconstruit : {} fichier{} en {} ms.",
                             applied.changed.len(),

@@ -317,6 +317,19 @@ fn the_search_index_follows_the_edits() {
         "a new page is found",
         |s, b| s == 200 && b.contains("\"url\":\"/guides/stage/\""),
     );
+    // A body edit: only that page's document is made again, and sent.
+    edit(
+        root,
+        "content/guides/stage.md",
+        "Un stage zygomatique",
+        "Un stage zygomatique et hétéroclite",
+    );
+    wait_for(
+        port,
+        "/api/v1/search?q=heteroclite",
+        "an edited body is found",
+        |s, b| s == 200 && b.contains("\"url\":\"/guides/stage/\""),
+    );
     std::fs::remove_file(root.join("content/guides/stage.md")).unwrap();
     wait_for(
         port,

@@ -226,6 +226,39 @@ impl ContentIndex {
     }
 }
 
+impl ContentIndex {
+    /// Sends the documents of some pages that changed, when the index's content is known
+    /// (after a first `sync`); `None` otherwise, and the caller syncs the whole site. Pages
+    /// neither come nor go this way: that is `sync`'s work.
+    pub async fn sync_changed(
+        &self,
+        engine: &dyn SearchEngine,
+        docs: Vec<Document>,
+    ) -> Result<Option<usize>, AppError> {
+        let mut sent = self.sent.lock().await;
+        let Some(known) = sent.as_mut() else {
+            return Ok(None);
+        };
+        let changed: Vec<Document> = docs
+            .into_iter()
+            .filter(|d| known.get(&d.id) != Some(d))
+            .collect();
+        if changed.is_empty() {
+            return Ok(Some(0));
+        }
+        if let Err(e) = engine.upsert(CONTENUS, changed.clone()).await {
+            // Unknown state: next time, compare with the index again.
+            *sent = None;
+            return Err(e.into());
+        }
+        let n = changed.len();
+        for d in changed {
+            known.insert(d.id.clone(), d);
+        }
+        Ok(Some(n))
+    }
+}
+
 /// Every document id of an index.
 async fn all_ids(engine: &dyn SearchEngine, index: &str) -> Result<Vec<String>, AppError> {
     let total = engine.count(index).await?;
@@ -307,6 +340,16 @@ pub fn site_documents(site: &tremplin_generator::site::Site) -> Vec<Document> {
     tremplin_generator::documents::documents(site)
         .iter()
         .map(indexing::content_document)
+        .collect()
+}
+
+/// The "contenus" documents of some pages of a site (paths under `content/`); pages that are
+/// not searched have none.
+pub fn page_documents(site: &tremplin_generator::site::Site, pages: &[String]) -> Vec<Document> {
+    pages
+        .iter()
+        .filter_map(|rel| tremplin_generator::documents::page_document(site, rel))
+        .map(|d| indexing::content_document(&d))
         .collect()
 }
 

@@ -19,6 +19,9 @@ pub struct Applied {
     pub rendered: usize,
     /// Whether the site now has errors (then `changed` holds only removals).
     pub has_errors: bool,
+    /// The pages (under `content/`) whose bodies alone changed, when nothing else did since the
+    /// last update without errors; `None` when anything else may have changed.
+    pub bodies_of: Option<Vec<String>>,
 }
 
 /// A site in memory with the outputs last rendered without error.
@@ -124,9 +127,8 @@ impl Live {
         self.diagnostics = diags.sorted();
         if has_errors {
             return Applied {
-                changed: Vec::new(),
-                rendered: 0,
                 has_errors,
+                ..Applied::default()
             };
         }
         let rendered = files.len();
@@ -153,6 +155,7 @@ impl Live {
             changed,
             rendered,
             has_errors: false,
+            bodies_of: Some(self.site.last_changed_pages.clone()),
         }
     }
 
@@ -190,8 +193,8 @@ impl Live {
             changed.sort();
             return Applied {
                 changed,
-                rendered: 0,
                 has_errors,
+                ..Applied::default()
             };
         }
         let rendered = files.len();
@@ -228,6 +231,7 @@ impl Live {
             changed,
             rendered,
             has_errors: false,
+            bodies_of: None,
         }
     }
 }

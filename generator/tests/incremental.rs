@@ -105,6 +105,11 @@ fn every_kind_of_change_matches_a_full_build() {
             "themes/emploi/atom.xml"
         ]
     );
+    assert_eq!(
+        applied.bodies_of,
+        Some(vec!["guides/lettre.md".to_string()]),
+        "a body edit says which pages (for the search index)"
+    );
     assert_same(&live, &options, "body edit");
 
     edit(
@@ -113,7 +118,11 @@ fn every_kind_of_change_matches_a_full_build() {
         "La lettre de motivation",
         "Adresser sa lettre",
     );
-    live.apply(&[content("guides/lettre.md")]);
+    let applied = live.apply(&[content("guides/lettre.md")]);
+    assert_eq!(
+        applied.bodies_of, None,
+        "a front matter edit is more than bodies"
+    );
     assert_same(&live, &options, "title edit that reorders the section");
 
     edit(
