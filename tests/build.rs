@@ -356,3 +356,32 @@ fn sources_lists_the_sourced_facts_oldest_first() {
         stderr(&out)
     );
 }
+
+#[test]
+fn get_section_can_be_asked_for_a_section_that_may_not_exist() {
+    let site = site("valid/basic");
+    let templates = site.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("page.html"),
+        "{% set s = get_section(path=\"absente/_index.md\", required=false) %}{% set g = get_section(path=\"guides/_index.md\", metadata_only=true, required=false) %}<p>{% if s %}présente{% else %}absente{% endif %}, {{ g.title }}</p>",
+    )
+    .unwrap();
+    let out = tremplin(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = read(site.path().join("public/guides/lettre/index.html"));
+    assert!(html.contains("<p>absente, Guides</p>"), "{html}");
+
+    std::fs::write(
+        templates.join("page.html"),
+        "{% set s = get_section(path=\"absente/_index.md\") %}{{ page.title }}",
+    )
+    .unwrap();
+    let out = tremplin(site.path(), &["build"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("get_section : la section « absente/_index.md » n'existe pas"),
+        "{}",
+        stderr(&out)
+    );
+}

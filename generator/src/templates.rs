@@ -444,13 +444,16 @@ impl tera::Function for GetSection {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let d = read(&self.0);
         let path = arg_str(args, "path", "get_section")?;
-        d.section(path, arg_bool(args, "metadata_only", false))
-            .ok_or_else(|| {
-                tera::Error::msg(format!(
-                    "get_section : la section « {path} » n'existe pas{}",
-                    suggestion(path, d.sections_meta.keys().map(String::as_str))
-                ))
-            })
+        let found = d.section(path, arg_bool(args, "metadata_only", false));
+        if found.is_none() && !arg_bool(args, "required", true) {
+            return Ok(Value::Null);
+        }
+        found.ok_or_else(|| {
+            tera::Error::msg(format!(
+                "get_section : la section « {path} » n'existe pas{}",
+                suggestion(path, d.sections_meta.keys().map(String::as_str))
+            ))
+        })
     }
 }
 

@@ -352,6 +352,11 @@ fn the_demo_faq_theme_pages_follow_the_edits() {
         "the demo builds without diagnostic:\n{}",
         live.diagnostics()
     );
+    assert!(
+        served(&live, "themes/sante/index.html")
+            .contains("/faq/sante/\">Questions fréquentes : Santé</a>"),
+        "a theme's page leads to its FAQ page"
+    );
 
     edit(
         root,
