@@ -99,6 +99,28 @@ pub const DOCUMENT: &str = r##"{
           "faq": { "type": "string", "nullable": true }
         }
       },
+      "Newsletter": {
+        "type": "object",
+        "required": ["subscribed", "consented_at", "withdrawn_at"],
+        "properties": {
+          "subscribed": { "type": "boolean" },
+          "consented_at": { "type": "string", "nullable": true, "description": "Date et heure du consentement (RFC 3339)" },
+          "withdrawn_at": { "type": "string", "nullable": true }
+        }
+      },
+      "Alert": {
+        "type": "object",
+        "required": ["id", "name", "query", "frequency"],
+        "properties": {
+          "id": { "type": "integer" },
+          "name": { "type": "string" },
+          "query": { "type": "string", "description": "Les filtres, comme dans /opportunities?… (type=stage&lieu=Lyon&rayon=30)" },
+          "description": { "type": "string" },
+          "url": { "type": "string" },
+          "frequency": { "type": "string", "enum": ["quotidienne", "hebdomadaire"] },
+          "created_at": { "type": "string" }
+        }
+      },
       "Error": {
         "type": "object",
         "required": ["error"],
@@ -297,6 +319,27 @@ pub const DOCUMENT: &str = r##"{
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["question"], "properties": { "question": { "type": "string" }, "subject": { "type": "string" }, "page": { "type": "string" } } } } } },
         "responses": { "201": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
       }
+    },
+    "/me/newsletter": {
+      "get": { "summary": "Mon choix de recevoir les nouveautés par courriel (jeunes)", "security": [{ "session": [] }], "responses": { "200": { "description": "Le choix", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Newsletter" } } } }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" } } },
+      "put": {
+        "summary": "S'abonner ou se désabonner ; le consentement est daté",
+        "security": [{ "session": [] }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["subscribed"], "properties": { "subscribed": { "type": "boolean" } } } } } },
+        "responses": { "200": { "description": "Le choix", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Newsletter" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/me/alerts": {
+      "get": { "summary": "Mes alertes : recherches d'opportunités envoyées par courriel", "security": [{ "session": [] }], "responses": { "200": { "description": "Les alertes", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Alert" } } } } }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" } } },
+      "post": {
+        "summary": "Enregistrer une recherche comme alerte (20 au plus) ; seules les opportunités publiées ensuite sont nouvelles pour elle",
+        "security": [{ "session": [] }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "name": { "type": "string", "description": "Vide : la description de la recherche" }, "query": { "type": "string" }, "frequency": { "type": "string", "enum": ["quotidienne", "hebdomadaire"], "default": "quotidienne" } } } } } },
+        "responses": { "201": { "description": "L'alerte", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Alert" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/me/alerts/{id}": {
+      "delete": { "summary": "Supprimer une de mes alertes", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Supprimée" }, "401": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } } }
     },
     "/me/questions": {
       "get": { "summary": "Mes questions et leurs réponses", "security": [{ "session": [] }], "responses": { "200": { "description": "questions", "content": { "application/json": { "schema": { "type": "object" } } } }, "401": { "$ref": "#/components/responses/Error" } } }

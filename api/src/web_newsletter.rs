@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
+use axum::Json;
 use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -18,8 +20,8 @@ use crate::error::AppError;
 use crate::newsletter::{self as nl, FREQUENCIES};
 use crate::opportunities::date_fr;
 use crate::web::{
-    check_form, error_page, field, form_fields, form_value, message_page, page, staff_page,
-    to_sign_in, AppState, FormBody, Viewer,
+    check_api, check_form, error_page, field, form_fields, form_value, json_body, message_page,
+    page, signed_in, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -32,6 +34,12 @@ pub fn router(state: AppState) -> Router {
             get(unsubscribe_page).post(unsubscribe_submit),
         )
         .route("/conseil/lettre", get(send_page).post(send_submit))
+        .route(
+            "/api/v1/me/newsletter",
+            get(api_consent).put(api_set_consent),
+        )
+        .route("/api/v1/me/alerts", get(api_alerts).post(api_add_alert))
+        .route("/api/v1/me/alerts/{id}", delete(api_delete_alert))
         .with_state(state)
 }
 
@@ -231,6 +239,147 @@ async fn alert_delete(
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+}
+
+// ---- JSON: /api/v1/me/newsletter and /api/v1/me/alerts ----
+
+/// News and alerts are for youths' accounts.
+fn youth(viewer: &Viewer) -> Result<&crate::accounts::User, AppError> {
+    let user = signed_in(viewer)?;
+    if user.role != Role::Youth {
+        return Err(AppError::Forbidden(
+            "La lettre d'information et les alertes sont réservées aux comptes des jeunes.".into(),
+        ));
+    }
+    Ok(user)
+}
+
+async fn consent_json(state: &AppState, user_id: i64) -> Result<Json<Value>, AppError> {
+    let c = nl::consent(&state.db, user_id).await?;
+    Ok(Json(json!({
+        "subscribed": c.subscribed,
+        "consented_at": c.consented_at.map(iso),
+        "withdrawn_at": c.withdrawn_at.map(iso),
+    })))
+}
+
+async fn api_consent(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>, AppError> {
+    let user = youth(&viewer)?;
+    consent_json(&state, user.id).await
+}
+
+#[derive(Deserialize)]
+struct ConsentBody {
+    subscribed: bool,
+}
+
+async fn api_set_consent(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: Result<Json<ConsentBody>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    check_api(&headers, &state)?;
+    let user = youth(&viewer)?;
+    let body = json_body(body)?;
+    nl::set_consent(&state.db, user.id, body.subscribed, "api").await?;
+    consent_json(&state, user.id).await
+}
+
+fn alert_json(a: &nl::Alert) -> Value {
+    json!({
+        "id": a.id,
+        "name": a.name,
+        "query": a.query,
+        "description": nl::describe(&nl::filters_from(&a.query)),
+        "url": format!("/opportunites?{}", a.query),
+        "frequency": a.frequency,
+        "created_at": iso(a.created_at),
+    })
+}
+
+async fn api_alerts(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Value>, AppError> {
+    let user = youth(&viewer)?;
+    let alerts = nl::alerts_of(&state.db, user.id).await?;
+    Ok(Json(json!(alerts
+        .iter()
+        .map(alert_json)
+        .collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertBody {
+    #[serde(default)]
+    name: String,
+    /// The listing's query string, as in `/api/v1/opportunities?…`.
+    #[serde(default)]
+    query: String,
+    #[serde(default = "daily")]
+    frequency: String,
+}
+
+fn daily() -> String {
+    "quotidienne".into()
+}
+
+async fn api_add_alert(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: Result<Json<AlertBody>, JsonRejection>,
+) -> Result<Response, AppError> {
+    check_api(&headers, &state)?;
+    let user = youth(&viewer)?;
+    let body = json_body(body)?;
+    let query = body.query.trim().trim_start_matches('?');
+    let alert = nl::add_alert(
+        &state.db,
+        user,
+        &body.name,
+        &nl::filters_from(query),
+        &body.frequency,
+    )
+    .await
+    .map_err(|e| match e {
+        // The form's field names are the JSON's.
+        AppError::Invalid(errors) => AppError::Invalid(
+            errors
+                .into_iter()
+                .map(|(f, m)| {
+                    (
+                        if f == "frequence" {
+                            "frequency"
+                        } else {
+                            "name"
+                        },
+                        m,
+                    )
+                })
+                .collect(),
+        ),
+        e => e,
+    })?;
+    Ok((StatusCode::CREATED, Json(alert_json(&alert))).into_response())
+}
+
+async fn api_delete_alert(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    check_api(&headers, &state)?;
+    let user = youth(&viewer)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    nl::delete_alert(&state.db, user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---- unsubscribe (signed, no sign-in) ----

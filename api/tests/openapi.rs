@@ -322,6 +322,86 @@ async fn questions(p: &Platform, c: &mut Client) {
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
 }
 
+/// Every documented status of the news and alerts operations. `c` is a youth's session.
+async fn newsletter(p: &Platform, c: &mut Client) {
+    let a = c.get("/api/v1/me/newsletter").await;
+    assert_eq!(a.json()["subscribed"], json!(false), "{}", a.body);
+    c.json(
+        Method::PUT,
+        "/api/v1/me/newsletter",
+        json!({"abonne": true}),
+    )
+    .await;
+    let a = c
+        .json(
+            Method::PUT,
+            "/api/v1/me/newsletter",
+            json!({"subscribed": true}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.json()["subscribed"], json!(true));
+    assert!(a.json()["consented_at"].is_string(), "dated: {}", a.body);
+
+    c.get("/api/v1/me/alerts").await;
+    let a = c
+        .json(
+            Method::POST,
+            "/api/v1/me/alerts",
+            json!({"query": "type=stage&lieu=Lille&rayon=30", "frequency": "hebdomadaire"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let alert = a.json();
+    assert_eq!(alert["frequency"], "hebdomadaire");
+    assert!(
+        alert["query"].as_str().unwrap().contains("lieu=Lille"),
+        "{alert}"
+    );
+    let a = c
+        .json(
+            Method::POST,
+            "/api/v1/me/alerts",
+            json!({"query": "type=stage", "frequency": "souvent"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.json()["fields"]["frequency"].is_string(), "{}", a.body);
+    c.json(Method::POST, "/api/v1/me/alerts", json!({"requete": "x"}))
+        .await;
+    let a = c.get("/api/v1/me/alerts").await;
+    assert_eq!(a.json().as_array().unwrap().len(), 1, "{}", a.body);
+    let one = format!("/api/v1/me/alerts/{}", alert["id"]);
+    let a = c.send(Method::DELETE, &one, None, String::new()).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    c.send(Method::DELETE, &one, None, String::new()).await;
+
+    // A counsellor has neither; without a session, 401.
+    let mut lea = staff(p, c, "lea@exemple.fr").await;
+    lea.get("/api/v1/me/newsletter").await;
+    lea.json(
+        Method::PUT,
+        "/api/v1/me/newsletter",
+        json!({"subscribed": true}),
+    )
+    .await;
+    lea.get("/api/v1/me/alerts").await;
+    lea.json(Method::POST, "/api/v1/me/alerts", json!({"query": ""}))
+        .await;
+    lea.forget_cookies();
+    lea.get("/api/v1/me/newsletter").await;
+    lea.json(
+        Method::PUT,
+        "/api/v1/me/newsletter",
+        json!({"subscribed": true}),
+    )
+    .await;
+    lea.get("/api/v1/me/alerts").await;
+    lea.json(Method::POST, "/api/v1/me/alerts", json!({"query": ""}))
+        .await;
+    lea.send(Method::DELETE, &one, None, String::new()).await;
+}
+
 #[tokio::test]
 async fn the_document_matches_the_api() {
     for b in backends() {
@@ -414,6 +494,7 @@ async fn the_document_matches_the_api() {
 
         opportunities_and_search(&p, &mut c).await;
         questions(&p, &mut c).await;
+        newsletter(&p, &mut c).await;
 
         // Concrete paths back to the document's templates.
         let seen: BTreeSet<(String, String, u16)> = c
