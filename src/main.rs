@@ -58,6 +58,9 @@ enum Command {
         /// Show only the facts to check again, and fail when there are some (for a scheduled job).
         #[arg(long, alias = "stale")]
         a_reverifier: bool,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
     },
     /// Manage accounts (counsellors and admins are invited).
     #[command(subcommand)]
@@ -210,7 +213,11 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Sources { mois, a_reverifier } => sources(&cli.root, mois, a_reverifier),
+        Command::Sources {
+            mois,
+            a_reverifier,
+            drafts,
+        } => sources(&cli.root, mois, a_reverifier, drafts),
         Command::User(cmd) => admin(&cli.root, Admin::User(cmd)),
         Command::Structure(cmd) => admin(&cli.root, Admin::Structure(cmd)),
         Command::Import(cmd) => admin(&cli.root, Admin::Import(cmd)),
@@ -306,7 +313,7 @@ fn index_built_site(root: &std::path::Path, docs: Vec<tremplin_generator::docume
 }
 
 /// `tremplin sources`: every sourced fact with its file and line, oldest check first.
-fn sources(root: &std::path::Path, months: u32, only_stale: bool) -> ExitCode {
+fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) -> ExitCode {
     use tremplin_generator::{config::Config, content, sources};
     let config = match Config::load(root) {
         Ok(c) => c,
@@ -317,7 +324,7 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (library, _) = content::load(root, &config, false);
+    let (library, _) = content::load(root, &config, drafts);
     let today = sources::today();
     let (facts, problems) = sources::collect(&library, today);
     let stale = facts

@@ -342,6 +342,23 @@ fn sources_lists_the_sourced_facts_oldest_first() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 
+    // Drafts only when asked.
+    std::fs::write(
+        site.path().join("content/guides/brouillon.md"),
+        "+++\ntitle = \"Brouillon\"\ndraft = true\n+++\n\nUn fait {{ source(nom=\"b.fr\", url=\"https://b.fr/\", date=\"2025-06-01\") }}\n",
+    )
+    .unwrap();
+    let out = tremplin(site.path(), &["sources"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("brouillon.md"));
+    let out = tremplin(site.path(), &["sources", "--drafts"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("content/guides/brouillon.md:6  1er juin 2025"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::remove_file(site.path().join("content/guides/brouillon.md")).unwrap();
+
     // A badly written source is named with its file and line.
     std::fs::write(
         site.path().join("content/guides/aides.md"),
