@@ -1,6 +1,7 @@
 //! The demo site in a real headless Chromium: `tremplin serve` on the repository's own site (built
 //! in memory, nothing written), then `tests/browser/a11y.mjs` (Playwright + axe-core) on a few
-//! representative pages, at 320 and 1280 px wide, in the light and dark colour schemes. Every page
+//! representative pages — public ones, then a youth's and a counsellor's signed-in pages and
+//! forms — at 320 and 1280 px wide, in the light and dark colour schemes. Every page
 //! must have no WCAG 2.1 A/AA violation found by axe-core, no sideways scroll, a working skip link,
 //! no request to another host, no broken sub-resource and no Content-Security-Policy violation.
 //!
@@ -9,7 +10,7 @@
 
 mod common;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -37,6 +38,29 @@ const PAGES: &[&str] = &[
     "/opportunites/1",
     "/recherche?q=cv",
 ];
+/// Forms anyone may open.
+const FORMS: &[&str] = &[
+    "/compte/connexion",
+    "/compte/inscription",
+    "/compte/mot-de-passe-oublie",
+];
+/// A youth's pages, signed in.
+const YOUTH_PAGES: &[&str] = &[
+    "/compte",
+    "/compte/alertes",
+    "/compte/opportunites",
+    "/compte/questions",
+    "/questions/nouvelle",
+];
+/// A counsellor's pages, signed in.
+const COUNSELLOR_PAGES: &[&str] = &[
+    "/conseil/opportunites",
+    "/conseil/opportunites/nouvelle",
+    "/conseil/opportunites/import",
+    "/conseil/questions",
+    "/conseil/lettre",
+];
+const PASSWORD: &str = "un velo rouge sous la pluie";
 const WIDTHS: &[u64] = &[320, 1280];
 const SCHEMES: &[&str] = &["light", "dark"];
 
@@ -127,12 +151,18 @@ fn serve(root: &Path) -> Server {
     server
 }
 
-/// Runs the audit script; its JSON report. Fails on a crash or after 10 minutes.
-fn audit(root: &Path, base: &str, paths: &[&str]) -> Value {
+/// Runs the audit script, with these cookies; its JSON report. Fails on a crash or after 10
+/// minutes.
+fn audit(root: &Path, base: &str, paths: &[&str], cookies: &[(String, String)]) -> Value {
+    let cookies: Vec<Value> = cookies
+        .iter()
+        .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
+        .collect();
     let mut child = Command::new("node")
         .arg(root.join("tests/browser/a11y.mjs"))
         .arg(base)
         .args(paths)
+        .env("A11Y_COOKIES", Value::Array(cookies).to_string())
         .current_dir(root.join("tests/browser"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -173,6 +203,65 @@ fn audit(root: &Path, base: &str, paths: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("a11y.mjs printed no JSON ({e}):\n{stdout}\nstderr:\n{stderr}"))
 }
 
+/// One HTTP/1.1 request over loopback: status, `Set-Cookie` name=value pairs, body.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<(String, String)>, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("set-cookie").then(|| v.trim())
+        })
+        .filter_map(|v| {
+            let (name, value) = v.split(';').next()?.split_once('=')?;
+            Some((name.to_string(), value.to_string()))
+        })
+        .collect();
+    (status, cookies, body.to_string())
+}
+
+/// Signs in through the JSON API; the session cookie.
+fn session(port: u16, email: &str) -> Vec<(String, String)> {
+    let (status, cookies, body) = http(
+        port,
+        "POST",
+        "/api/v1/session",
+        &[("Content-Type", "application/json")],
+        &serde_json::json!({"email": email, "password": PASSWORD}).to_string(),
+    );
+    assert_eq!(status, 200, "sign-in of {email}: {body}");
+    let session: Vec<_> = cookies
+        .into_iter()
+        .filter(|(name, value)| name == "tremplin_session" && !value.is_empty())
+        .collect();
+    assert_eq!(session.len(), 1, "a session cookie for {email}");
+    session
+}
+
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
@@ -192,6 +281,13 @@ fn problems(page: &Value) -> Vec<String> {
         out.push(format!(
             "answered HTTP {} instead of {want_status}",
             page["status"]
+        ));
+    }
+    let wanted_path = path.split('?').next().unwrap_or(path);
+    if page["final_path"].as_str() != Some(wanted_path) {
+        out.push(format!(
+            "ended at {} instead (a redirect: signed out?)",
+            page["final_path"]
         ));
     }
     for v in page["violations"].as_array().into_iter().flatten() {
@@ -265,15 +361,81 @@ fn demo_pages_are_accessible_in_chromium() {
         ],
     );
     assert!(out.status.success(), "{}", common::stderr(&out));
+    let out = common::tremplin(
+        site.path(),
+        &[
+            "user",
+            "invite",
+            "--role",
+            "counsellor",
+            "--structure",
+            "lille",
+            "--first-name",
+            "Nora",
+            "nora@exemple.fr",
+        ],
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let token = stdout
+        .split("jeton=")
+        .nth(1)
+        .map(|t| t.split_whitespace().next().unwrap_or(""))
+        .unwrap_or_else(|| panic!("an invitation link: {stdout}"))
+        .to_string();
+
     let server = serve(site.path());
-    let base = format!("http://127.0.0.1:{}", server.port);
-    let report = audit(&root, &base, PAGES);
+    let port = server.port;
+    let base = format!("http://127.0.0.1:{port}");
+    // A youth of Lille, and the invited counsellor, each with a session.
+    let (status, _, body) = http(
+        port,
+        "POST",
+        "/api/v1/accounts",
+        &[("Content-Type", "application/json")],
+        &serde_json::json!({"email": "ines@exemple.fr", "password": PASSWORD,
+            "first_name": "Inès", "structure": "lille"})
+        .to_string(),
+    );
+    assert_eq!(status, 201, "registration: {body}");
+    let youth = session(port, "ines@exemple.fr");
+    let form = format!(
+        "token={token}&password={p}&password_confirm={p}&csrf=essai",
+        p = PASSWORD.replace(' ', "+")
+    );
+    let (status, _, body) = http(
+        port,
+        "POST",
+        "/compte/invitation",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", "tremplin_csrf=essai"),
+        ],
+        &form,
+    );
+    assert!(
+        status == 303 || status == 200,
+        "invitation accepted: {status} {body}"
+    );
+    let counsellor = session(port, "nora@exemple.fr");
+
+    let public: Vec<&str> = PAGES.iter().chain(FORMS).copied().collect();
+    let audits = [
+        (public.as_slice(), Vec::new()),
+        (YOUTH_PAGES, youth),
+        (COUNSELLOR_PAGES, counsellor),
+    ];
+    let mut pages = Vec::new();
+    for (paths, cookies) in &audits {
+        let report = audit(&root, &base, paths, cookies);
+        pages.extend(report["pages"].as_array().expect("a `pages` array").clone());
+    }
     drop(server);
 
-    let pages = report["pages"].as_array().expect("a `pages` array");
     let mut failures = Vec::new();
+    let all: Vec<&str> = audits.iter().flat_map(|(p, _)| p.iter().copied()).collect();
     // Every page in every configuration was audited.
-    for path in PAGES {
+    for path in &all {
         for width in WIDTHS {
             for scheme in SCHEMES {
                 let found = pages
@@ -286,7 +448,7 @@ fn demo_pages_are_accessible_in_chromium() {
         }
     }
     let mut violations = 0;
-    for page in pages {
+    for page in &pages {
         let label = format!(
             "{} at {} px ({})",
             page["path"].as_str().unwrap_or("?"),
@@ -303,7 +465,7 @@ fn demo_pages_are_accessible_in_chromium() {
     }
     println!(
         "{} pages × {} widths × {} schemes audited, {violations} axe violation(s)",
-        PAGES.len(),
+        all.len(),
         WIDTHS.len(),
         SCHEMES.len()
     );

@@ -1,6 +1,7 @@
 // Browser audit of Tremplin pages in the system Chromium (no downloaded browser).
 //
 //   node tests/browser/a11y.mjs BASE_URL PATH...
+//   A11Y_COOKIES='[{"name": "tremplin_session", "value": "…"}]' node tests/browser/a11y.mjs …
 //
 // For each path, at 320 × 800 and 1280 × 800, in the light and dark colour schemes:
 // - axe-core, restricted to WCAG 2.0/2.1 A and AA rules, lists the violations;
@@ -151,6 +152,11 @@ async function main() {
   const pages = [];
   try {
     context.setDefaultTimeout(30_000);
+    // A signed-in visitor: A11Y_COOKIES='[{"name": "...", "value": "..."}]'.
+    if (process.env.A11Y_COOKIES) {
+      const cookies = JSON.parse(process.env.A11Y_COOKIES);
+      await context.addCookies(cookies.map((c) => ({ name: c.name, value: c.value, url: baseUrl.origin })));
+    }
     await context.addInitScript(recordCspViolations);
     const thirdParty = new Set();
     const broken = new Set();
@@ -185,6 +191,8 @@ async function main() {
             const focus = await skipLink(page, url);
             // A fresh load for the audit and the measure, with nothing focused.
             const status = await load(page, url);
+            // Where the page ended, after redirects (a signed-out visitor is sent to sign in).
+            const finalPath = new URL(page.url()).pathname;
             const sideways = await page.evaluate(
               () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
             );
@@ -196,6 +204,7 @@ async function main() {
               width: size.width,
               scheme,
               status,
+              final_path: finalPath,
               violations,
               sideways,
               skip_link_focus: focus.skip_link_focus,
