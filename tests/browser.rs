@@ -51,8 +51,9 @@ const YOUTH_PAGES: &[&str] = &[
     "/compte/opportunites",
     "/compte/questions",
     "/questions/nouvelle",
+    "/opportunites/1",
 ];
-/// A counsellor's pages, signed in.
+/// A counsellor's pages, signed in (and the pages of the youth's question and interest).
 const COUNSELLOR_PAGES: &[&str] = &[
     "/conseil/opportunites",
     "/conseil/opportunites/nouvelle",
@@ -419,11 +420,45 @@ fn demo_pages_are_accessible_in_chromium() {
     );
     let counsellor = session(port, "nora@exemple.fr");
 
+    // The youth asks a question and is interested in an opportunity: the counsellor's inbox,
+    // the question's page and the opportunity's follow-up have something to show.
+    let youth_cookie = format!("{}={}", youth[0].0, youth[0].1);
+    let json = [
+        ("Content-Type", "application/json"),
+        ("Cookie", youth_cookie.as_str()),
+    ];
+    let (status, _, body) = http(
+        port,
+        "POST",
+        "/api/v1/questions",
+        &json,
+        r#"{"question": "Comment préparer mon entretien d'embauche ?", "page": "/guides/entretien-embauche/"}"#,
+    );
+    assert_eq!(status, 201, "question: {body}");
+    let question: Value = serde_json::from_str(&body).unwrap();
+    let (status, _, body) = http(
+        port,
+        "POST",
+        "/api/v1/opportunities/1/interest",
+        &json,
+        r#"{"message": "Je suis disponible dès lundi."}"#,
+    );
+    assert_eq!(status, 204, "interest: {body}");
+    let counsellor_pages: Vec<String> = COUNSELLOR_PAGES
+        .iter()
+        .map(|p| p.to_string())
+        .chain([
+            format!("/conseil/questions/{}", question["id"]),
+            "/conseil/opportunites/1".to_string(),
+        ])
+        .collect();
+    let counsellor_pages: Vec<&str> = counsellor_pages.iter().map(String::as_str).collect();
+
     let public: Vec<&str> = PAGES.iter().chain(FORMS).copied().collect();
     let audits = [
         (public.as_slice(), Vec::new()),
         (YOUTH_PAGES, youth),
-        (COUNSELLOR_PAGES, counsellor),
+        (counsellor_pages.as_slice(), counsellor),
     ];
     let mut pages = Vec::new();
     for (paths, cookies) in &audits {
