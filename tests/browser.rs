@@ -38,10 +38,12 @@ const PAGES: &[&str] = &[
     "/opportunites/1",
     "/recherche?q=cv",
 ];
-/// Forms anyone may open.
+/// Forms anyone may open, and (`#envoyer`) the page each answers when sent empty.
 const FORMS: &[&str] = &[
     "/compte/connexion",
+    "/compte/connexion#envoyer",
     "/compte/inscription",
+    "/compte/inscription#envoyer",
     "/compte/mot-de-passe-oublie",
 ];
 /// A youth's pages, signed in.
@@ -51,12 +53,14 @@ const YOUTH_PAGES: &[&str] = &[
     "/compte/opportunites",
     "/compte/questions",
     "/questions/nouvelle",
+    "/questions/nouvelle#envoyer",
     "/opportunites/1",
 ];
 /// A counsellor's pages, signed in (and the pages of the youth's question and interest).
 const COUNSELLOR_PAGES: &[&str] = &[
     "/conseil/opportunites",
     "/conseil/opportunites/nouvelle",
+    "/conseil/opportunites/nouvelle#envoyer",
     "/conseil/opportunites/import",
     "/conseil/questions",
     "/conseil/lettre",
@@ -277,14 +281,20 @@ fn strings(v: &Value) -> Vec<String> {
 fn problems(page: &Value) -> Vec<String> {
     let mut out = Vec::new();
     let path = page["path"].as_str().unwrap_or("?");
-    let want_status = if path.starts_with("/404") { 404 } else { 200 };
+    let want_status = if path.starts_with("/404") {
+        404
+    } else if path.ends_with("#envoyer") {
+        422
+    } else {
+        200
+    };
     if page["status"].as_u64() != Some(want_status) {
         out.push(format!(
             "answered HTTP {} instead of {want_status}",
             page["status"]
         ));
     }
-    let wanted_path = path.split('?').next().unwrap_or(path);
+    let wanted_path = path.split(['?', '#']).next().unwrap_or(path);
     if page["final_path"].as_str() != Some(wanted_path) {
         out.push(format!(
             "ended at {} instead (a redirect: signed out?)",

@@ -522,15 +522,32 @@ async fn sign_in_submit(
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
         let next = safe_next(Some(field(&f, "suite")));
-        match accounts::sign_in(&state.db, field(&f, "email"), field(&f, "password"), &ip).await {
+        // An empty field is named, and is not a failed attempt (it counts for no limit).
+        let mut missing = Vec::new();
+        if field(&f, "email").trim().is_empty() {
+            missing.push(("email", "Indiquez votre adresse électronique.".to_string()));
+        }
+        if field(&f, "password").is_empty() {
+            missing.push(("password", "Indiquez votre mot de passe.".to_string()));
+        }
+        let attempt = if missing.is_empty() {
+            accounts::sign_in(&state.db, field(&f, "email"), field(&f, "password"), &ip).await
+        } else {
+            Err(AppError::Invalid(missing))
+        };
+        match attempt {
             Ok(user) => sign_in_and_redirect(&state, viewer.token.as_deref(), &user, &next).await,
             Err(
                 e @ (AppError::BadCredentials
                 | AppError::TooManyRequests(_)
-                | AppError::Forbidden(_)),
+                | AppError::Forbidden(_)
+                | AppError::Invalid(_)),
             ) => {
                 let mut vars = Map::new();
-                let errors = vec![("email", e.message())];
+                let errors = match &e {
+                    AppError::Invalid(fields) => fields.clone(),
+                    _ => vec![("email", e.message())],
+                };
                 vars.insert(
                     "form".into(),
                     form_value(

@@ -129,6 +129,48 @@ async fn registration_keeps_what_was_typed_and_names_each_error() {
 }
 
 #[tokio::test]
+async fn an_empty_sign_in_form_names_the_fields_and_counts_for_no_limit() {
+    for b in backends() {
+        let p = platform(b).await;
+        let mut c = Client::new(&p);
+        register(&mut c, "lea@exemple.fr").await;
+        c.forget_cookies();
+        // More empty attempts than any limit allows failures.
+        for _ in 0..=accounts::MAX_FAILURES_PER_ACCOUNT + 1 {
+            let a = c
+                .post_form(
+                    "/compte/connexion",
+                    "/compte/connexion",
+                    &[("email", "lea@exemple.fr"), ("password", "")],
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+            assert!(
+                a.body.contains("Indiquez votre mot de passe."),
+                "{}",
+                a.body
+            );
+            assert!(!a.body.contains("Indiquez votre adresse"), "{}", a.body);
+            assert!(a.body.contains("value=\"lea@exemple.fr\""));
+        }
+        let a = c
+            .post_form("/compte/connexion", "/compte/connexion", &[])
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(a.body.contains("Indiquez votre adresse électronique."));
+        assert!(a.body.contains("Indiquez votre mot de passe."));
+        let a = c
+            .post_form(
+                "/compte/connexion",
+                "/compte/connexion",
+                &[("email", "lea@exemple.fr"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{b}: not locked out");
+    }
+}
+
+#[tokio::test]
 async fn sign_in_wrong_password_rate_limit_and_sign_out() {
     for b in backends() {
         let p = platform(b).await;

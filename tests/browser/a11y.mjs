@@ -3,6 +3,9 @@
 //   node tests/browser/a11y.mjs BASE_URL PATH...
 //   A11Y_COOKIES='[{"name": "tremplin_session", "value": "…"}]' node tests/browser/a11y.mjs …
 //
+// A path ending in `#envoyer` audits the page its main form answers when sent empty (the error
+// state: each error next to its field).
+//
 // For each path, at 320 × 800 and 1280 × 800, in the light and dark colour schemes:
 // - axe-core, restricted to WCAG 2.0/2.1 A and AA rules, lists the violations;
 // - the page must not scroll sideways (scrollWidth > clientWidth);
@@ -179,7 +182,10 @@ async function main() {
       },
     );
     for (const path of paths) {
-      const url = new URL(path, baseUrl).href;
+      // `/form#envoyer`: the page left by sending the page's main form as it is (empty), to
+      // audit the error state, the browser's own checks of `required` fields turned off.
+      const [plainPath, action] = path.split('#');
+      const url = new URL(plainPath, baseUrl).href;
       for (const size of WIDTHS) {
         for (const scheme of SCHEMES) {
           thirdParty.clear();
@@ -190,7 +196,18 @@ async function main() {
             await page.emulateMedia({ colorScheme: scheme });
             const focus = await skipLink(page, url);
             // A fresh load for the audit and the measure, with nothing focused.
-            const status = await load(page, url);
+            let status = await load(page, url);
+            if (action === 'envoyer') {
+              const [response] = await Promise.all([
+                page.waitForNavigation({ waitUntil: 'load' }),
+                page.evaluate(() => {
+                  const form = document.querySelector('main form');
+                  form.noValidate = true;
+                  form.querySelector('[type=submit]').click();
+                }),
+              ]);
+              status = response ? response.status() : 0;
+            }
             // Where the page ended, after redirects (a signed-out visitor is sent to sign in).
             const finalPath = new URL(page.url()).pathname;
             const sideways = await page.evaluate(
