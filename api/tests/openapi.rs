@@ -376,29 +376,19 @@ async fn newsletter(p: &Platform, c: &mut Client) {
     assert_eq!(a.status, StatusCode::NO_CONTENT);
     c.send(Method::DELETE, &one, None, String::new()).await;
 
-    // A counsellor has neither; without a session, 401.
+    // A counsellor has neither (403); without a session, 401.
     let mut lea = staff(p, c, "lea@exemple.fr").await;
-    lea.get("/api/v1/me/newsletter").await;
-    lea.json(
-        Method::PUT,
-        "/api/v1/me/newsletter",
-        json!({"subscribed": true}),
-    )
-    .await;
-    lea.get("/api/v1/me/alerts").await;
-    lea.json(Method::POST, "/api/v1/me/alerts", json!({"query": ""}))
-        .await;
-    lea.forget_cookies();
-    lea.get("/api/v1/me/newsletter").await;
-    lea.json(
-        Method::PUT,
-        "/api/v1/me/newsletter",
-        json!({"subscribed": true}),
-    )
-    .await;
-    lea.get("/api/v1/me/alerts").await;
-    lea.json(Method::POST, "/api/v1/me/alerts", json!({"query": ""}))
-        .await;
+    for signed_in in [true, false] {
+        if !signed_in {
+            lea.forget_cookies();
+        }
+        lea.get("/api/v1/me/newsletter").await;
+        let on = json!({"subscribed": true});
+        lea.json(Method::PUT, "/api/v1/me/newsletter", on).await;
+        lea.get("/api/v1/me/alerts").await;
+        lea.json(Method::POST, "/api/v1/me/alerts", json!({"query": ""}))
+            .await;
+    }
     lea.send(Method::DELETE, &one, None, String::new()).await;
 }
 
