@@ -373,6 +373,17 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) 
     }
 }
 
+/// Runs `f` on the preview's current site, off the async threads (`None` if it panicked).
+async fn on_site<T: Send + 'static>(
+    preview: &Arc<Preview>,
+    f: impl FnOnce(&tremplin_generator::site::Site) -> T + Send + 'static,
+) -> Option<T> {
+    let preview = preview.clone();
+    tokio::task::spawn_blocking(move || preview.with_live(|live| f(live.site())))
+        .await
+        .ok()
+}
+
 fn print_diagnostics(diags: &Diagnostics) {
     for d in diags.iter() {
         eprintln!("{d}");
@@ -441,14 +452,13 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
                     let _turn = turn.lock().await;
                     let engine = state.search.as_ref();
                     if let Some(pages) = pages {
-                        let p = preview.clone();
-                        let docs = tokio::task::spawn_blocking(move || {
-                            p.with_live(|live| {
-                                tremplin_api::search_sync::page_documents(live.site(), &pages)
-                            })
+                        let Some(docs) = on_site(&preview, move |site| {
+                            tremplin_api::search_sync::page_documents(site, &pages)
                         })
-                        .await;
-                        let Ok(docs) = docs else { return };
+                        .await
+                        else {
+                            return;
+                        };
                         match state.contents.sync_changed(engine, docs).await {
                             Ok(Some(n)) => {
                                 tracing::debug!(documents = n, "index des pages : pages modifiées");
@@ -460,13 +470,11 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
                             }
                         }
                     }
-                    let docs = tokio::task::spawn_blocking(move || {
-                        preview.with_live(|live| {
-                            tremplin_api::search_sync::site_documents(live.site())
-                        })
-                    })
-                    .await;
-                    let Ok(docs) = docs else { return };
+                    let Some(docs) =
+                        on_site(&preview, tremplin_api::search_sync::site_documents).await
+                    else {
+                        return;
+                    };
                     if let Err(e) = tremplin_api::search_sync::sync_contents(
                         engine,
                         &state.contents,

@@ -17,6 +17,10 @@ pub enum AppError {
     Invalid(FieldErrors),
     /// Sign-in needed.
     Unauthorized,
+    /// Sign-in needed to see a page: the pages send the visitor to sign in, then back to it.
+    SignIn {
+        next: String,
+    },
     /// Wrong email or password.
     BadCredentials,
     /// Signed in, but not allowed.
@@ -35,7 +39,9 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::SignIn { .. } | AppError::BadCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::Forbidden(_) | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -53,7 +59,9 @@ impl AppError {
                 [(_, m)] => m.clone(),
                 _ => "Certains champs sont à corriger.".to_string(),
             },
-            AppError::Unauthorized => "Connectez-vous pour continuer.".to_string(),
+            AppError::Unauthorized | AppError::SignIn { .. } => {
+                "Connectez-vous pour continuer.".to_string()
+            }
             AppError::BadCredentials => {
                 "Adresse électronique ou mot de passe incorrect.".to_string()
             }

@@ -175,6 +175,18 @@ pub struct Alert {
     pub last_sent_at: i64,
 }
 
+impl Alert {
+    /// Its search in words (« Stage, à 30 km de Lyon »).
+    pub fn description(&self) -> String {
+        describe(&filters_from(&self.query))
+    }
+
+    /// The listing it saved: `/opportunites?type=stage&lieu=Lyon`.
+    pub fn path(&self) -> String {
+        format!("/opportunites?{}", self.query)
+    }
+}
+
 const ALERT_SELECT: &str =
     "SELECT id, user_id, name, query, frequency, created_at, last_sent_at FROM saved_searches";
 
@@ -358,7 +370,7 @@ pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
         "origine": c.source,
         "alertes": alerts.iter().map(|a| json!({
             "nom": a.name,
-            "recherche": format!("/opportunites?{}", a.query),
+            "recherche": a.path(),
             "frequence": a.frequency,
             "creee_le": iso(a.created_at),
             "dernier_envoi": iso(a.last_sent_at),
@@ -818,8 +830,8 @@ pub async fn send(state: &AppState, options: &Options) -> Result<Report, AppErro
                 new_count += found.len();
                 sections.push(json!({
                     "nom": a.name,
-                    "recherche": describe(&filters_from(&a.query)),
-                    "url": format!("{base}/opportunites?{}", a.query),
+                    "recherche": a.description(),
+                    "url": format!("{base}{}", a.path()),
                     "nombre": found.len(),
                     "opportunites": found.iter().take(PER_ALERT).map(|o| opportunity_view(&base, o)).collect::<Vec<_>>(),
                     "autres": found.len().saturating_sub(PER_ALERT),

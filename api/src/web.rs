@@ -268,6 +268,9 @@ pub(crate) fn error_page(
     headers: &HeaderMap,
     viewer: Option<&User>,
 ) -> Response {
+    if let AppError::SignIn { next } = &e {
+        return to_sign_in(next);
+    }
     e.log();
     let title = match e.status_code() {
         StatusCode::FORBIDDEN => "Accès refusé",
@@ -306,13 +309,18 @@ pub(crate) fn staff_page(
     headers: &HeaderMap,
     next: &str,
 ) -> Result<User, Response> {
+    staff(viewer, next).map_err(|e| error_page(state, e, headers, viewer.user.as_ref()))
+}
+
+/// A counsellor's or admin's account, inside a handler that ends with `error_page`: signed
+/// out, to sign in (then back to `next`); a youth, 403.
+pub(crate) fn staff(viewer: &Viewer, next: &str) -> Result<User, AppError> {
     match &viewer.user {
-        None => Err(to_sign_in(next)),
-        Some(u) if u.role == Role::Youth => Err(error_page(
-            state,
-            AppError::Forbidden("Cette page est réservée aux conseillers.".into()),
-            headers,
-            Some(u),
+        None => Err(AppError::SignIn {
+            next: next.to_string(),
+        }),
+        Some(u) if u.role == Role::Youth => Err(AppError::Forbidden(
+            "Cette page est réservée aux conseillers.".into(),
         )),
         Some(u) => Ok(u.clone()),
     }

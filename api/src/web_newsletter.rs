@@ -21,7 +21,7 @@ use crate::newsletter::{self as nl, FREQUENCIES};
 use crate::opportunities::date_fr;
 use crate::web::{
     check_api, check_form, error_page, field, form_fields, form_value, json_body, message_page,
-    page, signed_in, staff_page, to_sign_in, AppState, FormBody, Viewer,
+    page, signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -114,8 +114,8 @@ async fn alerts_vars(
             .map(|a| json!({
                 "id": a.id,
                 "nom": a.name,
-                "recherche": nl::describe(&nl::filters_from(&a.query)),
-                "url": format!("/opportunites?{}", a.query),
+                "recherche": a.description(),
+                "url": a.path(),
                 "frequence": crate::opportunities::label(FREQUENCIES, &a.frequency),
                 "creee_le": date_fr(&iso(a.created_at)),
             }))
@@ -294,8 +294,8 @@ fn alert_json(a: &nl::Alert) -> Value {
         "id": a.id,
         "name": a.name,
         "query": a.query,
-        "description": nl::describe(&nl::filters_from(&a.query)),
-        "url": format!("/opportunites?{}", a.query),
+        "description": a.description(),
+        "url": a.path(),
         "frequency": a.frequency,
         "created_at": iso(a.created_at),
     })
@@ -555,10 +555,7 @@ async fn send_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff_page(&state, &viewer, &headers, "/conseil/lettre") {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
+        let user = staff(&viewer, "/conseil/lettre")?;
         let background = state.clone();
         let options = nl::Options {
             started_by: user.email.clone(),

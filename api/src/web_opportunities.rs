@@ -24,7 +24,7 @@ use crate::opportunities::{
 use crate::preview::escape;
 use crate::web::{
     check_api, check_form, encode, error_page, field, form_fields, form_value, json_body, page,
-    signed_in, staff_page, to_sign_in, AppState, FormBody, Viewer,
+    signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -783,10 +783,7 @@ async fn save_submit(
             Some(id) => format!("/conseil/opportunites/{id}/modifier"),
             None => "/conseil/opportunites/nouvelle".to_string(),
         };
-        let user = match staff_page(&state, &viewer, &headers, &here) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
+        let user = staff(&viewer, &here)?;
         let draft = draft_from_form(&f);
         let saved = match editing {
             Some(id) => opp::update(&state.db, &user, id, &draft).await,
@@ -872,10 +869,7 @@ async fn status_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites") {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
+        let user = staff(&viewer, "/conseil/opportunites")?;
         let o = opp::set_status(&state.db, &user, id, field(&f, "status")).await?;
         Ok(Redirect::to(&format!(
             "/conseil/opportunites?structure={}&fait=statut",
@@ -948,15 +942,7 @@ async fn follow_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff_page(
-            &state,
-            &viewer,
-            &headers,
-            &format!("/conseil/opportunites/{id}"),
-        ) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
+        let user = staff(&viewer, &format!("/conseil/opportunites/{id}"))?;
         let youth: i64 = field(&f, "jeune").parse().map_err(|_| AppError::NotFound)?;
         opp::follow_up(
             &state.db,

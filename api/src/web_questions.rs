@@ -18,7 +18,7 @@ use crate::opportunities::date_fr;
 use crate::questions::{self as qs, FaqDraft, Inbox, Question, Took, FAQ_THEMES};
 use crate::web::{
     check_api, check_form, encode, error_page, field, form_fields, form_value, json_body,
-    message_page, page, signed_in, staff_page, to_sign_in, AppState, FormBody, Viewer,
+    message_page, page, signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -411,15 +411,7 @@ async fn take_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff_page(
-            &state,
-            &viewer,
-            &headers,
-            &format!("/conseil/questions/{id}"),
-        ) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
+        let user = staff(&viewer, &format!("/conseil/questions/{id}"))?;
         match qs::take(&state.db, &user, id).await? {
             Took::Taken(_) => {
                 Ok(Redirect::to(&format!("/conseil/questions/{id}?fait=prise")).into_response())
@@ -450,15 +442,7 @@ async fn answer_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff_page(
-            &state,
-            &viewer,
-            &headers,
-            &format!("/conseil/questions/{id}"),
-        ) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
+        let user = staff(&viewer, &format!("/conseil/questions/{id}"))?;
         let text = field(&f, "answer");
         match qs::answer(&state.db, &state.config, &state.mailer, &user, id, text).await {
             Ok(_) => {
@@ -611,15 +595,7 @@ async fn faq_submit(
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
-        let user = match staff_page(
-            &state,
-            &viewer,
-            &headers,
-            &format!("/conseil/questions/{id}/faq"),
-        ) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
+        let user = staff(&viewer, &format!("/conseil/questions/{id}/faq"))?;
         let q = publishable(&state, &user, id).await?;
         let mut draft = draft_from_form(&f);
         // Details still in the text are removed, and the counsellor reads the result again

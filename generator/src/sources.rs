@@ -15,8 +15,9 @@ use crate::shortcodes;
 /// The shortcode that dates and sources a fact.
 pub const SHORTCODE: &str = "source";
 
-/// In the messages of the problems rendering reports too.
-const MISSING: &str = "manquant";
+/// A problem of a `source` call, and whether rendering the page reports it too (a missing
+/// argument, an unreadable date).
+type Problem = (Diagnostic, bool);
 
 /// Today, on the machine's clock and time zone: the day a counsellor would write.
 pub fn today() -> NaiveDate {
@@ -80,9 +81,11 @@ fn collect_with(library: &Library, today: NaiveDate, all: bool) -> (Vec<Fact>, V
         }
         collect_in(body, body_line, file, today, &mut facts, &mut problems);
     }
-    if !all {
-        problems.retain(|p| !p.message.contains(MISSING));
-    }
+    let problems = problems
+        .into_iter()
+        .filter(|(_, rendered)| all || !rendered)
+        .map(|(d, _)| d)
+        .collect();
     facts.sort_by(|a, b| (a.date, &a.file, a.line).cmp(&(b.date, &b.file, b.line)));
     (facts, problems)
 }
@@ -93,7 +96,7 @@ fn collect_in(
     file: &Path,
     today: NaiveDate,
     facts: &mut Vec<Fact>,
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut Vec<Problem>,
 ) {
     let (_, calls, _) = shortcodes::extract(body);
     let mut stack: Vec<(String, usize)> = Vec::new();
@@ -119,7 +122,7 @@ fn push_fact(
     today: NaiveDate,
     call: &shortcodes::Call,
     facts: &mut Vec<Fact>,
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut Vec<Problem>,
 ) {
     let line = body_line + line_of(body, call.offset) - 1;
     let arg = |key: &str| {
@@ -130,40 +133,48 @@ fn push_fact(
             .unwrap_or("")
     };
     let (name, url, date) = (arg("nom"), arg("url"), arg("date"));
-    let mut bad = |message: String| {
-        problems.push(Diagnostic::error(file, Some(line), message));
+    let mut bad = |message: String, rendered: bool| {
+        problems.push((Diagnostic::error(file, Some(line), message), rendered));
     };
     if name.is_empty() {
-        let what = if call.args.contains_key("nom") {
-            "vide"
-        } else {
-            MISSING
-        };
-        bad(format!(
-            "source : le nom du site est {what} (nom=\"service-public.fr\")"
-        ));
+        let given = call.args.contains_key("nom");
+        let what = if given { "vide" } else { "manquant" };
+        bad(
+            format!("source : le nom du site est {what} (nom=\"service-public.fr\")"),
+            !given,
+        );
         return;
     }
     if !call.args.contains_key("url") {
-        bad(format!("source « {name} » : argument {MISSING} « url »"));
+        bad(
+            format!("source « {name} » : argument manquant « url »"),
+            true,
+        );
         return;
     }
     if !(url.starts_with("https://") || url.starts_with("http://")) {
-        bad(format!(
-            "source « {name} » : l'adresse doit commencer par https:// (url=\"{url}\")"
-        ));
+        bad(
+            format!("source « {name} » : l'adresse doit commencer par https:// (url=\"{url}\")"),
+            false,
+        );
         return;
     }
     let Some(date) = parse_date(date) else {
-        bad(format!(
-            "source « {name} » : date {MISSING}e ou invalide « {date} » (écrivez la date de la vérification, AAAA-MM-JJ)"
-        ));
+        bad(
+            format!(
+                "source « {name} » : date manquante ou invalide « {date} » (écrivez la date de la vérification, AAAA-MM-JJ)"
+            ),
+            true,
+        );
         return;
     };
     if date > today {
-        bad(format!(
-            "source « {name} » : la date {date} est dans le futur (écrivez le jour où vous avez vérifié l'information)"
-        ));
+        bad(
+            format!(
+                "source « {name} » : la date {date} est dans le futur (écrivez le jour où vous avez vérifié l'information)"
+            ),
+            false,
+        );
         return;
     }
     facts.push(Fact {
@@ -259,7 +270,7 @@ mod tests {
             &mut facts,
             &mut problems,
         );
-        (facts, problems)
+        (facts, problems.into_iter().map(|(d, _)| d).collect())
     }
 
     #[test]
