@@ -185,6 +185,57 @@ const CASES: &[(&str, &str, &str)] = &[
         "/faq/travailler-a-16-ans/",
         "question, nombre",
     ),
+    // Topics youths bring to a Mission Locale (issue 16).
+    (
+        "aide urgence argent",
+        "/guides/argent-urgence/",
+        "plusieurs mots, sans article",
+    ),
+    (
+        "c'est quoi le pacea",
+        "/guides/pacea/",
+        "sigle dans une question",
+    ),
+    (
+        "droits au travail salaire pas payé",
+        "/guides/droits-au-travail/",
+        "question familière",
+    ),
+    (
+        "chomage apres un cdd",
+        "/faq/chomage-apres-cdd/",
+        "sans accents, sigle",
+    ),
+    (
+        "carte d'identite perdue",
+        "/guides/papiers-identite-sejour/",
+        "sans accents, élision",
+    ),
+    (
+        "jdc perdu",
+        "/faq/certificat-jdc-perdu/",
+        "sigle, deux mots",
+    ),
+    (
+        "pilule du lendemain gratuite",
+        "/guides/sante-sexuelle/",
+        "plusieurs mots",
+    ),
+    (
+        "premiere declaration impots",
+        "/guides/impots-premiere-declaration/",
+        "sans accents",
+    ),
+    (
+        "j'ai des dettes",
+        "/guides/dettes-amendes/",
+        "question familière",
+    ),
+    (
+        "reprendre mes etudes",
+        "/guides/reprendre-ses-etudes/",
+        "sans accents, question",
+    ),
 ];
 
 fn repository_root() -> PathBuf {
