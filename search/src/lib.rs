@@ -20,7 +20,7 @@ pub use error::{Error, Result};
 pub use meili::MeilisearchEngine;
 pub use types::{
     Document, FieldValue, Filter, FilterValue, GeoRadius, Hit, IndexSettings, SearchRequest,
-    SearchResults, Sort, GEO_FIELD,
+    SearchResults, Sort, GEO_FIELD, MAX_HITS, MAX_QUERY_WORDS,
 };
 
 /// A search engine holding named indexes of [`Document`]s.
@@ -51,7 +51,8 @@ pub trait SearchEngine: Send + Sync {
     /// Number of documents in the index.
     async fn count(&self, index: &str) -> Result<usize>;
 
-    /// Runs one search.
+    /// Runs one search, within [`MAX_HITS`] and [`MAX_QUERY_WORDS`] (see
+    /// [`SearchRequest::bounded`]).
     async fn search(&self, request: &SearchRequest) -> Result<SearchResults>;
 }
 

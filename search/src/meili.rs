@@ -408,6 +408,7 @@ impl SearchEngine for MeilisearchEngine {
     }
 
     async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let request = &request.bounded();
         check::index_name(&request.index)?;
         let Some(filter) = filter_expression(request) else {
             return Ok(SearchResults::default());

@@ -184,6 +184,15 @@ pub enum Sort {
     Distance,
 }
 
+/// The deepest any search goes: hits past the first `MAX_HITS` matches are never returned
+/// (`total` still counts every match), as Meilisearch's `maxTotalHits`. Both engines hold to
+/// it, so that no offset a caller sends makes an engine collect or allocate in proportion.
+pub const MAX_HITS: usize = 1000;
+
+/// The words of a query an engine looks at; the rest of a longer query is ignored (each word
+/// costs typo expansions, and fewer-words retries, in proportion).
+pub const MAX_QUERY_WORDS: usize = 16;
+
 /// One search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchRequest {
@@ -216,6 +225,18 @@ impl SearchRequest {
             highlight: false,
         }
     }
+
+    /// The request as the engines run it: the window of hits cut at [`MAX_HITS`] and the query
+    /// cut after its first [`MAX_QUERY_WORDS`] words.
+    pub fn bounded(&self) -> SearchRequest {
+        let mut r = self.clone();
+        r.offset = r.offset.min(MAX_HITS);
+        r.limit = r.limit.min(MAX_HITS - r.offset);
+        if let Some(word) = crate::text::spans(&r.query).get(MAX_QUERY_WORDS) {
+            r.query.truncate(word.start);
+        }
+        r
+    }
 }
 
 /// One matching document.
@@ -246,4 +267,31 @@ pub struct SearchResults {
     pub facets: BTreeMap<String, Vec<(String, usize)>>,
     /// A corrected query, when nothing matched and the index knows closer words.
     pub did_you_mean: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_bounded() {
+        let mut r = SearchRequest::new("i", "un deux trois");
+        r.offset = usize::MAX;
+        r.limit = usize::MAX;
+        let b = r.bounded();
+        assert_eq!((b.offset, b.limit), (MAX_HITS, 0));
+        r.offset = 990;
+        r.limit = 20;
+        assert_eq!(r.bounded().limit, 10);
+        assert_eq!(r.bounded().query, "un deux trois");
+        let words: Vec<String> = (0..40).map(|i| format!("mot{i}")).collect();
+        let b = SearchRequest::new("i", &words.join(" ")).bounded();
+        assert_eq!(
+            b.query.split_whitespace().count(),
+            MAX_QUERY_WORDS,
+            "{}",
+            b.query
+        );
+        assert!(b.query.starts_with("mot0 mot1 "));
+    }
 }

@@ -88,6 +88,7 @@ conformance!(
     geo_radius_and_distance,
     field_sort,
     pagination,
+    long_queries_are_cut,
     relevance,
     highlights_are_escaped,
     delete_and_count,

@@ -11,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,9 @@ const MERGE_AFTER: usize = 10_000;
 const WRITER_MEMORY: usize = 64_000_000;
 /// Facet values returned per facet, as Meilisearch's default `maxValuesPerFacet`.
 const MAX_FACET_VALUES: usize = 100;
+/// How long the fewer-words retries of one search may go on: a query of many rare words
+/// answers with what it found by then rather than trying every shorter query.
+const RELAX_BUDGET: Duration = Duration::from_millis(500);
 
 /// The embedded search engine (tantivy), persisted in a directory.
 #[derive(Clone)]
@@ -314,12 +318,15 @@ impl Inner {
     /// common word (then the next, down to one word), like Meilisearch's `frequency`
     /// matching strategy. A youth
     /// who types "comment faire un cv" still gets the CV guide, which never says "comment".
-    fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+    ///
+    /// The retries are bounded: one per word of the query (at most `MAX_QUERY_WORDS`), and
+    /// none is started after `deadline`.
+    fn search(&self, request: &SearchRequest, deadline: Instant) -> Result<SearchResults> {
         let mut first = request.clone();
         first.offset = 0;
         first.limit = request.offset + request.limit;
         let strict = self.search_all_words(&first)?;
-        let relaxed_query = if strict.total >= first.limit {
+        let relaxed_query = if strict.total >= first.limit || Instant::now() >= deadline {
             None
         } else {
             self.without_most_common_word(request)?
@@ -332,7 +339,7 @@ impl Inner {
         let mut wider = first.clone();
         wider.query = relaxed_query;
         wider.limit = first.limit + strict.hits.len();
-        let relaxed = self.search(&wider)?;
+        let relaxed = self.search(&wider, deadline)?;
         if relaxed.total <= strict.total {
             let mut page = strict;
             page.hits = page.hits.into_iter().skip(request.offset).collect();
@@ -527,7 +534,7 @@ impl Inner {
     fn search_without_suggestion(&self, request: &SearchRequest) -> Result<SearchResults> {
         // The retried query has words the index knows, so it will not recurse further
         // unless it finds nothing; then the answer is simply no suggestion.
-        let mut results = self.search(request)?;
+        let mut results = self.search(request, Instant::now() + RELAX_BUDGET)?;
         results.did_you_mean = None;
         Ok(results)
     }
@@ -673,7 +680,9 @@ impl SearchEngine for EmbeddedEngine {
     }
 
     async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let request = request.clone();
-        self.run(move |inner| inner.search(&request)).await
+        let request = request.bounded();
+        let deadline = std::time::Instant::now() + RELAX_BUDGET;
+        self.run(move |inner| inner.search(&request, deadline))
+            .await
     }
 }

@@ -269,9 +269,44 @@ pub(crate) async fn pagination(ctx: &Ctx<'_>) {
     assert_eq!(results.total, 7);
     request.offset = 6;
     request.limit = 5;
-    let results = ctx.search(request).await;
+    let results = ctx.search(request.clone()).await;
     assert_eq!(ids(&results), ["o7"]);
     assert_eq!(results.total, 7);
+    // Offsets and limits past the window are cut, never collected or allocated for.
+    for (offset, limit) in [
+        (usize::MAX / 2, 20),
+        (4_294_967_295 * 20, 20),
+        (0, usize::MAX / 2),
+        (tremplin_search::MAX_HITS, 10),
+    ] {
+        request.offset = offset;
+        request.limit = limit;
+        let results = ctx.search(request.clone()).await;
+        let expected: &[&str] = if offset == 0 {
+            &["o1", "o2", "o3", "o4", "o5", "o6", "o7"]
+        } else {
+            &[]
+        };
+        assert_eq!(ids(&results).len(), expected.len(), "{offset} {limit}");
+        assert_eq!(results.total, 7, "{offset} {limit}");
+    }
+}
+
+/// A query of many words is cut after `MAX_QUERY_WORDS` words: the words past it change
+/// nothing, and a query of hundreds of words answers like its first words.
+pub(crate) async fn long_queries_are_cut(ctx: &Ctx<'_>) {
+    let kept = format!(
+        "boulangerie lyon {}",
+        "boulangerie ".repeat(tremplin_search::MAX_QUERY_WORDS - 2)
+    );
+    let first = ctx.id_set(&kept).await;
+    assert!(first.contains("o1"), "{first:?}");
+    // The 600 words past the 16th are never looked at (each unknown to the index, they would
+    // otherwise be dropped one by one, each time with a new search).
+    let long = ctx
+        .id_set(&format!("{kept}{}", "xylophone ".repeat(600)))
+        .await;
+    assert_eq!(long, first);
 }
 
 pub(crate) async fn relevance(ctx: &Ctx<'_>) {
