@@ -66,6 +66,11 @@ fn taxonomies() {
     check("taxonomies");
 }
 
+#[test]
+fn raw_html() {
+    check("raw-html");
+}
+
 /// Every fixture folder has its test above.
 #[test]
 fn every_fixture_is_tested() {

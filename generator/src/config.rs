@@ -59,6 +59,31 @@ pub struct SectionOptions {
     pub sort_by: Option<SortBy>,
     #[serde(default)]
     pub paginate_by: Option<usize>,
+    /// Whether the section's files (and its subsections') may hold raw HTML; unset, the
+    /// site's `[markdown] raw_html` decides.
+    #[serde(default)]
+    pub raw_html: Option<bool>,
+}
+
+/// `[markdown]`: how content files are read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Whether raw HTML (other than comments) is allowed in content files. With `false`, a
+    /// tag is an error at its line: the text must be Markdown. `[sections.<dir>] raw_html`
+    /// overrides it for one section and its subsections.
+    #[serde(default = "yes")]
+    pub raw_html: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig { raw_html: true }
+    }
 }
 
 /// Which search engine the API uses.
@@ -124,6 +149,8 @@ pub struct Config {
     pub server: Option<toml::Table>,
     #[serde(default)]
     pub search: SearchConfig,
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
 }
 
 fn default_language() -> String {
@@ -217,6 +244,23 @@ impl Config {
     /// The absolute URL of a site path (`/guides/cv/`).
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.base(), path)
+    }
+
+    /// Whether the content file at `relative_path` (`faq/cv.md`) may hold raw HTML: the
+    /// nearest configured section above it decides, else `[markdown] raw_html`.
+    pub fn raw_html_allowed(&self, relative_path: &str) -> bool {
+        self.sections
+            .iter()
+            .filter(|(dir, opts)| {
+                opts.raw_html.is_some()
+                    && (dir.is_empty()
+                        || relative_path
+                            .strip_prefix(dir.trim_matches('/'))
+                            .is_some_and(|rest| rest.starts_with('/')))
+            })
+            .max_by_key(|(dir, _)| dir.len())
+            .and_then(|(_, opts)| opts.raw_html)
+            .unwrap_or(self.markdown.raw_html)
     }
 
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
@@ -430,5 +474,27 @@ mod tests {
             "title = \"T\"\nbase_url = \"ex.org\"\n",
             "tremplin.toml:2: base_url doit commencer par http:// ou https:// (trouvé « ex.org »)",
         );
+    }
+
+    #[test]
+    fn raw_html_by_section() {
+        let base = "title = \"T\"\nbase_url = \"https://ex.org\"\n";
+        let c = Config::parse(base).unwrap();
+        assert!(c.raw_html_allowed("faq/cv.md"));
+        let c = Config::parse(&format!(
+            "{base}[sections.faq]\nraw_html = false\n[sections.\"faq/emploi\"]\nraw_html = true\n"
+        ))
+        .unwrap();
+        assert!(!c.raw_html_allowed("faq/cv.md"));
+        assert!(!c.raw_html_allowed("faq/sante/_index.md"));
+        assert!(c.raw_html_allowed("faq/emploi/x.md"));
+        assert!(c.raw_html_allowed("faqs/x.md"));
+        assert!(c.raw_html_allowed("guides/cv.md"));
+        let c = Config::parse(&format!(
+            "{base}[markdown]\nraw_html = false\n[sections.guides]\nraw_html = true\n"
+        ))
+        .unwrap();
+        assert!(!c.raw_html_allowed("faq/cv.md"));
+        assert!(c.raw_html_allowed("guides/cv/index.md"));
     }
 }

@@ -39,6 +39,9 @@ pub struct Context<'a> {
     /// The permalink of the page being rendered, for the table of contents.
     pub permalink: &'a str,
     pub shortcodes: Option<&'a dyn ShortcodeRenderer>,
+    /// Whether raw HTML is allowed (`[markdown] raw_html`); when not, each tag is a problem
+    /// and shows as text.
+    pub raw_html: bool,
 }
 
 /// One heading in a table of contents.
@@ -152,6 +155,7 @@ fn render_inner(
     let mut in_image: Option<(String, String, String)> = None;
     let mut external_link_open = false;
     let mut more_at: Option<usize> = None;
+    let mut in_comment = false;
 
     for (event, range) in Parser::new_ext(&text, options()).into_offset_iter() {
         if let Some((_, _, alt)) = in_image.as_mut() {
@@ -218,7 +222,20 @@ fn render_inner(
                 id,
             }) => {
                 let dest = dest_url.to_string();
-                if let Some(target) = dest.strip_prefix("@/") {
+                if let Some(scheme) = script_scheme(&dest) {
+                    state.out.problems.push((
+                        line(range.start),
+                        format!(
+                            "lien refusé : une adresse « {scheme} » lance un programme ; un lien mène à une page (https://…, @/…)"
+                        ),
+                    ));
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from("#"),
+                        title,
+                        id,
+                    }));
+                } else if let Some(target) = dest.strip_prefix("@/") {
                     let href = resolve(target, line(range.start), ctx, state);
                     events.push(Event::Start(Tag::Link {
                         link_type,
@@ -272,6 +289,24 @@ fn render_inner(
                     more_at = Some(at);
                 }
                 events.push(event);
+            }
+            Event::Html(h) | Event::InlineHtml(h) if !ctx.raw_html => {
+                // Comments (one line or several) are allowed; any tag is shown as text.
+                let t = h.trim();
+                let comment = in_comment || t.starts_with("<!--");
+                in_comment = comment && !t.ends_with("-->");
+                if !comment && !t.is_empty() {
+                    state.out.problems.push((
+                        line(range.start),
+                        format!(
+                            "HTML refusé dans cette section (« {} ») : écrivez le texte en Markdown",
+                            t.chars().take(40).collect::<String>()
+                        ),
+                    ));
+                    events.push(Event::Text(h));
+                } else {
+                    events.push(Event::Html(h));
+                }
             }
             Event::Text(ref t) => {
                 state.out.word_count += t.split_whitespace().count();
@@ -347,6 +382,20 @@ struct OpenHeading {
 }
 
 /// Puts each shortcode's output in place of its placeholder.
+/// The scheme of an address that runs code when followed (`javascript:`, `vbscript:`,
+/// `data:`), ignoring case, spaces and control characters as browsers do.
+fn script_scheme(dest: &str) -> Option<&'static str> {
+    let cleaned: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .into_iter()
+        .find(|s| cleaned.starts_with(s))
+}
+
 fn substitute(mut s: String, rendered: &[String], calls: &[shortcodes::Call]) -> String {
     for (n, out) in rendered.iter().enumerate().rev() {
         let token = format!("TREMPLINSC{n}X");
@@ -503,6 +552,7 @@ mod tests {
             base_url: "https://ex.org",
             permalink: "https://ex.org/p/",
             shortcodes: Some(&Boxes),
+            raw_html: true,
         };
         let r = render(input, 1, &ctx);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
@@ -516,6 +566,7 @@ mod tests {
             base_url: "https://ex.org",
             permalink: "https://ex.org/p/",
             shortcodes: Some(&Boxes),
+            raw_html: true,
         };
         render(input, first_line, &ctx).problems
     }
@@ -557,6 +608,58 @@ mod tests {
     }
 
     #[test]
+    fn raw_html_refused_where_the_site_says_so() {
+        let t = targets();
+        let ctx = Context {
+            targets: &t,
+            base_url: "https://ex.org",
+            permalink: "https://ex.org/p/",
+            shortcodes: Some(&Boxes),
+            raw_html: false,
+        };
+        let r = render(
+            "Texte.\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">\n\nUn <b>mot</b>.\n\n<!-- tremplin: ignorer -->\n<!--\nplusieurs\nlignes\n-->\n\n<!-- more -->\n",
+            4,
+            &ctx,
+        );
+        assert_eq!(
+            r.problems,
+            vec![
+                (6, "HTML refusé dans cette section (« <meta http-equiv=\"refresh\" content=\"0;ur ») : écrivez le texte en Markdown".to_string()),
+                (8, "HTML refusé dans cette section (« <b> ») : écrivez le texte en Markdown".to_string()),
+                (8, "HTML refusé dans cette section (« </b> ») : écrivez le texte en Markdown".to_string()),
+            ]
+        );
+        assert!(
+            !r.html.contains("<meta") && !r.html.contains("<b>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("&lt;meta"), "{}", r.html);
+    }
+
+    #[test]
+    fn script_links_are_refused() {
+        for dest in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " java\tscript:x",
+            "vbscript:x",
+            "data:text/html,x",
+        ] {
+            let p = problems(&format!("[clic](<{dest}>)"), 1);
+            assert_eq!(p.len(), 1, "{dest}: {p:?}");
+            assert!(p[0].1.starts_with("lien refusé"), "{p:?}");
+        }
+        check(
+            "[clic](javascript:alert(1))"
+                .replace("javascript:alert(1)", "https://ex.org/ok")
+                .as_str(),
+            "<p><a href=\"https://ex.org/ok\">clic</a></p>\n",
+        );
+    }
+
+    #[test]
     fn broken_links_have_lines() {
         assert_eq!(
             problems("a\n\n[x](@/guides/cvv.md)\n", 5),
@@ -592,6 +695,7 @@ mod tests {
             base_url: "https://ex.org",
             permalink: "https://ex.org/p/",
             shortcodes: None,
+            raw_html: true,
         };
         let r = render(
             "Intro ici.\n\n<!-- more -->\n\n## A\n### B\n## C\n",

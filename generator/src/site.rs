@@ -383,6 +383,7 @@ impl Site {
                 shortcodes: shortcodes
                     .as_ref()
                     .map(|s| s as &dyn markdown::ShortcodeRenderer),
+                raw_html: self.config.raw_html_allowed(rel),
             };
             markdown::render(body, first_line, &ctx)
         };
