@@ -54,8 +54,8 @@ fn start(root: &Path, extra: &[&str]) -> Server {
     server
 }
 
-/// A plain HTTP/1.1 GET: (status, body).
-fn get(port: u16, path: &str) -> (u16, String) {
+/// A plain HTTP/1.1 GET: the whole answer, head and body.
+fn get_raw(port: u16, path: &str) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
@@ -64,7 +64,12 @@ fn get(port: u16, path: &str) -> (u16, String) {
     .unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+/// A plain HTTP/1.1 GET: (status, body).
+fn get(port: u16, path: &str) -> (u16, String) {
+    let text = get_raw(port, path);
     let status = text
         .split(' ')
         .nth(1)
@@ -273,6 +278,15 @@ fn drafts_only_with_the_option_and_no_script_without_watching() {
     assert!(!body.contains("live-reload.js"), "{body}");
     let (status, _) = get(server.port, "/guides/cv");
     assert_eq!(status, 301);
+    // The redirect names a path of this site, never `//guides/cv/` (the host `guides`).
+    for path in ["/guides/cv", "//guides/cv", "///guides/cv"] {
+        let head = get_raw(server.port, path);
+        let location = head
+            .lines()
+            .find_map(|l| l.strip_prefix("location: "))
+            .unwrap_or_else(|| panic!("{path}: {head}"));
+        assert_eq!(location, "/guides/cv/", "{path}");
+    }
     let (status, body) = get(server.port, "/absent/");
     assert_eq!(status, 404);
     assert!(body.contains("Page introuvable"));

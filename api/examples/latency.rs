@@ -14,94 +14,12 @@
 //! so that every URL sees the same conditions. Prints, per URL and over all of them, p50, p90,
 //! p99 and max in ms, as a Markdown table. Plain `std::net`: nothing but the server is timed.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
+#[path = "shared/http.rs"]
+mod http;
 
-struct Conn {
-    addr: String,
-    reader: BufReader<TcpStream>,
-}
-
-impl Conn {
-    fn open(addr: &str) -> std::io::Result<Conn> {
-        let stream = TcpStream::connect(addr)?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        Ok(Conn {
-            addr: addr.to_string(),
-            reader: BufReader::with_capacity(1 << 16, stream),
-        })
-    }
-
-    /// One GET: (status, body). Reads `Content-Length` or chunked bodies.
-    fn get(&mut self, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n",
-            self.addr
-        );
-        self.reader.get_mut().write_all(request.as_bytes())?;
-        let mut line = String::new();
-        self.reader.read_line(&mut line)?;
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
-        let mut length = None;
-        let mut chunked = false;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line)?;
-            let h = line.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            let (name, value) = h.split_once(':').unwrap_or((h, ""));
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.parse::<usize>().ok();
-            } else if name.eq_ignore_ascii_case("transfer-encoding")
-                && value.eq_ignore_ascii_case("chunked")
-            {
-                chunked = true;
-            }
-        }
-        let mut body = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                self.reader.read_line(&mut line)?;
-                let size =
-                    usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
-                        .map_err(|_| std::io::Error::other(format!("bad chunk size {line:?}")))?;
-                let start = body.len();
-                body.resize(start + size, 0);
-                self.reader.read_exact(&mut body[start..])?;
-                line.clear();
-                self.reader.read_line(&mut line)?;
-                if size == 0 {
-                    break;
-                }
-            }
-        } else if let Some(n) = length {
-            body.resize(n, 0);
-            self.reader.read_exact(&mut body)?;
-        }
-        Ok((status, body))
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
+use http::{arg, percentile, Conn};
 
 /// The number of matches: `"total"` of a JSON body, or the heading of the HTML page.
 fn matches_of(body: &[u8]) -> String {

@@ -10,6 +10,7 @@ use crate::auth;
 use crate::config::ApiConfig;
 use crate::db::{is_unique_violation, now, Db};
 use crate::error::{AppError, FieldErrors};
+use crate::limits;
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,6 +123,8 @@ pub fn valid_email(email: &str) -> bool {
         && !email.contains(char::is_whitespace)
         && !domain.contains('@')
         && email.len() <= 254
+        // What the mailer will accept: an address it cannot parse would fail every email.
+        && email.parse::<lettre::Address>().is_ok()
 }
 
 /// A unique-constraint violation as a 422 on `field` with `message`; other errors as they are.
@@ -300,7 +303,7 @@ pub async fn register(db: &Db, reg: &Registration) -> Result<User, AppError> {
          VALUES ($1, $2, $3, 'youth', $4, FALSE, $5, $5) RETURNING id",
     )
     .bind(&email)
-    .bind(auth::hash_password(&reg.password))
+    .bind(auth::hash(&reg.password).await)
     .bind(first_name)
     .bind(structure.as_ref().map(|s| s.id))
     .bind(t)
@@ -341,69 +344,196 @@ pub async fn set_structure(db: &Db, user: &User, slug: &str) -> Result<User, App
     user_by_id(db, user.id).await?.ok_or(AppError::NotFound)
 }
 
-/// Failed sign-ins allowed per account, and per address, in the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub const FAILURE_WINDOW: i64 = 15 * 60;
+// ---- limits on attempts ----
 
-/// Checks an email and password, with the limits on failed attempts.
+/// What is counted: the key's prefix, the attempts allowed without waiting, and how long
+/// (seconds) attempts are remembered after the last one. See ARCHITECTURE.md, "Sign-in
+/// limits".
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub prefix: &'static str,
+    pub free: i64,
+    pub memory: i64,
+}
+
+/// Failed sign-ins on one account, from anywhere.
+pub const SIGN_IN_ACCOUNT: Rule = Rule {
+    prefix: "compte",
+    free: limits::FREE_ATTEMPTS_PER_ACCOUNT,
+    memory: limits::ATTEMPT_MEMORY,
+};
+/// Failed sign-ins from one client address, on any account.
+pub const SIGN_IN_ADDRESS: Rule = Rule {
+    prefix: "adresse",
+    free: limits::FREE_ATTEMPTS_PER_ADDRESS,
+    memory: limits::ATTEMPT_MEMORY,
+};
+/// Password-reset requests from one client address.
+pub const RESET_ADDRESS: Rule = Rule {
+    prefix: "reinitialisation",
+    free: limits::FREE_RESETS_PER_ADDRESS,
+    memory: 3600,
+};
+/// Registrations (successful or not) from one client address.
+pub const REGISTER_ADDRESS: Rule = Rule {
+    prefix: "inscription",
+    free: limits::FREE_REGISTRATIONS_PER_ADDRESS,
+    memory: 3600,
+};
+
+fn throttle_key(rule: Rule, who: &str) -> String {
+    format!(
+        "{}:{}",
+        rule.prefix,
+        who.chars().take(300).collect::<String>()
+    )
+}
+
+/// The wait (seconds) required after `attempts` attempts: none while free, then 1, 4, 9, 16…
+/// seconds (the square of the attempts past the free ones), at most `MAX_ATTEMPT_WAIT`.
+pub fn wait_after(rule: Rule, attempts: i64) -> i64 {
+    let over = attempts - rule.free + 1;
+    if over <= 0 {
+        0
+    } else {
+        over.saturating_mul(over).min(limits::MAX_ATTEMPT_WAIT)
+    }
+}
+
+/// Counts one attempt of `who` under `rule`, or says how many seconds to wait before the
+/// next one is allowed. One statement, atomic on both databases: simultaneous attempts each
+/// see the count the others left (an upsert whose `WHERE` refuses the attempt leaves the row
+/// as it was and returns nothing). The wait grows with the attempts (`wait_after`), and the
+/// count starts again after `rule.memory` seconds without an attempt.
+pub async fn throttle(db: &Db, rule: Rule, who: &str) -> Result<(), AppError> {
+    let t = now();
+    // The wait after `attempts`, in SQL: the square of the attempts past the free ones.
+    let over = "(login_throttle.attempts - $4 + 1)";
+    let sql = format!(
+        "INSERT INTO login_throttle (key, attempts, last_at) VALUES ($1, 1, $2) \
+         ON CONFLICT (key) DO UPDATE SET \
+           attempts = CASE WHEN login_throttle.last_at < $3 THEN 1 ELSE login_throttle.attempts + 1 END, \
+           last_at = $2 \
+         WHERE login_throttle.last_at < $3 \
+            OR login_throttle.attempts < $4 \
+            OR login_throttle.last_at + CASE WHEN {over} * {over} > $5 THEN $5 ELSE {over} * {over} END <= $2 \
+         RETURNING attempts"
+    );
+    let key = throttle_key(rule, who);
+    let counted = sqlx::query(&sql)
+        .bind(&key)
+        .bind(t)
+        .bind(t - rule.memory)
+        .bind(rule.free)
+        .bind(limits::MAX_ATTEMPT_WAIT)
+        .fetch_optional(&db.pool)
+        .await?;
+    if counted.is_some() {
+        return Ok(());
+    }
+    let row = sqlx::query("SELECT attempts, last_at FROM login_throttle WHERE key = $1")
+        .bind(&key)
+        .fetch_optional(&db.pool)
+        .await?;
+    let wait = match row {
+        Some(r) => {
+            let (attempts, last): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+            (last + wait_after(rule, attempts) - t).max(1)
+        }
+        None => 1,
+    };
+    Err(AppError::TooManyRequests {
+        message: String::new(),
+        retry_after: wait,
+    })
+}
+
+/// Takes back one attempt counted by `throttle` (it turned out not to be a failure).
+pub async fn refund(db: &Db, rule: Rule, who: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+    )
+    .bind(throttle_key(rule, who))
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets every attempt of `who` under `rule`.
+pub async fn forget(db: &Db, rule: Rule, who: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(throttle_key(rule, who))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// A wait in French: « 40 secondes », « 3 minutes ».
+pub fn wait_fr(seconds: i64) -> String {
+    match seconds {
+        ..=1 => "1 seconde".to_string(),
+        2..=90 => format!("{seconds} secondes"),
+        _ => format!("{} minutes", (seconds + 59) / 60),
+    }
+}
+
+/// `throttle`'s refusal with `message` and the wait said in it.
+fn with_message(e: AppError, message: impl FnOnce(&str) -> String) -> AppError {
+    match e {
+        AppError::TooManyRequests { retry_after, .. } => AppError::TooManyRequests {
+            message: message(&wait_fr(retry_after)),
+            retry_after,
+        },
+        other => other,
+    }
+}
+
+/// Counts a reset or registration request from `ip` under `rule`; past the free ones, a 429
+/// that says how long to wait.
+pub async fn throttle_requests(db: &Db, rule: Rule, ip: &str) -> Result<(), AppError> {
+    throttle(db, rule, ip).await.map_err(|e| {
+        with_message(e, |wait| {
+            format!("Trop de demandes depuis cette connexion. Réessayez dans {wait}.")
+        })
+    })
+}
+
+/// Checks an email and password, with the limits on failed attempts: each attempt is
+/// counted (by account and by address) before the password is checked, and given back when
+/// it succeeds, so that simultaneous attempts cannot pass the limits.
 pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<User, AppError> {
     let email = normalize_email(email);
-    let since = now() - FAILURE_WINDOW;
-    let count = |sql: &'static str, key: String| async move {
-        sqlx::query(sql)
-            .bind(key)
-            .bind(since)
-            .fetch_one(&db.pool)
-            .await
-            .and_then(|r| r.try_get::<i64, _>(0))
+    let too_many = |e| {
+        with_message(e, |wait| {
+            format!("Trop de tentatives de connexion. Réessayez dans {wait}, ou utilisez « Mot de passe oublié ».")
+        })
     };
-    let by_account = count(
-        "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2",
-        email.clone(),
-    )
-    .await?;
-    let by_address = count(
-        "SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2",
-        ip.to_string(),
-    )
-    .await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(AppError::TooManyRequests(
-            "Trop de tentatives de connexion. Attendez 15 minutes, ou utilisez « Mot de passe oublié ».".into(),
-        ));
+    throttle(db, SIGN_IN_ADDRESS, ip).await.map_err(too_many)?;
+    if let Err(e) = throttle(db, SIGN_IN_ACCOUNT, &email).await {
+        refund(db, SIGN_IN_ADDRESS, ip).await?;
+        return Err(too_many(e));
     }
-    let found = user_and_hash_by_email(db, &email).await?;
-    let ok = match &found {
-        Some((_, Some(hash))) => auth::verify_password(password, hash),
-        _ => {
-            auth::verify_password(password, auth::dummy_hash());
-            false
-        }
+    let found = if email.len() <= 254 {
+        user_and_hash_by_email(db, &email).await?
+    } else {
+        None
     };
+    let hash = found.as_ref().and_then(|(_, h)| h.as_deref());
+    let ok = password.chars().count() <= limits::PASSWORD_MAX_CHARS
+        && auth::verify(password, hash).await
+        && hash.is_some();
     if !ok {
-        sqlx::query("INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)")
-            .bind(&email)
-            .bind(ip)
-            .bind(now())
-            .execute(&db.pool)
-            .await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(since - FAILURE_WINDOW)
-            .execute(&db.pool)
-            .await?;
+        // The attempt stays counted.
         return Err(AppError::BadCredentials);
     }
     let (user, _) = found.expect("checked above");
+    forget(db, SIGN_IN_ACCOUNT, &email).await?;
+    refund(db, SIGN_IN_ADDRESS, ip).await?;
     if user.disabled {
         return Err(AppError::Forbidden(
             "Ce compte est désactivé. Contactez votre Mission Locale.".into(),
         ));
     }
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(&email)
-        .execute(&db.pool)
-        .await?;
     Ok(user)
 }
 
@@ -499,9 +629,8 @@ pub async fn change_password(
         .await?
         .ok_or(AppError::Unauthorized)?;
     let mut errors: FieldErrors = Vec::new();
-    if !hash
-        .as_deref()
-        .is_some_and(|h| auth::verify_password(current, h))
+    if current.chars().count() > limits::PASSWORD_MAX_CHARS
+        || !auth::verify(current, hash.as_deref()).await
     {
         errors.push((
             "current_password",
@@ -514,9 +643,10 @@ pub async fn change_password(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
+    let hash = auth::hash(new).await;
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(auth::hash_password(new))
+        .bind(hash)
         .bind(now())
         .bind(user.id)
         .execute(&mut *tx)
@@ -526,7 +656,22 @@ pub async fn change_password(
         .bind(auth::token_hash(session))
         .execute(&mut *tx)
         .await?;
+    spend_tokens(&mut tx, user.id).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Spends every one-time link of an account still unused: a used link or a new password
+/// makes the others worthless.
+async fn spend_tokens(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -546,24 +691,71 @@ impl Purpose {
     }
 }
 
-/// Creates a one-time link token valid for `validity` seconds.
+/// Creates a one-time link token valid for `validity` seconds; the account's older links of
+/// the same kind are spent (only the newest works).
 pub async fn create_token(
     db: &Db,
     user_id: i64,
     purpose: Purpose,
     validity: i64,
 ) -> Result<String, AppError> {
+    create_token_within(db, user_id, purpose, validity, None)
+        .await?
+        .ok_or_else(|| AppError::Internal("lien non créé".into()))
+}
+
+/// `create_token`, unless the account was sent `max_per_hour` links of this kind in the last
+/// hour (then `None`). The count and the insert hold under simultaneous requests: one
+/// statement, under a lock of the account's row on PostgreSQL (SQLite runs a write statement
+/// alone).
+pub async fn create_token_within(
+    db: &Db,
+    user_id: i64,
+    purpose: Purpose,
+    validity: i64,
+    max_per_hour: Option<i64>,
+) -> Result<Option<String>, AppError> {
     let token = auth::random_token();
+    let hash = auth::token_hash(&token);
     let t = now();
-    sqlx::query("INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(auth::token_hash(&token))
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .bind(t)
-        .bind(t + validity)
-        .execute(&db.pool)
-        .await?;
-    Ok(token)
+    let mut tx = db.pool.begin().await?;
+    if db.backend == crate::db::Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at) \
+         SELECT $1, $2, $3, $4, $5 WHERE (SELECT COUNT(*) FROM tokens \
+           WHERE user_id = $2 AND purpose = $3 AND created_at > $6) < $7",
+    )
+    .bind(&hash)
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(t)
+    .bind(t + validity)
+    .bind(t - 3600)
+    .bind(max_per_hour.unwrap_or(i64::MAX))
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    // Only the newest link of a kind works.
+    sqlx::query(
+        "UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 \
+         AND used_at IS NULL AND token_hash <> $4",
+    )
+    .bind(t)
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(token))
 }
 
 /// The account a still-valid one-time token belongs to.
@@ -596,6 +788,7 @@ pub async fn set_password_with_token(db: &Db, token: &str, new: &str) -> Result<
     let (user, _) = token_user(db, token).await?.ok_or_else(expired)?;
     auth::check_new_password(new, &user.email)
         .map_err(|m| AppError::Invalid(vec![("password", m)]))?;
+    let hash = auth::hash(new).await;
     let mut tx = db.pool.begin().await?;
     let spent =
         sqlx::query("UPDATE tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
@@ -607,7 +800,7 @@ pub async fn set_password_with_token(db: &Db, token: &str, new: &str) -> Result<
         return Err(expired());
     }
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(auth::hash_password(new))
+        .bind(hash)
         .bind(now())
         .bind(user.id)
         .execute(&mut *tx)
@@ -616,8 +809,10 @@ pub async fn set_password_with_token(db: &Db, token: &str, new: &str) -> Result<
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(&user.email)
+    // Every other link of the account is spent too, and the delay on its sign-ins ends.
+    spend_tokens(&mut tx, user.id).await?;
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(throttle_key(SIGN_IN_ACCOUNT, &user.email))
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -746,14 +941,14 @@ pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
             Ok(json!({"ouverte_le": iso(r.try_get(0)?), "derniere_activite": iso(r.try_get(1)?)}))
         })
         .collect::<Result<_, sqlx::Error>>()?;
-    let failures = sqlx::query("SELECT at FROM login_failures WHERE email = $1 ORDER BY at")
-        .bind(&user.email)
-        .fetch_all(&db.pool)
+    let failures = sqlx::query("SELECT attempts, last_at FROM login_throttle WHERE key = $1")
+        .bind(throttle_key(SIGN_IN_ACCOUNT, &user.email))
+        .fetch_optional(&db.pool)
         .await?;
-    let failures: Vec<Value> = failures
-        .iter()
-        .map(|r| Ok(json!(iso(r.try_get(0)?))))
-        .collect::<Result<_, sqlx::Error>>()?;
+    let failures = match failures {
+        Some(r) => json!({"nombre": r.try_get::<i64, _>(0)?, "derniere": iso(r.try_get(1)?)}),
+        None => json!({"nombre": 0}),
+    };
     Ok(json!({
         "compte": {
             "adresse_electronique": user.email,
@@ -774,8 +969,8 @@ pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
 /// Deletes an account and everything personal tied to it, for good.
 pub async fn delete_account(db: &Db, user: &User) -> Result<(), AppError> {
     let mut tx = db.pool.begin().await?;
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(&user.email)
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(throttle_key(SIGN_IN_ACCOUNT, &user.email))
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -830,6 +1025,8 @@ mod tests {
         assert!(!valid_email("camille"));
         assert!(!valid_email("camille@exemple"));
         assert!(!valid_email("ca mille@exemple.fr"));
+        assert!(!valid_email("a@b.fr,c.fr"), "the mailer cannot parse it");
+        assert!(!valid_email("a@b.fr>x"));
         assert_eq!(
             normalize_email("  Camille@Exemple.FR "),
             "camille@exemple.fr"

@@ -48,6 +48,12 @@ const COMMON: &[&str] = &[
 /// Checks a new password; the error is the message shown next to the field.
 pub fn check_new_password(password: &str, email: &str) -> Result<(), String> {
     let chars = password.chars().count();
+    if chars > crate::limits::PASSWORD_MAX_CHARS {
+        return Err(format!(
+            "Le mot de passe doit faire {} caractères au plus.",
+            crate::limits::PASSWORD_MAX_CHARS
+        ));
+    }
     if chars < MIN_PASSWORD_CHARS {
         return Err(format!(
             "Le mot de passe doit avoir au moins {MIN_PASSWORD_CHARS} caractères (il en a {chars}). Une phrase de quelques mots est facile à retenir."
@@ -89,6 +95,45 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
+}
+
+/// Runs password work on the blocking threads, a few hashes at a time: each takes tens of
+/// milliseconds of a core and 19 MiB, so it must not hold an async worker (cheap pages would
+/// wait behind it), and a crowd of sign-ins must queue rather than grow memory. The semaphore
+/// is process-wide, like the blocking pool it guards.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots =
+        SLOTS.get_or_init(|| tokio::sync::Semaphore::new(crate::limits::max_concurrent_hashes()));
+    let _permit = slots
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    match tokio::task::spawn_blocking(work).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// `hash_password`, off the async threads.
+pub async fn hash(password: &str) -> String {
+    let password = password.to_owned();
+    off_thread(move || hash_password(&password)).await
+}
+
+/// `verify_password`, off the async threads; `None` for the hash of an account that does
+/// not exist, checked against a dummy hash so that the time taken does not tell.
+pub async fn verify(password: &str, hash: Option<&str>) -> bool {
+    let password = password.to_owned();
+    let hash = hash.map(str::to_owned);
+    off_thread(move || match hash {
+        Some(h) => verify_password(&password, &h),
+        None => {
+            verify_password(&password, dummy_hash());
+            false
+        }
+    })
+    .await
 }
 
 /// A hash to compare against when the account does not exist, so that timing does not tell.

@@ -13,6 +13,8 @@ pub type FieldErrors = Vec<(&'static str, String)>;
 pub enum AppError {
     /// The request is malformed (bad JSON, missing body).
     BadRequest(String),
+    /// The body is larger than the route accepts (413).
+    TooLarge(String),
     /// Some fields are wrong (422), each with its message.
     Invalid(FieldErrors),
     /// Sign-in needed.
@@ -26,8 +28,16 @@ pub enum AppError {
     /// Signed in, but not allowed.
     Forbidden(String),
     NotFound,
-    /// Too many attempts.
-    TooManyRequests(String),
+    /// A page past the last one of a listing (404), with what to do instead.
+    NoSuchPage(String),
+    /// Too many attempts: what to do, and the seconds to wait (`Retry-After`).
+    TooManyRequests {
+        message: String,
+        retry_after: i64,
+    },
+    /// The service cannot answer now (a search engine down, the time budget spent, too many
+    /// requests at once): 503 with `Retry-After`.
+    Unavailable(String),
     /// A cross-site request or a missing CSRF token.
     CrossSite,
     /// Something broke on our side: logged, and a generic message sent.
@@ -38,13 +48,15 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized | AppError::SignIn { .. } | AppError::BadCredentials => {
                 StatusCode::UNAUTHORIZED
             }
             AppError::Forbidden(_) | AppError::CrossSite => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::NotFound | AppError::NoSuchPage(_) => StatusCode::NOT_FOUND,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,9 +64,12 @@ impl AppError {
     /// The message shown to the person.
     pub fn message(&self) -> String {
         match self {
-            AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::TooManyRequests(m) => {
-                m.clone()
-            }
+            AppError::BadRequest(m)
+            | AppError::TooLarge(m)
+            | AppError::Forbidden(m)
+            | AppError::TooManyRequests { message: m, .. }
+            | AppError::Unavailable(m)
+            | AppError::NoSuchPage(m) => m.clone(),
             AppError::Invalid(fields) => match fields.as_slice() {
                 [(_, m)] => m.clone(),
                 _ => "Certains champs sont à corriger.".to_string(),
@@ -73,6 +88,23 @@ impl AppError {
             AppError::Internal(_) => {
                 "Une erreur est survenue de notre côté. Réessayez dans un moment.".to_string()
             }
+        }
+    }
+
+    /// The errors by field: those of `Invalid`, or the message under no field.
+    pub fn fields(self) -> FieldErrors {
+        match self {
+            AppError::Invalid(fields) => fields,
+            other => vec![("", other.message())],
+        }
+    }
+
+    /// The seconds to tell the client to wait, for 429 and 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after, .. } => Some((*retry_after).max(1) as u64),
+            AppError::Unavailable(_) => Some(crate::limits::RETRY_AFTER_SECONDS),
+            _ => None,
         }
     }
 
@@ -107,6 +139,11 @@ impl IntoResponse for AppError {
                 .collect();
             body["fields"] = serde_json::Value::Object(map);
         }
-        (self.status_code(), Json(body)).into_response()
+        let mut res = (self.status_code(), Json(body)).into_response();
+        if let Some(wait) = self.retry_after() {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, wait.into());
+        }
+        res
     }
 }

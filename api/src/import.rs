@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::limits;
 use crate::opportunities::{Draft, ImportRow};
 
 /// Reads `bytes` (the file called `file_name`) into one row per opportunity.
@@ -25,6 +26,13 @@ pub fn parse(bytes: &[u8], file_name: &str) -> Result<Vec<ImportRow>, String> {
     } else {
         parse_csv(&text)
     }
+}
+
+fn too_many_rows() -> String {
+    format!(
+        "Le fichier contient plus de {} opportunités : découpez-le en plusieurs fichiers.",
+        limits::thousands(limits::IMPORT_MAX_ROWS)
+    )
 }
 
 // ---- encodings ----
@@ -282,6 +290,9 @@ fn parse_csv(text: &str) -> Result<Vec<ImportRow>, String> {
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
+        if rows.len() == limits::IMPORT_MAX_ROWS {
+            return Err(too_many_rows());
+        }
         let line = line_of(&record);
         rows.push(ImportRow {
             line,
@@ -440,6 +451,9 @@ fn parse_json(text: &str) -> Result<Vec<ImportRow>, String> {
             )
         }
     };
+    if elements.len() > limits::IMPORT_MAX_ROWS {
+        return Err(too_many_rows());
+    }
     let offsets = element_offsets(text, key);
     let rows: Vec<ImportRow> = elements
         .iter()

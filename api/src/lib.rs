@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod import;
 pub mod indexing;
+pub mod limits;
 pub mod mail;
 pub mod markdown;
 pub mod newsletter;
@@ -66,6 +67,7 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
         search,
         contents: Arc::default(),
         listings: Arc::default(),
+        budget: security::Budget::default(),
     };
     if state.config.outbox_worker {
         tokio::spawn(search_sync::worker(
@@ -81,11 +83,29 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
 /// The whole platform: API routes and pages, then the site itself, all behind the security
 /// headers and the request log.
 pub fn app(state: AppState, site: Router) -> Router {
+    let https = state.config.secure_cookies();
+    let budget = state.budget.clone();
     web::router(state.clone())
         .merge(web_opportunities::router(state.clone()))
         .merge(web_questions::router(state.clone()))
         .merge(web_newsletter::router(state.clone()))
         .merge(web_search::router(state))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
         .merge(site)
-        .layer(axum::middleware::from_fn(security::headers))
+        // Forms and JSON bodies; the import routes allow more (`limits::IMPORT_MAX_BYTES`).
+        .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_MAX_BYTES))
+        .layer(axum::middleware::from_fn(security::api_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            budget,
+            security::budget,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            security::headers,
+        ))
+}
+
+/// An address under `/api/` that the API does not have: its JSON 404, not the site's page.
+async fn api_not_found() -> error::AppError {
+    error::AppError::NotFound
 }

@@ -25,6 +25,7 @@ use sqlx::Row;
 use crate::accounts::{iso, Role, User};
 use crate::db::{is_unique_violation, now, Db};
 use crate::error::AppError;
+use crate::limits::{self, MAX_ALERTS};
 use crate::mail::Letter;
 use crate::opportunities::{self as opp, date_fr, label, Filters, Opportunity, KINDS};
 use crate::web::AppState;
@@ -40,8 +41,6 @@ pub const FREQUENCIES: &[(&str, &str)] = &[
 const WEEK: i64 = 7 * 86_400 - 3_600;
 /// Opportunities shown per alert in one email (the link shows the rest).
 const PER_ALERT: usize = 10;
-/// Alerts per youth.
-const MAX_ALERTS: usize = 20;
 /// Recipients read at a time.
 const BATCH: i64 = 500;
 
@@ -288,12 +287,21 @@ pub async fn add_alert(
     let mut errors = Vec::new();
     let name = name.trim();
     let name = if name.is_empty() {
-        describe(filters).chars().take(100).collect::<String>()
+        describe(filters)
+            .chars()
+            .take(limits::ALERT_NAME_MAX_CHARS)
+            .collect::<String>()
     } else {
         name.to_string()
     };
-    if name.chars().count() > 100 {
-        errors.push(("nom", "Le nom fait 100 caractères au plus.".to_string()));
+    if name.chars().count() > limits::ALERT_NAME_MAX_CHARS {
+        errors.push((
+            "nom",
+            format!(
+                "Le nom fait {} caractères au plus.",
+                limits::ALERT_NAME_MAX_CHARS
+            ),
+        ));
     }
     if !FREQUENCIES.iter().any(|(s, _)| *s == frequency) {
         errors.push((
@@ -301,29 +309,46 @@ pub async fn add_alert(
             "Choisissez « chaque jour » ou « chaque semaine ».".to_string(),
         ));
     }
-    let existing = alerts_of(db, user.id).await?;
-    if existing.len() >= MAX_ALERTS {
-        errors.push((
-            "nom",
-            format!("Vous avez déjà {MAX_ALERTS} alertes : supprimez-en une d'abord."),
-        ));
+    // The alert's filters are the listing's: the same bounds and vocabularies (a query of
+    // too many words would cost every news run).
+    if let Err(bad) = filters.check() {
+        errors.extend(bad);
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     let query = query_of(filters);
     let t = now();
+    // The count and the insert are one statement, under a lock of the youth's row on
+    // PostgreSQL (SQLite runs a write statement alone): simultaneous requests cannot pass
+    // `MAX_ALERTS`.
+    let mut tx = db.pool.begin().await?;
+    if db.backend == crate::db::Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
     let row = sqlx::query(
         "INSERT INTO saved_searches (user_id, name, query, frequency, created_at, last_sent_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+         SELECT $1, $2, $3, $4, $5, $5 \
+         WHERE (SELECT COUNT(*) FROM saved_searches WHERE user_id = $1) < $6 RETURNING id",
     )
     .bind(user.id)
     .bind(&name)
     .bind(&query)
     .bind(frequency)
     .bind(t)
-    .fetch_one(&db.pool)
+    .bind(MAX_ALERTS as i64)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
+    let Some(row) = row else {
+        return Err(AppError::Invalid(vec![(
+            "nom",
+            format!("Vous avez déjà {MAX_ALERTS} alertes : supprimez-en une d'abord."),
+        )]));
+    };
     Ok(Alert {
         id: row.try_get(0)?,
         user_id: user.id,

@@ -18,6 +18,7 @@ use crate::accounts::{iso, Role, Structure, User};
 use crate::communes;
 use crate::db::{is_unique_violation, now, Db};
 use crate::error::{AppError, FieldErrors};
+use crate::limits;
 
 // ---- vocabularies ----
 
@@ -367,9 +368,13 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
     let apply = d.apply.trim();
     let apply = if apply.is_empty() || fold(apply).contains("conseill") {
         String::new()
-    } else if apply.starts_with("https://") || apply.starts_with("http://") {
-        if apply.contains(char::is_whitespace) || apply.len() > 2000 {
-            errors.push(("apply", "Ce lien n'est pas valide.".into()));
+    } else if apply.contains("://") {
+        if !limits::web_link(apply) {
+            errors.push((
+                "apply",
+                "Ce lien n'est pas valide : il commence par https:// (ou http://), sans espace."
+                    .into(),
+            ));
         }
         apply.to_string()
     } else {
@@ -431,6 +436,15 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
         d.external_id.trim(),
         200,
     );
+    let source_url = d.source_url.trim();
+    if !source_url.is_empty() && !limits::web_link(source_url) {
+        errors.push((
+            "source_url",
+            "Le lien vers l'offre d'origine commence par https:// (ou http://), sans espace."
+                .into(),
+        ));
+    }
+    limit(&mut errors, "source", "La source", d.source.trim(), 100);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -576,6 +590,33 @@ impl Opportunity {
         self.effective_status() == "publiee"
     }
 
+    /// What a youth who saved it, or said it interested them, may still see of an
+    /// opportunity that is no longer public: its kind, structure and status, not its text
+    /// (a counsellor may have unpublished it to rewrite it).
+    pub fn withdrawn(&self) -> Opportunity {
+        Opportunity {
+            title: "Cette opportunité n'est plus en ligne".into(),
+            organisation: String::new(),
+            description: String::new(),
+            place: Place {
+                town: String::new(),
+                postcode: String::new(),
+                insee: String::new(),
+                lat: None,
+                lon: None,
+                remote: false,
+            },
+            contract: String::new(),
+            duration: String::new(),
+            hours: String::new(),
+            apply: String::new(),
+            themes: Vec::new(),
+            external_id: None,
+            source_url: String::new(),
+            ..self.clone()
+        }
+    }
+
     /// Places left, for opportunities that count them.
     pub fn places_left(&self) -> Option<i64> {
         self.places.map(|p| (p - self.taken).max(0))
@@ -583,13 +624,19 @@ impl Opportunity {
 
     /// How to apply: (kind, value) with kind `lien`, `email` or `conseiller`.
     pub fn apply_how(&self) -> (&'static str, &str) {
-        if self.apply.starts_with("http") {
+        if limits::web_link(&self.apply) {
             ("lien", &self.apply)
-        } else if self.apply.contains('@') {
+        } else if crate::accounts::valid_email(&self.apply) {
             ("email", &self.apply)
         } else {
             ("conseiller", "")
         }
+    }
+
+    /// The original offer's address, when it is a web link (rows stored before links were
+    /// checked may hold anything).
+    pub fn source_link(&self) -> Option<&str> {
+        Some(self.source_url.as_str()).filter(|u| limits::web_link(u))
     }
 
     /// The JSON shape of the API.
@@ -626,7 +673,7 @@ impl Opportunity {
             "structure": {"slug": self.structure.slug, "name": self.structure.name},
             "source": if self.source.is_empty() { None } else { Some(&self.source) },
             "external_id": self.external_id,
-            "source_url": if self.source_url.is_empty() { None } else { Some(&self.source_url) },
+            "source_url": self.source_link(),
             "published_at": self.published_at.map(iso),
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
@@ -981,10 +1028,15 @@ pub struct ImportRow {
 pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
-    /// Rows left out: (line, reason).
+    /// Rows left out: (line, reason), the first `limits::IMPORT_MAX_REPORTED_ERRORS` by line.
     pub errors: Vec<(usize, String)>,
+    /// How many rows were left out in all.
+    pub error_count: usize,
     /// Whether anything was written.
     pub written: bool,
+    /// Every line left out, while the rows are checked.
+    #[serde(skip)]
+    bad_lines: Vec<usize>,
 }
 
 /// Imports rows for `structure`. With errors, nothing is written unless `skip_bad`; then the
@@ -1002,14 +1054,9 @@ pub async fn import(
     import_into(db, &structure, Some(user.id), rows, skip_bad).await
 }
 
-/// `import` for a given structure, by a given author (none from the command line).
-pub async fn import_into(
-    db: &Db,
-    structure: &Structure,
-    author: Option<i64>,
-    rows: Vec<ImportRow>,
-    skip_bad: bool,
-) -> Result<ImportReport, AppError> {
+/// Checks import rows: the valid ones, with their line, and the report of the others (the
+/// first `IMPORT_MAX_REPORTED_ERRORS` by line, and their count).
+fn check_rows(rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
     let mut report = ImportReport::default();
     let mut good = Vec::new();
     for row in rows {
@@ -1045,10 +1092,30 @@ pub async fn import_into(
         }
     }
     report.errors.sort();
-    if !report.errors.is_empty() && !skip_bad {
+    report.error_count = report.errors.len();
+    report.bad_lines = report.errors.iter().map(|e| e.0).collect();
+    report.errors.truncate(limits::IMPORT_MAX_REPORTED_ERRORS);
+    (report, good)
+}
+
+/// `import` for a given structure, by a given author (none from the command line).
+pub async fn import_into(
+    db: &Db,
+    structure: &Structure,
+    author: Option<i64>,
+    rows: Vec<ImportRow>,
+    skip_bad: bool,
+) -> Result<ImportReport, AppError> {
+    // Checking every row (communes resolved, up to `IMPORT_MAX_ROWS`) is CPU work: on a
+    // blocking thread, off the async workers.
+    let (mut report, good) = tokio::task::spawn_blocking(move || check_rows(rows))
+        .await
+        .map_err(|e| AppError::Internal(format!("vérification de l'import : {e}")))?;
+    if report.error_count > 0 && !skip_bad {
         return Ok(report);
     }
-    let bad: std::collections::BTreeSet<usize> = report.errors.iter().map(|e| e.0).collect();
+    let bad: std::collections::BTreeSet<usize> = report.bad_lines.iter().copied().collect();
+    report.bad_lines = Vec::new();
     let mut tx = db.pool.begin().await?;
     for (line, v) in good.iter().filter(|(l, _)| !bad.contains(l)) {
         match write(&mut tx, structure.id, author, v, None).await {
@@ -1056,6 +1123,7 @@ pub async fn import_into(
             Ok((_, false)) => report.updated += 1,
             Err(AppError::Invalid(f)) => {
                 // Nothing half-written: the whole import is abandoned.
+                report.error_count += 1;
                 report.errors.push((
                     *line,
                     f.into_iter()
@@ -1088,17 +1156,26 @@ impl ImportReport {
                 "{} opportunité(s) ajoutée(s), {} mise(s) à jour{}.",
                 self.created,
                 self.updated,
-                if self.errors.is_empty() {
+                if self.error_count == 0 {
                     String::new()
                 } else {
-                    format!(", {} ligne(s) laissée(s) de côté", self.errors.len())
+                    format!(", {} ligne(s) laissée(s) de côté", self.error_count)
                 }
             ));
         } else {
             out.push(format!(
                 "Rien n'a été importé : {} ligne(s) à corriger (ou relancez avec --ignorer-erreurs pour importer les lignes correctes).",
-                self.errors.len()
+                self.error_count
             ));
+        }
+        if self.error_count > self.errors.len() {
+            out.insert(
+                self.errors.len(),
+                format!(
+                    "… et {} autre(s) ligne(s) à corriger, non détaillées ici.",
+                    self.error_count - self.errors.len()
+                ),
+            );
         }
         out
     }
@@ -1126,6 +1203,8 @@ pub fn field_label(field: &str) -> &'static str {
         "status" => "statut",
         "structure" => "structure",
         "external_id" => "identifiant",
+        "source_url" => "lien d'origine",
+        "source" => "source",
         _ => "champ",
     }
 }
@@ -1170,16 +1249,26 @@ impl Filters {
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
             let v = v.into_owned();
             match k.as_ref() {
-                "type" => f
-                    .kinds
-                    .extend(v.split(',').map(str::to_string).filter(|s| !s.is_empty())),
+                "type" => {
+                    f.kinds
+                        .extend(v.split(',').map(str::to_string).filter(|s| !s.is_empty()));
+                    // One more than allowed is enough for `check` to refuse them.
+                    f.kinds.truncate(limits::MAX_KINDS + 1);
+                }
                 "lieu" => f.place = v,
                 "rayon" => f.radius_km = v.trim().parse().ok().or(f.radius_km),
                 "debut" => f.start_from = v,
                 "niveau" => f.level = v,
                 "q" => f.keywords = v,
                 "tri" => f.sort = v,
-                "page" => f.page = v.trim().parse().ok(),
+                // A number too large for a page is the largest page (then refused).
+                "page" => {
+                    f.page = v
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                        .map(|n| n.min(u64::from(u32::MAX)) as u32)
+                }
                 "structure" => f.structure = v,
                 _ => {}
             }
@@ -1188,7 +1277,7 @@ impl Filters {
     }
 }
 
-pub const PAGE_SIZE: usize = 20;
+pub use crate::limits::PAGE_SIZE;
 pub const DEFAULT_RADIUS_KM: f64 = 30.0;
 
 /// One page of a listing.
@@ -1203,8 +1292,148 @@ pub struct Listing {
     pub near: Option<&'static communes::Commune>,
 }
 
+/// The listing's filters once checked: what the engine and SQL are asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub kinds: Vec<&'static str>,
+    /// The commune the place resolved to.
+    pub near: Option<&'static communes::Commune>,
+    pub radius: f64,
+    /// The youth's level, as a rank: what asks for this rank or less.
+    pub level: Option<i64>,
+    pub start_from: Option<String>,
+    /// A structure's slug, lowercase, or empty.
+    pub structure: String,
+    pub keywords: String,
+    /// `1..=limits::MAX_PAGE`.
+    pub page: u32,
+}
+
+impl Filters {
+    /// Checks every filter against its vocabulary and `limits`: every wrong one is reported
+    /// at once, named by its URL parameter. A place that cannot be resolved comes with
+    /// suggestions. Needs no database.
+    pub fn check(&self) -> Result<Checked, FieldErrors> {
+        let mut errors: FieldErrors = Vec::new();
+        if self.kinds.len() > limits::MAX_KINDS {
+            errors.push((
+                "type",
+                format!(
+                    "Choisissez au plus {} types d'opportunité.",
+                    limits::MAX_KINDS
+                ),
+            ));
+        }
+        let kinds: Vec<&'static str> = self
+            .kinds
+            .iter()
+            .take(limits::MAX_KINDS)
+            .filter(|k| !k.is_empty())
+            .filter_map(|k| {
+                let p = parse_kind(k);
+                if p.is_none() {
+                    errors.push(("type", format!("Type « {} » inconnu.", short(k))));
+                }
+                p
+            })
+            .collect();
+        let near = match self.place.trim() {
+            "" => None,
+            p if p.chars().count() > limits::PLACE_MAX_CHARS => {
+                errors.push((
+                    "lieu",
+                    format!(
+                        "Le lieu fait {} caractères au plus : une commune ou un code postal.",
+                        limits::PLACE_MAX_CHARS
+                    ),
+                ));
+                None
+            }
+            p => match communes::resolve(p) {
+                Ok(c) => Some(c),
+                Err(unknown) => {
+                    errors.push(("lieu", unknown.to_string()));
+                    None
+                }
+            },
+        };
+        let radius = self.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+        if !limits::RADIUS_KM.contains(&radius) {
+            errors.push(("rayon", "Le rayon est entre 1 et 500 km.".into()));
+        }
+        for (field, value) in [
+            ("niveau", &self.level),
+            ("debut", &self.start_from),
+            ("tri", &self.sort),
+            ("structure", &self.structure),
+        ] {
+            if value.chars().count() > limits::FILTER_MAX_CHARS {
+                errors.push((field, "Cette valeur est trop longue.".into()));
+            }
+        }
+        let level = match self.level.trim() {
+            "" => None,
+            l => match parse_level(l) {
+                Some(l) => Some(level_rank(l)),
+                None => {
+                    errors.push(("niveau", format!("Niveau « {} » inconnu.", short(l))));
+                    None
+                }
+            },
+        };
+        let start_from = match self.start_from.trim() {
+            "" => None,
+            s => match parse_date(s) {
+                Some(d) => Some(d.format("%Y-%m-%d").to_string()),
+                None => {
+                    errors.push(("debut", "La date de début s'écrit comme 2026-03-01.".into()));
+                    None
+                }
+            },
+        };
+        let keywords = limits::query("q", &self.keywords).unwrap_or_else(|e| {
+            errors.extend(e.fields());
+            String::new()
+        });
+        let page = limits::page("page", self.page).unwrap_or_else(|e| {
+            errors.extend(e.fields());
+            1
+        });
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Checked {
+            kinds,
+            near,
+            radius,
+            level,
+            start_from,
+            structure: self.structure.trim().to_lowercase(),
+            keywords,
+            page,
+        })
+    }
+}
+
+/// A value typed by a visitor, cut for a message.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// The number of pages of `total` matches: the listing stops at `limits::MAX_PAGE`.
+fn page_count(total: usize) -> u32 {
+    total
+        .div_ceil(PAGE_SIZE)
+        .clamp(1, limits::MAX_PAGE as usize) as u32
+}
+
 /// The public listing: published, not expired, filtered, sorted and paginated.
-/// A place that cannot be resolved is an `Invalid` error on `lieu`, with suggestions.
+/// Wrong filters are an `Invalid` error naming each (see `Filters::check`); a page past the
+/// last one is `NoSuchPage`.
 /// The search engine answers (keywords with typos, stems and synonyms); SQL is the fallback
 /// when it fails and there are no keywords.
 pub async fn list(
@@ -1212,82 +1441,34 @@ pub async fn list(
     search: &dyn tremplin_search::SearchEngine,
     f: &Filters,
 ) -> Result<Listing, AppError> {
-    let mut errors: FieldErrors = Vec::new();
-    let kinds: Vec<&'static str> = f
-        .kinds
-        .iter()
-        .filter(|k| !k.is_empty())
-        .filter_map(|k| {
-            let p = parse_kind(k);
-            if p.is_none() {
-                errors.push(("type", format!("Type « {k} » inconnu.")));
-            }
-            p
-        })
-        .collect();
-    let near = match f.place.trim() {
-        "" => None,
-        p => match communes::resolve(p) {
-            Ok(c) => Some(c),
-            Err(unknown) => {
-                errors.push(("lieu", unknown.to_string()));
-                None
-            }
-        },
-    };
-    let radius = f.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
-    if !(1.0..=500.0).contains(&radius) {
-        errors.push(("rayon", "Le rayon est entre 1 et 500 km.".into()));
+    let c = f.check().map_err(AppError::Invalid)?;
+    let listing = list_checked(db, search, &c, &f.sort).await?;
+    if listing.page > listing.pages {
+        return Err(AppError::NoSuchPage(format!(
+            "Cette liste s'arrête à la page {}.",
+            listing.pages
+        )));
     }
-    let level = match f.level.trim() {
-        "" => None,
-        l => match parse_level(l) {
-            Some(l) => Some(level_rank(l)),
-            None => {
-                errors.push(("niveau", format!("Niveau « {l} » inconnu.")));
-                None
-            }
-        },
-    };
-    let start_from = match f.start_from.trim() {
-        "" => None,
-        s => match parse_date(s) {
-            Some(d) => Some(d.format("%Y-%m-%d").to_string()),
-            None => {
-                errors.push(("debut", "La date de début s'écrit comme 2026-03-01.".into()));
-                None
-            }
-        },
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
+    Ok(listing)
+}
 
-    let page = f.page.unwrap_or(1).max(1);
+async fn list_checked(
+    db: &Db,
+    search: &dyn tremplin_search::SearchEngine,
+    c: &Checked,
+    sort: &str,
+) -> Result<Listing, AppError> {
+    let page = c.page;
     // The engine answers every listing (filters, distance and counts from its columns, in
     // about a millisecond); the database then gives the page's opportunities as they are now.
     // Without keywords, a failing engine is not fatal: SQL answers instead.
-    let structure = f.structure.trim().to_lowercase();
-    let by_engine = list_by_engine(
-        db,
-        search,
-        f,
-        EngineFilters {
-            kinds: &kinds,
-            near,
-            radius,
-            level,
-            start_from: start_from.as_deref(),
-            structure: &structure,
-        },
-        page,
-    )
-    .await;
-    match by_engine {
+    match list_by_engine(db, search, c, sort).await {
         Ok(listing) => return Ok(listing),
-        Err(e) if !f.keywords.trim().is_empty() => return Err(e),
+        Err(e) if !c.keywords.is_empty() => return Err(e),
         Err(e) => tracing::warn!(erreur = ?e, "liste des opportunités par la base de données"),
     }
+    let (kinds, near, radius, level, start_from) =
+        (&c.kinds, c.near, c.radius, c.level, &c.start_from);
 
     // The WHERE clause, with its parameters in order.
     let mut sql =
@@ -1318,11 +1499,11 @@ pub async fn list(
             Param::Text(d.clone()),
         );
     }
-    if !f.structure.trim().is_empty() {
+    if !c.structure.is_empty() {
         push(
             &mut sql,
             " AND o.structure_id = (SELECT id FROM structures WHERE slug = ?)",
-            Param::Text(f.structure.trim().to_lowercase()),
+            Param::Text(c.structure.clone()),
         );
     }
     let offset = (page as usize - 1) * PAGE_SIZE;
@@ -1378,7 +1559,7 @@ pub async fn list(
                     found.push((id, d, published.unwrap_or(0)));
                 }
             }
-            if f.sort == "distance" {
+            if sort == "distance" {
                 found.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)).then(b.0.cmp(&a.0)));
             } else {
                 found.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.cmp(&a.0)));
@@ -1406,18 +1587,9 @@ pub async fn list(
         items,
         total,
         page,
-        pages: total.div_ceil(PAGE_SIZE).max(1) as u32,
+        pages: page_count(total),
         near,
     })
-}
-
-struct EngineFilters<'a> {
-    kinds: &'a [&'static str],
-    near: Option<&'static communes::Commune>,
-    radius: f64,
-    level: Option<i64>,
-    start_from: Option<&'a str>,
-    structure: &'a str,
 }
 
 /// The listing from the engine: it finds, counts and orders; the database gives the
@@ -1425,12 +1597,11 @@ struct EngineFilters<'a> {
 async fn list_by_engine(
     db: &Db,
     search: &dyn tremplin_search::SearchEngine,
-    f: &Filters,
-    e: EngineFilters<'_>,
-    page: u32,
+    e: &Checked,
+    sort: &str,
 ) -> Result<Listing, AppError> {
     use tremplin_search::{Filter, GeoRadius, SearchRequest, Sort};
-    let mut req = SearchRequest::new(crate::indexing::OPPORTUNITES, f.keywords.trim());
+    let mut req = SearchRequest::new(crate::indexing::OPPORTUNITES, &e.keywords);
     req.filters.push(crate::search_sync::not_expired());
     if !e.kinds.is_empty() {
         req.filters
@@ -1440,7 +1611,7 @@ async fn list_by_engine(
         req.filters
             .push(Filter::range("level_rank", None, Some(rank as f64)));
     }
-    if let Some(d) = e.start_from {
+    if let Some(d) = &e.start_from {
         req.filters.push(Filter::range(
             "start",
             crate::indexing::day_seconds(d).map(|t| t as f64),
@@ -1448,7 +1619,8 @@ async fn list_by_engine(
         ));
     }
     if !e.structure.is_empty() {
-        req.filters.push(Filter::eq("structure", e.structure));
+        req.filters
+            .push(Filter::eq("structure", e.structure.as_str()));
     }
     if let Some(c) = e.near {
         req.geo = Some(GeoRadius {
@@ -1461,12 +1633,13 @@ async fn list_by_engine(
         name: "published_at".into(),
         descending: true,
     };
-    req.sort = match f.sort.as_str() {
+    req.sort = match sort {
         "distance" if e.near.is_some() => Sort::Distance,
         "date" => newest,
-        _ if f.keywords.trim().is_empty() => newest,
+        _ if e.keywords.is_empty() => newest,
         _ => Sort::Relevance,
     };
+    let page = e.page;
     req.offset = (page as usize - 1) * PAGE_SIZE;
     req.limit = PAGE_SIZE;
     let found = search.search(&req).await?;
@@ -1496,7 +1669,7 @@ async fn list_by_engine(
         items,
         total: found.total,
         page,
-        pages: found.total.div_ceil(PAGE_SIZE).max(1) as u32,
+        pages: page_count(found.total),
         near: e.near,
     })
 }
@@ -1870,13 +2043,15 @@ pub async fn mine(db: &Db, user: &User) -> Result<Mine, AppError> {
         ));
     }
     let ids: Vec<i64> = interest_rows.iter().map(|r| r.0).collect();
+    // What is no longer public shows only as withdrawn: its text may be a new draft.
+    let shown = |o: Opportunity| if o.is_public() { o } else { o.withdrawn() };
     let mut opps: BTreeMap<i64, Opportunity> = by_ids(db, &ids)
         .await?
         .into_iter()
-        .map(|o| (o.id, o))
+        .map(|o| (o.id, shown(o)))
         .collect();
     Ok(Mine {
-        favourites: by_ids(db, &fav_ids).await?,
+        favourites: by_ids(db, &fav_ids).await?.into_iter().map(shown).collect(),
         interests: interest_rows
             .into_iter()
             .filter_map(|(id, m, s, t)| opps.remove(&id).map(|o| (o, m, s, t)))
@@ -1974,7 +2149,6 @@ pub struct CachedListing {
 
 impl ListingCache {
     pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
-    const MAX: usize = 5_000;
 
     pub fn new() -> ListingCache {
         ListingCache {
@@ -2021,11 +2195,30 @@ impl ListingCache {
             html: std::sync::OnceLock::new(),
         });
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= Self::MAX {
-            entries.clear();
+        if entries.len() >= limits::LISTING_CACHE_ENTRIES && !entries.contains_key(&key) {
+            // Stale entries go first; if every entry is fresh, the oldest one.
+            entries.retain(|_, (at, g, _)| *g == generation && at.elapsed() < Self::TTL);
+            if entries.len() >= limits::LISTING_CACHE_ENTRIES {
+                let oldest = entries
+                    .iter()
+                    .min_by_key(|(_, (at, _, _))| *at)
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    entries.remove(&k);
+                }
+            }
         }
         entries.insert(key, (std::time::Instant::now(), generation, cached.clone()));
         Ok(cached)
+    }
+
+    /// How many listings are kept now.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -185,9 +185,15 @@ async fn page(State(preview): State<Arc<Preview>>, uri: Uri) -> Response {
         (file, errors_html(live), redirect)
     });
     if redirect {
+        // `//guides` asks for `/guides/`: a `Location` of `//guides/` would name the host
+        // `guides`.
+        let raw = uri.path().trim_start_matches('/');
+        let Some(to) = crate::limits::local_path(&format!("/{raw}/"), 2000) else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
         return Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
-            .header(header::LOCATION, format!("{path}/"))
+            .header(header::LOCATION, to)
             .body(Body::empty())
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
     }

@@ -323,17 +323,7 @@ pub struct Ask {
 
 /// Only a path of the site is kept as the page a question came from.
 pub fn clean_page(page: &str) -> String {
-    let p = page.trim();
-    if p.starts_with('/')
-        && !p.starts_with("//")
-        && p.len() <= 300
-        && !p.contains(['\\', '<', '>', '"', ' '])
-        && !p.chars().any(char::is_control)
-    {
-        p.to_string()
-    } else {
-        String::new()
-    }
+    crate::limits::local_path(page.trim(), 300).unwrap_or_default()
 }
 
 /// Checks a question; each wrong field gets its French message.
@@ -385,9 +375,19 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
     };
     let (subject, body, page) = validate(a).map_err(AppError::Invalid)?;
     let t = now();
+    // At most `QUESTIONS_WAITING_MAX` questions waiting for an answer per youth: the count and
+    // the insert are one statement, under a lock of the youth's row on PostgreSQL.
+    let mut tx = db.pool.begin().await?;
+    if db.backend == crate::db::Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
     let row = sqlx::query(
         "INSERT INTO questions (structure_id, youth_id, subject, body, page, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'nouvelle', $6, $6) RETURNING id",
+         SELECT $1, $2, $3, $4, $5, 'nouvelle', $6, $6 WHERE (SELECT COUNT(*) FROM questions \
+           WHERE youth_id = $2 AND status IN ('nouvelle', 'prise')) < $7 RETURNING id",
     )
     .bind(structure.id)
     .bind(user.id)
@@ -395,8 +395,19 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
     .bind(&body)
     .bind(&page)
     .bind(t)
-    .fetch_one(&db.pool)
+    .bind(crate::limits::QUESTIONS_WAITING_MAX)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
+    let Some(row) = row else {
+        return Err(AppError::Invalid(vec![(
+            "question",
+            format!(
+                "Vous avez déjà {} questions qui attendent une réponse : votre Mission Locale y répond d'abord.",
+                crate::limits::QUESTIONS_WAITING_MAX
+            ),
+        )]));
+    };
     let id: i64 = row.try_get("id")?;
     get(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -824,6 +835,11 @@ fn validate_faq(d: &FaqDraft) -> Result<ValidFaq, FieldErrors> {
             errors.push((field, "Les liens internes « @/ » ne sont pas vérifiés ici : mettez plutôt l'adresse de la page (par exemple /guides/cv/).".into()));
         }
     }
+    // The youth's question is written as plain text (`faq_file`); the answer is the
+    // counsellor's Markdown, published as it is: no HTML, only safe links.
+    if let Some(m) = crate::markdown::unsafe_markup(&answer) {
+        errors.push(("answer", m));
+    }
     let theme = d.theme.trim().to_string();
     if !FAQ_THEMES.contains(&theme.as_str()) {
         errors.push((
@@ -909,7 +925,9 @@ fn faq_file(v: &ValidFaq, weight: i64) -> String {
     }
     s.push_str("+++\n\n");
     if !v.question.is_empty() {
-        for line in v.question.lines() {
+        // The youth's words, quoted as text: whatever they typed (HTML, Markdown) shows as
+        // typed and never becomes markup of the page.
+        for line in crate::markdown::escape_text(&v.question).lines() {
             s.push_str(&format!("> {line}\n").replace("> \n", ">\n"));
         }
         s.push('\n');

@@ -1,12 +1,16 @@
 //! Protections every response gets: security headers, a request id in the logs (never the
 //! query string, cookies or bodies), and the cross-site checks of forms and of the JSON API.
 
-use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
+use std::sync::Arc;
 
-use crate::auth;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tokio::sync::Semaphore;
+
+use crate::{auth, limits};
 
 pub const SESSION_COOKIE: &str = "tremplin_session";
 pub const CSRF_COOKIE: &str = "tremplin_csrf";
@@ -17,8 +21,9 @@ pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Adds the security headers and a request id, and logs the request without its query string.
-pub async fn headers(req: Request, next: Next) -> Response {
+/// Adds the security headers (with HSTS when `https`, the site's address being https) and
+/// a request id, and logs the request without its query string.
+pub async fn headers(State(https): State<bool>, req: Request, next: Next) -> Response {
     let id = req
         .headers()
         .get(&REQUEST_ID)
@@ -63,10 +68,122 @@ pub async fn headers(req: Request, next: Next) -> Response {
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert(REQUEST_ID.clone(), v);
     }
     res
+}
+
+/// How many requests may run at once (`limits::MAX_IN_FLIGHT`).
+#[derive(Clone)]
+pub struct Budget(Arc<Semaphore>);
+
+impl Budget {
+    pub fn new(max_in_flight: usize) -> Budget {
+        Budget(Arc::new(Semaphore::new(max_in_flight)))
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new(limits::MAX_IN_FLIGHT)
+    }
+}
+
+/// Every request has a time budget (`limits::REQUEST_TIMEOUT`, `IMPORT_TIMEOUT` for imports)
+/// and a place among `limits::MAX_IN_FLIGHT`; without one or past the other, the answer is a
+/// 503 in French with `Retry-After`, never a connection left hanging or memory piling up.
+/// (The budget covers the work up to the response's head: a stream, such as live reload's
+/// events, goes on.)
+pub async fn budget(State(budget): State<Budget>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let Ok(_place) = budget.0.clone().try_acquire_owned() else {
+        return unavailable(api, "Le service est très demandé en ce moment.");
+    };
+    let timeout = if req.uri().path().ends_with("/import") {
+        limits::IMPORT_TIMEOUT
+    } else {
+        limits::REQUEST_TIMEOUT
+    };
+    match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!("délai de réponse dépassé");
+            unavailable(api, "La réponse a pris trop de temps.")
+        }
+    }
+}
+
+/// A 503 with `Retry-After`: the API's JSON error, or a short page.
+fn unavailable(api: bool, why: &str) -> Response {
+    let message = format!("{why} Réessayez dans quelques secondes.");
+    let mut res = if api {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({ "error": message }).to_string(),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            format!(
+                "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Service momentanément indisponible</title><h1>Service momentanément indisponible</h1><p>{message}</p><p><a href=\"/\">Retour à l'accueil</a></p></html>"
+            ),
+        )
+            .into_response()
+    };
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(limits::RETRY_AFTER_SECONDS),
+    );
+    res
+}
+
+/// Under `/api/`, every error is the API's JSON (`{"error": "…"}` in French), including the
+/// answers the framework makes on its own (an unknown method, a path parameter that is not a
+/// number, a body too large or of the wrong type), which come as English plain text.
+pub async fn api_errors(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if status.as_u16() < 400 || json {
+        return res;
+    }
+    let message = match status {
+        StatusCode::BAD_REQUEST => "La requête est incorrecte : vérifiez l'adresse, ses paramètres (un identifiant est un nombre) et le corps envoyé.",
+        StatusCode::NOT_FOUND => "Cette adresse n'existe pas dans l'API (voir /api/v1/openapi.json).",
+        StatusCode::METHOD_NOT_ALLOWED => "Cette méthode n'est pas acceptée à cette adresse (voir /api/v1/openapi.json).",
+        StatusCode::PAYLOAD_TOO_LARGE => "Le corps de la requête est trop gros.",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Type de contenu non accepté : envoyez du JSON (Content-Type: application/json).",
+        StatusCode::UNPROCESSABLE_ENTITY => "Certains champs sont à corriger.",
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => "Le service est momentanément indisponible : réessayez dans quelques secondes.",
+        _ => "La requête n'a pas pu aboutir.",
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(
+        parts,
+        Body::from(serde_json::json!({ "error": message }).to_string()),
+    )
 }
 
 /// A cookie's value from the request.

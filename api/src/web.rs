@@ -44,6 +44,8 @@ pub struct AppState {
     pub contents: Arc<crate::search_sync::ContentIndex>,
     /// Recent opportunity listings.
     pub listings: Arc<crate::opportunities::ListingCache>,
+    /// The requests this process serves at once.
+    pub budget: crate::security::Budget,
 }
 
 /// The routes of accounts: pages and JSON.
@@ -121,13 +123,8 @@ impl FromRequestParts<AppState> for ClientIp {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if state.config.trust_proxy {
-            if let Some(ip) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-            {
-                return Ok(ClientIp(ip.trim().to_string()));
+            if let Some(ip) = forwarded_client(&parts.headers) {
+                return Ok(ClientIp(ip.to_string()));
             }
         }
         let ip = parts
@@ -137,6 +134,14 @@ impl FromRequestParts<AppState> for ClientIp {
             .unwrap_or_else(|| "inconnue".into());
         Ok(ClientIp(ip))
     }
+}
+
+/// The client's address as the trusted proxy saw it: the last `X-Forwarded-For` entry,
+/// the one the proxy appended. The entries before it are whatever the client wrote. With
+/// several `X-Forwarded-For` headers, the last one's last entry.
+fn forwarded_client(headers: &HeaderMap) -> Option<std::net::IpAddr> {
+    let last = headers.get_all("x-forwarded-for").iter().next_back()?;
+    last.to_str().ok()?.rsplit(',').next()?.trim().parse().ok()
 }
 
 // ---- pages ----
@@ -163,12 +168,12 @@ pub(crate) fn form_value(
 }
 
 /// The CSRF token of this browser, and the cookie to set when it had none.
-pub(crate) fn csrf_for(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+pub(crate) fn csrf_for(headers: &HeaderMap, secure: bool) -> (String, Option<HeaderValue>) {
     match security::cookie(headers, CSRF_COOKIE) {
         Some(t) => (t, None),
         None => {
             let t = crate::auth::random_token();
-            let c = security::set_cookie(CSRF_COOKIE, &t, None, false);
+            let c = security::set_cookie(CSRF_COOKIE, &t, None, secure);
             (t, Some(c))
         }
     }
@@ -204,7 +209,7 @@ pub(crate) fn page(
     headers: &HeaderMap,
     viewer: Option<&User>,
 ) -> Response {
-    let (csrf, set) = csrf_for(headers);
+    let (csrf, set) = csrf_for(headers, state.config.secure_cookies());
     vars.insert("titre".into(), json!(title));
     vars.insert("csrf".into(), json!(csrf));
     vars.insert("utilisateur".into(), json!(viewer.map(user_view)));
@@ -276,9 +281,11 @@ pub(crate) fn error_page(
         StatusCode::FORBIDDEN => "Accès refusé",
         StatusCode::NOT_FOUND => "Page introuvable",
         StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives",
+        StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "Demande incorrecte",
         _ => "Une erreur est survenue",
     };
-    message_page(
+    let mut res = message_page(
         state,
         e.status_code(),
         title,
@@ -286,7 +293,11 @@ pub(crate) fn error_page(
         Some(("/", "Retour à l'accueil")),
         headers,
         viewer,
-    )
+    );
+    if let Some(wait) = e.retry_after() {
+        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+    }
+    res
 }
 
 pub(crate) fn user_view(u: &User) -> Value {
@@ -346,12 +357,11 @@ pub(crate) fn encode(s: &str) -> String {
         .collect()
 }
 
-/// Only our own paths are followed after sign-in.
+/// Only our own paths are followed after sign-in (see `limits::local_path`); anything else
+/// leads to the account page.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/compte".to_string(),
-    }
+    next.and_then(|n| crate::limits::local_path(n, crate::limits::NEXT_MAX_CHARS))
+        .unwrap_or_else(|| "/compte".to_string())
 }
 
 /// The session cookie, set or removed.
@@ -383,9 +393,20 @@ async fn sign_in_and_redirect(
 pub(crate) type FormBody = Result<Form<HashMap<String, String>>, FormRejection>;
 
 pub(crate) fn form_fields(body: FormBody) -> Result<HashMap<String, String>, AppError> {
-    body.map(|Form(f)| f).map_err(|_| {
-        AppError::BadRequest("Formulaire illisible : renvoyez-le depuis la page.".into())
+    body.map(|Form(f)| f).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(too_large())
+        } else {
+            AppError::BadRequest("Formulaire illisible : renvoyez-le depuis la page.".into())
+        }
     })
+}
+
+fn too_large() -> String {
+    format!(
+        "Ce que vous avez envoyé est trop long ({} Ko au plus) : raccourcissez le texte.",
+        crate::limits::BODY_MAX_BYTES / 1024
+    )
 }
 
 pub(crate) async fn structures_value(state: &AppState) -> Result<Value, AppError> {
@@ -424,12 +445,14 @@ async fn register_page(
 async fn register_submit(
     State(state): State<AppState>,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: FormBody,
 ) -> Response {
     let result = async {
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
+        accounts::throttle_requests(&state.db, accounts::REGISTER_ADDRESS, &ip).await?;
         let reg = Registration {
             email: field(&f, "email").into(),
             password: field(&f, "password").into(),
@@ -547,7 +570,7 @@ async fn sign_in_submit(
             Ok(user) => sign_in_and_redirect(&state, viewer.token.as_deref(), &user, &next).await,
             Err(
                 e @ (AppError::BadCredentials
-                | AppError::TooManyRequests(_)
+                | AppError::TooManyRequests { .. }
                 | AppError::Forbidden(_)
                 | AppError::Invalid(_)),
             ) => {
@@ -564,14 +587,18 @@ async fn sign_in_submit(
                         "",
                     ),
                 );
-                Ok(page(
+                let mut res = page(
                     &state,
                     e.status_code(),
                     ("compte/connexion.html", "/compte/connexion", "Se connecter"),
                     vars,
                     &headers,
                     viewer.user.as_ref(),
-                ))
+                );
+                if let Some(wait) = e.retry_after() {
+                    res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+                }
+                Ok(res)
             }
             Err(e) => Err(e),
         }
@@ -622,7 +649,9 @@ async fn forgot_page(
     )
 }
 
-/// Sends a reset link when the account exists; the answer is the same either way.
+/// Sends a reset link when the account exists, is enabled and was sent fewer than
+/// `RESETS_PER_ACCOUNT_PER_HOUR` links in the last hour; otherwise nothing. The visitor gets
+/// the same answer either way, before this runs (see `forgot_submit`).
 pub async fn send_reset_link(
     db: &Db,
     config: &ApiConfig,
@@ -630,9 +659,19 @@ pub async fn send_reset_link(
     email: &str,
 ) -> Result<(), AppError> {
     if let Some(user) = accounts::user_by_email(db, email).await? {
-        if !user.disabled {
-            let token =
-                accounts::create_token(db, user.id, Purpose::Reset, config.reset_validity).await?;
+        let token = if user.disabled {
+            None
+        } else {
+            accounts::create_token_within(
+                db,
+                user.id,
+                Purpose::Reset,
+                config.reset_validity,
+                Some(crate::limits::RESETS_PER_ACCOUNT_PER_HOUR),
+            )
+            .await?
+        };
+        if let Some(token) = token {
             let link = format!(
                 "{}/compte/nouveau-mot-de-passe?jeton={token}",
                 config.base_url
@@ -686,6 +725,7 @@ pub async fn send_invitation(
 async fn forgot_submit(
     State(state): State<AppState>,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: FormBody,
 ) -> Response {
@@ -699,7 +739,20 @@ async fn forgot_submit(
             vars.insert("form".into(), form_value(&[("email", email)], &errors, ""));
             return Ok(page(&state, StatusCode::UNPROCESSABLE_ENTITY, ("compte/mot-de-passe-oublie.html", "/compte/mot-de-passe-oublie", "Mot de passe oublié"), vars, &headers, viewer.user.as_ref()));
         }
-        send_reset_link(&state.db, &state.config, &state.mailer, email).await?;
+        accounts::throttle_requests(&state.db, accounts::RESET_ADDRESS, &ip).await?;
+        // The answer does not wait for the link: whether an account exists, is disabled or
+        // was sent links already, it comes at the same time and says the same.
+        let (db, config, mailer, email) = (
+            state.db.clone(),
+            state.config.clone(),
+            state.mailer.clone(),
+            email.to_string(),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = send_reset_link(&db, &config, &mailer, &email).await {
+                e.log();
+            }
+        });
         Ok(message_page(
             &state,
             StatusCode::OK,
@@ -1069,6 +1122,9 @@ pub(crate) fn check_api(headers: &HeaderMap, state: &AppState) -> Result<(), App
 
 pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(b)| b).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::TooLarge(too_large());
+        }
         let detail = e.body_text();
         let detail = detail.rsplit(": ").next().unwrap_or(&detail).to_string();
         let detail = match detail.strip_prefix("missing field `") {
@@ -1101,11 +1157,13 @@ struct RegisterBody {
 
 async fn api_register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Result<Json<RegisterBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     check_api(&headers, &state)?;
     let b = json_body(body)?;
+    accounts::throttle_requests(&state.db, accounts::REGISTER_ADDRESS, &ip).await?;
     let user = accounts::register(
         &state.db,
         &Registration {

@@ -354,10 +354,11 @@ async fn api_add_alert(
                 .into_iter()
                 .map(|(f, m)| {
                     (
-                        if f == "frequence" {
-                            "frequency"
-                        } else {
-                            "name"
+                        match f {
+                            "frequence" => "frequency",
+                            "nom" => "name",
+                            // The listing's filters, read from `query`.
+                            _ => "query",
                         },
                         m,
                     )

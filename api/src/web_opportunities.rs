@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Multipart, Path, Query, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 
 use crate::accounts::{self, iso, Role, User};
 use crate::error::AppError;
+use crate::limits;
 use crate::opportunities::{
     self as opp, date_fr, label, Draft, Filters, Opportunity, INTEREST_STATES, KINDS, LEVELS,
     STATUSES,
@@ -44,7 +45,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/conseil/opportunites/import",
-            get(import_page).post(import_submit),
+            get(import_page)
+                .post(import_submit)
+                .layer(DefaultBodyLimit::max(limits::IMPORT_MAX_BYTES)),
         )
         .route("/conseil/opportunites/{id}", get(follow_page))
         .route(
@@ -54,7 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route("/conseil/opportunites/{id}/statut", post(status_submit))
         .route("/conseil/opportunites/{id}/suivi", post(follow_submit))
         .route("/api/v1/opportunities", get(api_list).post(api_create))
-        .route("/api/v1/opportunities/import", post(api_import))
+        .route(
+            "/api/v1/opportunities/import",
+            post(api_import).layer(DefaultBodyLimit::max(limits::IMPORT_MAX_BYTES)),
+        )
         .route("/api/v1/opportunities/{id}", get(api_get).put(api_update))
         .route("/api/v1/opportunities/{id}/status", post(api_status))
         .route(
@@ -75,7 +81,6 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/structures/{slug}/opportunities",
             get(api_structure),
         )
-        .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
         .with_state(state)
 }
 
@@ -114,6 +119,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
     json!({
         "id": o.id,
         "url": format!("/opportunites/{}", o.id),
+        "en_ligne": o.is_public(),
         "type": o.kind,
         "type_libelle": label(KINDS, &o.kind),
         "titre": o.title,
@@ -140,7 +146,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
         "statut_libelle": label(STATUSES, o.effective_status()),
         "structure": {"slug": o.structure.slug, "nom": o.structure.name, "ville": o.structure.town, "contact": o.structure.contact},
         "source": o.source,
-        "lien_origine": o.source_url,
+        "lien_origine": o.source_link(),
         "publiee_le": o.published_at.map(|t| date_fr(&iso(t))),
         "modifiee_le": date_fr(&iso(o.updated_at)),
     })
@@ -1022,6 +1028,8 @@ async fn import_view(
                 "mises_a_jour": r.updated,
                 "ecrit": r.written,
                 "erreurs": r.errors.iter().map(|(l, m)| json!({"ligne": l, "message": m})).collect::<Vec<_>>(),
+                "nombre_erreurs": r.error_count,
+                "erreurs_non_detaillees": r.error_count - r.errors.len(),
             }),
         );
     }
@@ -1092,7 +1100,7 @@ async fn import_submit(
             )
             .await);
         };
-        let rows = match crate::import::parse(&data, &file_name) {
+        let rows = match parse_file(data, file_name.clone()).await {
             Ok(rows) => rows,
             Err(m) => {
                 return Ok(import_view(
@@ -1117,6 +1125,14 @@ async fn import_submit(
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+}
+
+/// Reads an import file on a blocking thread (decoding and parsing up to
+/// `limits::IMPORT_MAX_BYTES` is CPU work).
+async fn parse_file(data: Bytes, name: String) -> Result<Vec<opp::ImportRow>, String> {
+    tokio::task::spawn_blocking(move || crate::import::parse(&data, &name))
+        .await
+        .unwrap_or_else(|e| Err(format!("lecture du fichier interrompue : {e}")))
 }
 
 // ---- JSON ----
@@ -1370,14 +1386,16 @@ async fn api_import(
     } else {
         q.file_name.clone()
     };
-    let rows =
-        crate::import::parse(&body, &name).map_err(|m| AppError::Invalid(vec![("file", m)]))?;
+    let rows = parse_file(body, name)
+        .await
+        .map_err(|m| AppError::Invalid(vec![("file", m)]))?;
     let report = opp::import(&state.db, user, &q.structure, rows, q.skip_bad).await?;
     let body = json!({
         "created": report.created,
         "updated": report.updated,
         "written": report.written,
         "errors": report.errors.iter().map(|(l, m)| json!({"line": l, "message": m})).collect::<Vec<_>>(),
+        "error_count": report.error_count,
     });
     let status = if report.written {
         StatusCode::OK

@@ -13,6 +13,7 @@ use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
 use crate::error::AppError;
 use crate::indexing::{CONTENUS, OPPORTUNITES};
+use crate::limits;
 use crate::preview::escape;
 use crate::search_sync::not_expired;
 use crate::web::{error_page, page, AppState, Viewer};
@@ -35,13 +36,14 @@ const KINDS: &[(&str, &str, &str)] = &[
 
 const PER_PAGE: usize = 10;
 
+/// The page's query string, read leniently: a page number that is not one is page 1.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct SearchQuery {
     q: String,
     #[serde(rename = "type")]
     kind: String,
-    page: Option<usize>,
+    page: String,
 }
 
 fn text(hit: &Hit, field: &str) -> String {
@@ -179,16 +181,42 @@ async fn results_page(
     Query(sq): Query<SearchQuery>,
 ) -> Response {
     let user = viewer.user.as_ref();
-    let q = sq.q.trim().chars().take(200).collect::<String>();
     let kind = if KINDS.iter().any(|(k, _, _)| *k == sq.kind) {
         sq.kind.clone()
     } else {
         String::new()
     };
-    let page_number = sq.page.unwrap_or(1).clamp(1, 1000);
     let mut vars = Map::new();
-    vars.insert("q".into(), json!(q));
     vars.insert("type".into(), json!(kind));
+    let checked = limits::query("q", &sq.q).and_then(|q| {
+        let page = limits::page("page", sq.page.trim().parse().ok())?;
+        Ok((q, page))
+    });
+    let (q, page_number) = match checked {
+        Ok((q, page)) => (q, page as usize),
+        Err(e) => {
+            // What was typed stays in the box, with what to change.
+            vars.insert(
+                "q".into(),
+                json!(sq
+                    .q
+                    .chars()
+                    .take(limits::QUERY_MAX_CHARS * 2)
+                    .collect::<String>()),
+            );
+            vars.insert("erreur".into(), json!(e.message()));
+            return page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ("recherche.html", "/recherche", "Rechercher"),
+                vars,
+                &headers,
+                user,
+            );
+        }
+    };
+    vars.insert("q".into(), json!(q));
+    vars.insert("erreur".into(), Value::Null);
     if q.is_empty() {
         return page(
             &state,
@@ -249,7 +277,17 @@ async fn results_page(
     } else {
         contents.total
     };
-    let pages = shown_total.div_ceil(PER_PAGE).max(1);
+    let pages = shown_total
+        .div_ceil(PER_PAGE)
+        .clamp(1, limits::MAX_PAGE as usize);
+    if page_number > pages {
+        return error_page(
+            &state,
+            AppError::NoSuchPage(format!("Ces résultats s'arrêtent à la page {pages}.")),
+            &headers,
+            user,
+        );
+    }
     let link = |n: usize| {
         let mut s = format!("/recherche?q={}", enc(&q));
         if !kind.is_empty() {
@@ -311,10 +349,10 @@ async fn api_search(
             )]))
         }
     };
-    let q: String = sq.q.trim().chars().take(200).collect();
+    let q = limits::query("q", &sq.q)?;
     let mut req = SearchRequest::new(index, &q);
     req.limit = sq.limit.unwrap_or(8).min(50);
-    req.offset = sq.offset.unwrap_or(0).min(10_000);
+    req.offset = sq.offset.unwrap_or(0).min(tremplin_search::MAX_HITS);
     req.highlight = true;
     if index == OPPORTUNITES {
         req.filters.push(not_expired());

@@ -478,9 +478,16 @@ async fn the_document_matches_the_api() {
         sign_in(&mut c, "a@exemple.fr", PASSWORD).await;
         c.send(Method::DELETE, "/api/v1/me", None, String::new())
             .await;
-        for _ in 0..=accounts::MAX_FAILURES_PER_ACCOUNT {
+        for _ in 0..tremplin_api::limits::FREE_ATTEMPTS_PER_ACCOUNT {
             sign_in(&mut c, "z@exemple.fr", "faux faux faux faux").await;
         }
+        // The next attempt must wait, whatever the clock does meanwhile.
+        sqlx::query("UPDATE login_throttle SET last_at = $1 WHERE key = 'compte:z@exemple.fr'")
+            .bind(tremplin_api::db::now() + 5)
+            .execute(&p.state.db.pool)
+            .await
+            .unwrap();
+        sign_in(&mut c, "z@exemple.fr", "faux faux faux faux").await;
 
         opportunities_and_search(&p, &mut c).await;
         questions(&p, &mut c).await;
@@ -582,10 +589,12 @@ async fn real_server(b: &'static str) {
         "{res}"
     );
     // Wrong password from the same address, counted by the real client address.
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
-        .fetch_one(&p.state.db.pool)
-        .await
-        .unwrap();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_throttle WHERE key LIKE 'adresse:%' AND attempts > 0",
+    )
+    .fetch_one(&p.state.db.pool)
+    .await
+    .unwrap();
     assert_eq!(n, 0);
     let body = json!({"email": "loop@exemple.fr", "password": "faux faux faux faux"}).to_string();
     call(format!(
@@ -594,9 +603,11 @@ async fn real_server(b: &'static str) {
     ))
     .await
     .unwrap();
-    let ip: String = sqlx::query_scalar("SELECT ip FROM login_failures")
-        .fetch_one(&p.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(ip, "127.0.0.1", "{b}");
+    let ip: String = sqlx::query_scalar(
+        "SELECT key FROM login_throttle WHERE key LIKE 'adresse:%' AND attempts > 0",
+    )
+    .fetch_one(&p.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(ip, "adresse:127.0.0.1", "{b}");
 }

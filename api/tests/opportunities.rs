@@ -11,64 +11,6 @@ use serde_json::{json, Value};
 use tremplin_api::accounts::{self, Role, User};
 use tremplin_api::opportunities::{self as opp, Draft};
 
-async fn structure(p: &Platform, slug: &str, town: &str) {
-    if accounts::structure_by_slug(&p.state.db, slug)
-        .await
-        .unwrap()
-        .is_none()
-    {
-        accounts::add_structure(
-            &p.state.db,
-            slug,
-            &format!("Mission Locale de {town}"),
-            town,
-            "",
-        )
-        .await
-        .unwrap();
-    }
-}
-
-/// A staff account (counsellor of `slug`, or admin), signed in on a new client.
-async fn staff(p: &Platform, role: Role, slug: &str, email: &str) -> (Client, User) {
-    structure(p, "lille", "Lille").await;
-    structure(p, "grenoble", "Grenoble").await;
-    let s = (role == Role::Counsellor).then_some(slug);
-    let (user, token) = accounts::invite(&p.state.db, &p.state.config, email, role, s, "Sam")
-        .await
-        .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    let mut c = Client::new(p);
-    assert_eq!(
-        sign_in(&mut c, email, PASSWORD).await.status,
-        StatusCode::OK
-    );
-    (c, user)
-}
-
-async fn youth(p: &Platform, email: &str) -> (Client, User) {
-    let mut c = Client::new(p);
-    register(&mut c, email).await;
-    let u = accounts::user_by_email(&p.state.db, email)
-        .await
-        .unwrap()
-        .unwrap();
-    (c, u)
-}
-
-/// Applies the search outbox now (the platform's worker does it within a second).
-async fn index_now(p: &Platform) {
-    tremplin_api::search_sync::configure(p.state.search.as_ref(), &[])
-        .await
-        .unwrap();
-    tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
-        .await
-        .unwrap();
-    p.state.listings.changed();
-}
-
 fn offer(title: &str, kind: &str, town: &str) -> Value {
     json!({
         "kind": kind, "title": title, "organisation": "Boulangerie Dupont",

@@ -599,3 +599,94 @@ async fn the_json_api() {
         );
     }
 }
+
+/// A youth's words reach a generated page as text: HTML or Markdown in the question is
+/// written escaped into the FAQ file; HTML or a script link in the answer is refused; and a
+/// FAQ file edited by hand with HTML fails the build where the site refuses raw HTML.
+#[tokio::test]
+async fn faq_entries_carry_no_markup_from_a_form() {
+    for b in backends() {
+        let p = platform(b).await;
+        let site = p.dir.path();
+        make_repository(site);
+        let mut config = std::fs::read_to_string(site.join("tremplin.toml")).unwrap();
+        config = config.replace("[extra]", "[sections.faq]\nraw_html = false\n\n[extra]");
+        std::fs::write(site.join("tremplin.toml"), config).unwrap();
+        let (mut nora, id) = answered(&p).await;
+        let faq = format!("/api/v1/questions/{id}/faq");
+        for answer in [
+            "Voir <iframe src=\"https://evil.example\"></iframe>",
+            "<script>alert(1)</script>",
+            "[Cliquez](javascript:alert(1))",
+        ] {
+            let a = nora
+                .json(
+                    Method::POST,
+                    &faq,
+                    json!({"title": "Une aide ?", "answer": answer, "theme": "mobilité"}),
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {answer}");
+            assert!(a.json()["fields"]["answer"].is_string(), "{}", a.body);
+        }
+        let question = "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">\n<script>alert(1)</script> # pas un titre\n[lien](javascript:alert(1)) *gras*";
+        let a = nora
+            .json(
+                Method::POST,
+                &faq,
+                json!({"title": "Une aide pour le permis ?", "question": question, "answer": "Oui, **plusieurs** aides existent.", "theme": "mobilité"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{b}: {}", a.body);
+        let file = site.join("content/faq/une-aide-pour-le-permis.md");
+        let live = tremplin_generator::live::Live::new(tremplin_generator::BuildOptions::new(site))
+            .unwrap_or_else(|d| panic!("{d}"));
+        assert!(!live.diagnostics().has_errors(), "{}", live.diagnostics());
+        let html = match &live
+            .get("faq/une-aide-pour-le-permis/index.html")
+            .unwrap()
+            .content
+        {
+            tremplin_generator::output::Content::Bytes(b) => {
+                String::from_utf8_lossy(b).into_owned()
+            }
+            _ => panic!("the page is not in memory"),
+        };
+        for markup in [
+            "<meta http-equiv",
+            "<script>alert",
+            "href=\"javascript:",
+            "<em>gras</em>",
+            "<h1 id=\"pas",
+        ] {
+            assert!(!html.contains(markup), "{b}: {markup} in {html}");
+        }
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<strong>plusieurs</strong>"),
+            "the answer's Markdown stays"
+        );
+
+        // Edited by hand with HTML: the build names the file and the line.
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            format!("{text}\n<iframe src=\"https://evil.example\"></iframe>\n"),
+        )
+        .unwrap();
+        let diags = match tremplin_generator::live::Live::new(
+            tremplin_generator::BuildOptions::new(site),
+        ) {
+            Ok(live) => live.diagnostics().to_string(),
+            Err(d) => d.to_string(),
+        };
+        assert!(
+            diags.contains("faq/une-aide-pour-le-permis.md:")
+                && diags.contains("HTML refusé dans cette section"),
+            "{b}: {diags}"
+        );
+    }
+}

@@ -347,6 +347,19 @@ pub fn emails(outbox: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The emails of the outbox once there are at least `n` (they are sent after the answer,
+/// by a task of their own): waits up to 10 s, then gives what is there.
+pub async fn emails_when(outbox: &Path, n: usize) -> Vec<String> {
+    for _ in 0..200 {
+        let found = emails(outbox);
+        if found.len() >= n {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    emails(outbox)
+}
+
 fn decode_qp(s: &str) -> String {
     let s = s.replace("=\r\n", "").replace("=\n", "");
     let bytes = s.as_bytes();
@@ -454,5 +467,88 @@ pub fn make_repository(site: &Path) {
     ] {
         let (ok, out) = git(site, args);
         assert!(ok, "git {args:?}: {out}");
+    }
+}
+
+/// Adds the structure `slug` (a Mission Locale of `town`) unless it exists.
+pub async fn structure(p: &Platform, slug: &str, town: &str) {
+    use tremplin_api::accounts;
+    if accounts::structure_by_slug(&p.state.db, slug)
+        .await
+        .unwrap()
+        .is_none()
+    {
+        accounts::add_structure(
+            &p.state.db,
+            slug,
+            &format!("Mission Locale de {town}"),
+            town,
+            "",
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// A staff account (counsellor of `slug`, or admin), signed in on a new client; the
+/// structures `lille` and `grenoble` exist.
+pub async fn staff(
+    p: &Platform,
+    role: tremplin_api::accounts::Role,
+    slug: &str,
+    email: &str,
+) -> (Client, tremplin_api::accounts::User) {
+    use tremplin_api::accounts::{self, Role};
+    structure(p, "lille", "Lille").await;
+    structure(p, "grenoble", "Grenoble").await;
+    let s = (role == Role::Counsellor).then_some(slug);
+    let (user, token) = accounts::invite(&p.state.db, &p.state.config, email, role, s, "Sam")
+        .await
+        .unwrap();
+    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
+        .await
+        .unwrap();
+    let mut c = Client::new(p);
+    assert_eq!(
+        sign_in(&mut c, email, PASSWORD).await.status,
+        StatusCode::OK
+    );
+    (c, user)
+}
+
+/// A youth registered through the form, signed in on a new client.
+pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::accounts::User) {
+    let mut c = Client::new(p);
+    register(&mut c, email).await;
+    let u = tremplin_api::accounts::user_by_email(&p.state.db, email)
+        .await
+        .unwrap()
+        .unwrap();
+    (c, u)
+}
+
+/// Applies the search outbox now (the platform's worker does it within a second).
+pub async fn index_now(p: &Platform) {
+    tremplin_api::search_sync::configure(p.state.search.as_ref(), &[])
+        .await
+        .unwrap();
+    tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
+        .await
+        .unwrap();
+    p.state.listings.changed();
+}
+
+/// Sends `req` to the platform as is (headers of the test's choosing).
+pub async fn raw(p: &Platform, req: Request<Body>) -> Answer {
+    let res = p.app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
