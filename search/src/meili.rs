@@ -1,6 +1,7 @@
-//! The Meilisearch engine: a thin use of meilisearch-sdk. Settings mirror the embedded
-//! engine (typo thresholds 5 and 9, the same French stop words, explicit sort first, every
-//! word required); highlights are escaped here because Meilisearch returns raw text.
+//! The Meilisearch engine: a thin use of meilisearch-sdk over text this crate analyses (the
+//! same French stems, stop words and elisions as the embedded engine, see `STEMS`). Settings
+//! mirror the embedded engine (typo thresholds 5 and 9, explicit sort first); highlights are
+//! made here, with the embedded engine's matcher.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -18,16 +19,22 @@ use meilisearch_sdk::task_info::TaskInfo;
 use serde_json::{Map, Value};
 
 use crate::geo::haversine_m;
-use crate::text::{self, CROP_WORDS};
+use crate::text;
 use crate::{
     check, Document, Error, FieldValue, Filter, FilterValue, Hit, IndexSettings, Result,
     SearchEngine, SearchRequest, SearchResults, Sort, GEO_FIELD,
 };
 
-/// Marks around highlighted words, from the Private Use Area so no document contains them;
-/// replaced by `<mark>` once the text is escaped.
-const PRE: &str = "\u{E000}";
-const POST: &str = "\u{E001}";
+/// Meilisearch searches text analysed by this crate, as the embedded engine does: for each
+/// searchable field `f`, `_s_f` holds the French stems of its words and `_w_f` the words
+/// folded (case, accents), both without stop words or elisions, so that phrases and
+/// synonyms meet across them. Queries are analysed the same way (stems); highlights are made
+/// here from the original text. Meilisearch then needs no French of its own.
+const STEMS: &str = "_s_";
+const WORDS: &str = "_w_";
+/// The index holding each index's settings as given to `configure` (Meilisearch's own cannot
+/// give back the synonym groups).
+const SETTINGS_INDEX: &str = "tremplin_reglages";
 const TASK_TIMEOUT: Duration = Duration::from_secs(600);
 const BATCH: usize = 10_000;
 const MAX_FACET_VALUES: usize = 100;
@@ -111,6 +118,54 @@ impl MeilisearchEngine {
         Ok(())
     }
 
+    /// Keeps `settings` as given, in [`SETTINGS_INDEX`] (created if needed).
+    async fn store_settings(&self, index: &str, settings: &IndexSettings) -> Result<()> {
+        if let Err(error) = self.client.get_index(SETTINGS_INDEX).await {
+            match self.error(error) {
+                Error::UnknownIndex(_) => {
+                    self.wait(self.client.create_index(SETTINGS_INDEX, Some("id")).await)
+                        .await?
+                }
+                other => return Err(other),
+            }
+        }
+        let json =
+            serde_json::to_string(settings).map_err(|e| Error::Meilisearch(e.to_string()))?;
+        let record = [serde_json::json!({ "id": index, "settings": json })];
+        self.wait(
+            self.client
+                .index(SETTINGS_INDEX)
+                .add_or_replace(&record, Some("id"))
+                .await,
+        )
+        .await
+    }
+
+    /// The settings `configure` kept for `index`, if any.
+    async fn stored_settings(&self, index: &str) -> Result<Option<IndexSettings>> {
+        let record = match self
+            .client
+            .index(SETTINGS_INDEX)
+            .get_document::<Map<String, Value>>(index)
+            .await
+        {
+            Ok(record) => record,
+            Err(SdkError::Meilisearch(e))
+                if matches!(
+                    e.error_code,
+                    ErrorCode::IndexNotFound | ErrorCode::DocumentNotFound
+                ) =>
+            {
+                return Ok(None)
+            }
+            Err(e) => return Err(self.error(e)),
+        };
+        Ok(record
+            .get("settings")
+            .and_then(Value::as_str)
+            .and_then(|json| serde_json::from_str(json).ok()))
+    }
+
     /// The index, which must exist (Meilisearch would create it on a first write).
     async fn existing(&self, name: &str) -> Result<Index> {
         check::index_name(name)?;
@@ -131,22 +186,27 @@ fn meili_settings(settings: &IndexSettings) -> Settings {
         filterable.push("_geo".into());
         sortable.push("_geo".into());
     }
+    // Synonyms in the analysed form the documents and queries have.
     let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
-    for group in &settings.synonyms {
-        for member in group {
-            let others = group.iter().filter(|other| *other != member).cloned();
-            synonyms
-                .entry(member.to_lowercase())
-                .or_default()
-                .extend(others.map(|o| o.to_lowercase()));
+    for group in text::analyze_synonyms(&settings.synonyms) {
+        let members: Vec<String> = group.iter().map(|stems| stems.join(" ")).collect();
+        for member in &members {
+            let others = members.iter().filter(|other| *other != member).cloned();
+            synonyms.entry(member.clone()).or_default().extend(others);
         }
     }
+    let searchable: Vec<String> = settings
+        .searchable
+        .iter()
+        .flat_map(|name| [format!("{STEMS}{name}"), format!("{WORDS}{name}")])
+        .collect();
     Settings::new()
-        .with_searchable_attributes(&settings.searchable)
+        .with_searchable_attributes(&searchable)
         .with_filterable_attributes(&filterable)
         .with_sortable_attributes(&sortable)
         .with_synonyms(synonyms)
-        .with_stop_words(text::stop_words())
+        // Stop words are already gone from the analysed fields and queries.
+        .with_stop_words(Vec::<String>::new())
         .with_ranking_rules(RANKING_RULES)
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
@@ -204,7 +264,7 @@ fn from_meili_settings(settings: Settings) -> IndexSettings {
             .searchable_attributes
             .unwrap_or_default()
             .into_iter()
-            .filter(|n| n != "*")
+            .filter_map(|n| n.strip_prefix(STEMS).map(str::to_string))
             .collect(),
         filterable: strip_geo(filterable),
         sortable: strip_geo(settings.sortable_attributes.unwrap_or_default()),
@@ -213,9 +273,27 @@ fn from_meili_settings(settings: Settings) -> IndexSettings {
     }
 }
 
-fn to_json(document: &Document) -> Value {
+/// The analysed forms of a text: its stems, and its folded words.
+fn analysed(text: &str) -> (String, String) {
+    let words = text::words(text);
+    let stems: Vec<&str> = words.iter().map(|w| w.stem.as_str()).collect();
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    (stems.join(" "), folded.join(" "))
+}
+
+fn to_json(document: &Document, searchable: &[String]) -> Value {
     let mut object = Map::new();
     object.insert("id".into(), Value::String(document.id.clone()));
+    for name in searchable {
+        let text = match document.fields.get(name) {
+            Some(FieldValue::Text(t)) => t.clone(),
+            Some(FieldValue::Texts(t)) => t.join(" , "),
+            _ => continue,
+        };
+        let (stems, words) = analysed(&text);
+        object.insert(format!("{STEMS}{name}"), Value::String(stems));
+        object.insert(format!("{WORDS}{name}"), Value::String(words));
+    }
     for (name, value) in &document.fields {
         let json = match value {
             FieldValue::Text(text) => Value::String(text.clone()),
@@ -304,28 +382,6 @@ pub(crate) fn filter_expression(request: &SearchRequest) -> Option<String> {
     Some(parts.join(" AND "))
 }
 
-/// Meilisearch's highlighted text (with [`PRE`]/[`POST`] marks) escaped for HTML.
-fn marked_to_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(index) = rest.find([
-        PRE.chars().next().unwrap_or_default(),
-        POST.chars().next().unwrap_or_default(),
-    ]) {
-        text::escape_html(&rest[..index], &mut out);
-        let mark = &rest[index..];
-        if let Some(after) = mark.strip_prefix(PRE) {
-            out.push_str("<mark>");
-            rest = after;
-        } else {
-            out.push_str("</mark>");
-            rest = &mark[POST.len()..];
-        }
-    }
-    text::escape_html(rest, &mut out);
-    out
-}
-
 #[async_trait]
 impl SearchEngine for MeilisearchEngine {
     fn name(&self) -> &'static str {
@@ -347,6 +403,7 @@ impl SearchEngine for MeilisearchEngine {
         let meili = self.client.index(index);
         self.wait(meili.set_settings(&meili_settings(settings)).await)
             .await?;
+        self.store_settings(index, settings).await?;
         self.settings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -363,13 +420,21 @@ impl SearchEngine for MeilisearchEngine {
         {
             return Ok(Some(settings.clone()));
         }
-        match self.existing(index).await {
-            Ok(meili) => Ok(Some(from_meili_settings(
-                meili.get_settings().await.map_err(|e| self.error(e))?,
-            ))),
-            Err(Error::UnknownIndex(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        let meili = match self.existing(index).await {
+            Ok(meili) => meili,
+            Err(Error::UnknownIndex(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let settings = match self.stored_settings(index).await? {
+            Some(settings) => settings,
+            // An index configured before settings were stored: what Meilisearch gives back.
+            None => from_meili_settings(meili.get_settings().await.map_err(|e| self.error(e))?),
+        };
+        self.settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(index.to_string(), settings.clone());
+        Ok(Some(settings))
     }
 
     async fn upsert(&self, index: &str, documents: Vec<Document>) -> Result<()> {
@@ -377,8 +442,13 @@ impl SearchEngine for MeilisearchEngine {
             check::document(document)?;
         }
         let meili = self.existing(index).await?;
+        let searchable = self
+            .settings(index)
+            .await?
+            .map(|s| s.searchable)
+            .unwrap_or_default();
         for batch in documents.chunks(BATCH) {
-            let batch: Vec<Value> = batch.iter().map(to_json).collect();
+            let batch: Vec<Value> = batch.iter().map(|d| to_json(d, &searchable)).collect();
             self.wait(meili.add_or_replace(&batch, Some("id")).await)
                 .await?;
         }
@@ -430,13 +500,13 @@ impl SearchEngine for MeilisearchEngine {
         };
         let sort: Vec<&str> = sort.iter().map(String::as_str).collect();
         let facets: Vec<&str> = request.facets.iter().map(String::as_str).collect();
-        let searchable = match self.settings(&request.index).await? {
-            Some(settings) => settings.searchable,
-            None => return Err(Error::UnknownIndex(request.index.clone())),
+        let Some(settings) = self.settings(&request.index).await? else {
+            return Err(Error::UnknownIndex(request.index.clone()));
         };
-        let highlighted: Vec<&str> = searchable.iter().map(String::as_str).collect();
-        let cropped: Vec<(&str, Option<usize>)> =
-            highlighted.iter().map(|name| (*name, None)).collect();
+        let searchable = settings.searchable;
+        let synonyms = text::analyze_synonyms(&settings.synonyms);
+        // The query as the documents were analysed: its stems.
+        let (query_stems, _) = analysed(&request.query);
         // Pages give an exact total (offset/limit only an estimate).
         let (page, per_page, skip) = if request.limit > 0 && request.offset % request.limit == 0 {
             (request.offset / request.limit + 1, request.limit, 0)
@@ -447,7 +517,7 @@ impl SearchEngine for MeilisearchEngine {
         let meili = self.client.index(&request.index);
         let mut query = meili.search();
         query
-            .with_query(&request.query)
+            .with_query(&query_stems)
             .with_page(page)
             .with_hits_per_page(per_page)
             // Like the embedded engine: every word first, then fewer, the most common dropped
@@ -462,15 +532,6 @@ impl SearchEngine for MeilisearchEngine {
         }
         if !facets.is_empty() {
             query.with_facets(Selectors::Some(&facets));
-        }
-        if request.highlight {
-            query
-                .with_attributes_to_highlight(Selectors::Some(&highlighted))
-                .with_highlight_pre_tag(PRE)
-                .with_highlight_post_tag(POST)
-                .with_attributes_to_crop(Selectors::Some(&cropped))
-                .with_crop_length(CROP_WORDS)
-                .with_crop_marker("…");
         }
         let found = query
             .execute::<Map<String, Value>>()
@@ -523,14 +584,14 @@ impl SearchEngine for MeilisearchEngine {
                 _ => None,
             };
             let mut highlights = BTreeMap::new();
-            if let Some(formatted) = &hit.formatted_result {
+            if request.highlight {
+                let matcher = text::query_matcher(&request.query, &synonyms);
                 for name in &searchable {
-                    let text = match formatted.get(name) {
-                        Some(Value::String(text)) => marked_to_html(text),
-                        Some(Value::Array(items)) => items
+                    let text = match fields.get(name) {
+                        Some(FieldValue::Text(t)) => text::highlight(t, &matcher),
+                        Some(FieldValue::Texts(t)) => t
                             .iter()
-                            .filter_map(Value::as_str)
-                            .map(marked_to_html)
+                            .map(|item| text::highlight(item, &matcher))
                             .collect::<Vec<_>>()
                             .join(", "),
                         _ => continue,
@@ -578,21 +639,23 @@ mod tests {
     }
 
     #[test]
-    fn highlights_are_escaped_then_marked() {
-        assert_eq!(
-            marked_to_html("<b>\u{E000}Stage\u{E001}</b> & co"),
-            "&lt;b&gt;<mark>Stage</mark>&lt;/b&gt; &amp; co"
-        );
-    }
-
-    #[test]
     fn documents_carry_geo_as_meilisearch_wants() {
         let document = Document::new("o1")
             .with("geo", FieldValue::Geo { lat: 1.5, lon: 2.5 })
             .with("start", 3);
         assert_eq!(
-            to_json(&document),
+            to_json(&document, &[]),
             serde_json::json!({"id": "o1", "_geo": {"lat": 1.5, "lng": 2.5}, "start": 3})
+        );
+        let document = Document::new("o2").with("title", "Le contrat d'engagement des Jeunes");
+        assert_eq!(
+            to_json(&document, &["title".to_string()]),
+            serde_json::json!({
+                "id": "o2",
+                "title": "Le contrat d'engagement des Jeunes",
+                "_s_title": "contrat engag jeun",
+                "_w_title": "contrat engagement jeunes",
+            })
         );
     }
 

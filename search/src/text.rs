@@ -27,11 +27,6 @@ static STOP_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| STOP_WORDS.iter().copied().collect());
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::French));
 
-/// The French stop words the engines ignore (Meilisearch gets the same list).
-pub(crate) fn stop_words() -> &'static [&'static str] {
-    STOP_WORDS
-}
-
 /// A word of a text, with its byte span in that text.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Span {
@@ -205,6 +200,78 @@ impl Matcher {
     pub(crate) fn is_empty(&self) -> bool {
         self.stems.is_empty() && self.words.is_empty()
     }
+}
+
+/// The synonym groups of an index, each member as its sequence of stems.
+pub(crate) type Synonyms = Vec<Vec<Vec<String>>>;
+
+pub(crate) fn analyze_synonyms(groups: &[Vec<String>]) -> Synonyms {
+    groups
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|member| {
+                    words(member)
+                        .into_iter()
+                        .map(|w| w.stem)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|stems| !stems.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether the query's last word is still being typed (no space or punctuation after it),
+/// and is not a stop word.
+pub(crate) fn last_word_is_prefix(query: &str, words: &[Word]) -> bool {
+    let Some(last) = spans(query).pop() else {
+        return false;
+    };
+    last.end == query.len() && words.last().is_some_and(|w| w.start == last.start)
+}
+
+/// The longest synonym member that the query's words spell from `index`, with its group.
+pub(crate) fn synonym_at<'a>(
+    synonyms: &'a Synonyms,
+    words: &[Word],
+    index: usize,
+) -> Option<(&'a Vec<Vec<String>>, &'a Vec<String>)> {
+    synonyms
+        .iter()
+        .flat_map(|group| group.iter().map(move |member| (group, member)))
+        .filter(|(_, member)| {
+            member.len() <= words.len() - index
+                && member
+                    .iter()
+                    .zip(&words[index..])
+                    .all(|(stem, word)| *stem == word.stem)
+        })
+        .max_by_key(|(_, member)| member.len())
+}
+
+/// What `query` matches in a document's text, for highlights: its words (exact stems, typos,
+/// the last one as a prefix while typed) and the other members of the synonym groups it
+/// spells. Both engines mark the same words with it.
+pub(crate) fn query_matcher(query: &str, synonyms: &Synonyms) -> Matcher {
+    let words = words(query);
+    let mut matcher = Matcher::default();
+    let prefix_last = last_word_is_prefix(query, &words);
+    for (index, word) in words.iter().enumerate() {
+        matcher.stems.insert(word.stem.clone());
+        matcher.words.push((
+            word.folded.clone(),
+            typos_allowed(&word.folded),
+            prefix_last && index + 1 == words.len(),
+        ));
+        if let Some((group, member)) = synonym_at(synonyms, &words, index) {
+            for other in group.iter().filter(|other| *other != member) {
+                matcher.stems.extend(other.iter().cloned());
+            }
+        }
+    }
+    matcher
 }
 
 /// The text, HTML-escaped, with matched words in `<mark>…</mark>`, cropped to

@@ -25,7 +25,6 @@ where
     let ctx = Ctx {
         engine: engine.as_ref(),
         index: "opportunites".into(),
-        stemming: true,
         did_you_mean: true,
     };
     ctx.load().await;
@@ -51,7 +50,6 @@ where
     let ctx = Ctx {
         engine: engine.as_ref(),
         index,
-        stemming: false,
         did_you_mean: false,
     };
     ctx.load().await;
@@ -107,7 +105,6 @@ async fn embedded_persists_on_disk() {
         let ctx = Ctx {
             engine: engine.as_ref(),
             index: "opportunites".into(),
-            stemming: true,
             did_you_mean: true,
         };
         ctx.load().await;

@@ -61,7 +61,7 @@ struct IndexState {
     generation: u64,
     settings: IndexSettings,
     fields: Fields,
-    synonyms: query::Synonyms,
+    synonyms: text::Synonyms,
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -110,7 +110,7 @@ impl IndexState {
             .try_into()?;
         Ok(IndexState {
             generation,
-            synonyms: query::analyze_synonyms(&settings.synonyms),
+            synonyms: text::analyze_synonyms(&settings.synonyms),
             settings,
             fields,
             index,

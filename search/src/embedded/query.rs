@@ -13,7 +13,7 @@ use tantivy::{Score, Term};
 
 use super::schema::{Fields, SearchField};
 use crate::geo::bounding_box;
-use crate::text::{self, Matcher, Word};
+use crate::text::{self, Matcher, Synonyms, Word};
 use crate::{Error, Filter, FilterValue, GeoRadius, Result};
 
 const EXACT: Score = 300.0;
@@ -31,78 +31,27 @@ fn constant(query: impl Query, score: Score) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(query), score))
 }
 
-/// The synonym groups of an index, each member as its sequence of stems.
-pub(super) type Synonyms = Vec<Vec<Vec<String>>>;
-
-pub(super) fn analyze_synonyms(groups: &[Vec<String>]) -> Synonyms {
-    groups
-        .iter()
-        .map(|group| {
-            group
-                .iter()
-                .map(|member| {
-                    text::words(member)
-                        .into_iter()
-                        .map(|w| w.stem)
-                        .collect::<Vec<_>>()
-                })
-                .filter(|stems| !stems.is_empty())
-                .collect()
-        })
-        .collect()
-}
-
 pub(super) struct TextQuery {
     /// `None` for an empty query (every document).
     pub(super) query: Option<Box<dyn Query>>,
     pub(super) matcher: Matcher,
 }
 
-/// Whether the query's last word is still being typed (no space or punctuation after it),
-/// and is not a stop word.
-fn last_word_is_prefix(query: &str, words: &[Word]) -> bool {
-    let Some(last) = text::spans(query).pop() else {
-        return false;
-    };
-    last.end == query.len() && words.last().is_some_and(|w| w.start == last.start)
-}
-
 pub(super) fn text_query(query: &str, fields: &[SearchField], synonyms: &Synonyms) -> TextQuery {
     let words = text::words(query);
-    let mut matcher = Matcher::default();
+    let matcher = text::query_matcher(query, synonyms);
     if words.is_empty() || fields.is_empty() {
         return TextQuery {
             query: None,
             matcher,
         };
     }
-    let prefix_last = last_word_is_prefix(query, &words);
-    for (index, word) in words.iter().enumerate() {
-        matcher.stems.insert(word.stem.clone());
-        let prefix = prefix_last && index + 1 == words.len();
-        matcher.words.push((
-            word.folded.clone(),
-            text::typos_allowed(&word.folded),
-            prefix,
-        ));
-    }
+    let prefix_last = text::last_word_is_prefix(query, &words);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut index = 0;
     while index < words.len() {
         let prefix_at = |i: usize| prefix_last && i + 1 == words.len();
-        // The longest synonym member that the query spells from here.
-        let found = synonyms
-            .iter()
-            .flat_map(|group| group.iter().map(move |member| (group, member)))
-            .filter(|(_, member)| {
-                member.len() <= words.len() - index
-                    && member
-                        .iter()
-                        .zip(&words[index..])
-                        .all(|(stem, word)| *stem == word.stem)
-            })
-            .max_by_key(|(_, member)| member.len());
-        match found {
+        match text::synonym_at(synonyms, &words, index) {
             Some((group, member)) => {
                 let span = member.len();
                 let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
@@ -111,7 +60,6 @@ pub(super) fn text_query(query: &str, fields: &[SearchField], synonyms: &Synonym
                     .collect();
                 alternatives.push(Box::new(BooleanQuery::new(originals)));
                 for other in group.iter().filter(|other| *other != member) {
-                    matcher.stems.extend(other.iter().cloned());
                     alternatives.push(phrase_clause(other, span, fields));
                 }
                 clauses.push((

@@ -15,8 +15,6 @@ use crate::fixture::{self, month, LYON};
 pub(crate) struct Ctx<'a> {
     pub(crate) engine: &'a dyn SearchEngine,
     pub(crate) index: String,
-    /// French stemming (embedded only: Meilisearch has none).
-    pub(crate) stemming: bool,
     /// "Did you mean" (embedded only).
     pub(crate) did_you_mean: bool,
 }
@@ -74,15 +72,8 @@ pub(crate) async fn accents_and_case(ctx: &Ctx<'_>) {
     assert_eq!(ctx.ids("saint etienne").await, ["o7"]);
 }
 
-/// Embedded only: Meilisearch has no French stemming.
+/// French stems: the crate's own analysis, given to Meilisearch too.
 pub(crate) async fn plurals_and_stems(ctx: &Ctx<'_>) {
-    if !ctx.stemming {
-        eprintln!(
-            "conformance: pluriels et racines non vérifiés ({} n'a pas de racinisation)",
-            ctx.engine.name()
-        );
-        return;
-    }
     assert!(
         ctx.id_set("formations ").await.contains("o2"),
         "formations → formation"
