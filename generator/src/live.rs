@@ -104,21 +104,22 @@ impl Live {
             }
             self.pending = self.site.all_outputs().into_iter().collect();
         } else {
-            let dirty = self.site.update(changes);
+            let updated = self.site.update(changes);
             // Work left over from an update with errors may need the full path.
-            let only_bodies =
-                self.site.last_update_bodies_only && self.pending.is_empty() && !copies_changed;
-            self.pending.extend(dirty);
-            if only_bodies {
-                return self.render_bodies();
+            let bodies_of = updated
+                .bodies_of
+                .filter(|_| self.pending.is_empty() && !copies_changed);
+            self.pending.extend(updated.outputs);
+            if let Some(pages) = bodies_of {
+                return self.render_bodies(pages);
             }
         }
         self.render_pending(copies_changed)
     }
 
-    /// After a change of page bodies only: no output comes or goes, and of the outputs that are
-    /// not templated pages only the feeds can change.
-    fn render_bodies(&mut self) -> Applied {
+    /// After a change of the bodies of `pages` only: no output comes or goes, and of the
+    /// outputs that are not templated pages only the feeds can change.
+    fn render_bodies(&mut self, pages: Vec<String>) -> Applied {
         let mut diags = self.site.diagnostics();
         let ids: Vec<OutputId> = self.pending.iter().cloned().collect();
         let (files, problems) = self.site.render(&ids);
@@ -133,7 +134,7 @@ impl Live {
         }
         let rendered = files.len();
         let mut changed = Vec::new();
-        let feeds = self.site.feed_files(&self.site.last_changed_pages);
+        let feeds = self.site.feed_files(&pages);
         for f in files.into_iter().chain(feeds) {
             let same =
                 self.files
@@ -155,7 +156,7 @@ impl Live {
             changed,
             rendered,
             has_errors: false,
-            bodies_of: Some(self.site.last_changed_pages.clone()),
+            bodies_of: Some(pages),
         }
     }
 

@@ -193,10 +193,17 @@ pub struct Site {
     link_targets: HashMap<String, LinkTarget>,
     /// The outputs whose template reads page bodies; recomputed after structural changes.
     body_readers: Option<Vec<OutputId>>,
-    /// Whether the last `update` changed only page bodies (no output came, went or moved).
-    pub last_update_bodies_only: bool,
-    /// The pages the last `update` changed.
-    pub last_changed_pages: Vec<String>,
+}
+
+/// What `Site::update` changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Updated {
+    /// The templated outputs to render again.
+    pub outputs: BTreeSet<OutputId>,
+    /// The pages (under `content/`) whose bodies alone changed, when nothing else did: no
+    /// output came, went or moved, and no template, shortcode, static or content file changed.
+    /// `None` when anything else may have changed.
+    pub bodies_of: Option<Vec<String>>,
 }
 
 /// Loads and renders the whole site in memory. Every problem of every file comes back at once.
@@ -255,8 +262,6 @@ impl Site {
             anchor_links_to: HashMap::new(),
             link_targets: HashMap::new(),
             body_readers: None,
-            last_update_bodies_only: false,
-            last_changed_pages: Vec::new(),
         };
         site.load_templates();
         site.rebuild_link_targets();
@@ -1476,9 +1481,10 @@ impl Site {
         out
     }
 
-    /// Applies changes read from disk and returns the outputs to render again. After a
-    /// `Change::Config`, load the site again instead.
-    pub fn update(&mut self, changes: &[Change]) -> BTreeSet<OutputId> {
+    /// Applies changes read from disk and says what changed: the outputs to render again, and
+    /// the pages when only their bodies changed. After a `Change::Config`, load the site again
+    /// instead.
+    pub fn update(&mut self, changes: &[Change]) -> Updated {
         let names: Vec<String> = self
             .config
             .taxonomies
@@ -1543,7 +1549,6 @@ impl Site {
             }
         }
         let mut dirty: BTreeSet<OutputId> = BTreeSet::new();
-        self.last_update_bodies_only = false;
         if everything {
             self.load_templates();
             self.body_readers = None;
@@ -1575,7 +1580,10 @@ impl Site {
                 }
             }
             if everything {
-                return self.all_outputs().into_iter().collect();
+                return Updated {
+                    outputs: self.all_outputs().into_iter().collect(),
+                    bodies_of: None,
+                };
             }
             for rel in &changed_pages {
                 if self.library.pages.contains_key(rel) {
@@ -1595,9 +1603,11 @@ impl Site {
                 matches!(c, Change::Static)
                     || matches!(c, Change::Content(r) if !r.ends_with(".md"))
             });
-            self.last_update_bodies_only = !everything && !shortcodes_changed && !copies;
-            self.last_changed_pages = changed_pages.clone();
-            return dirty;
+            let bodies_only = !everything && !shortcodes_changed && !copies;
+            return Updated {
+                outputs: dirty,
+                bodies_of: bodies_only.then_some(changed_pages),
+            };
         }
 
         // Front matter, files added or removed: assemble again and render what depends on it.
@@ -1638,7 +1648,10 @@ impl Site {
         }
         self.run_checks();
         if changed_sections || everything {
-            return self.all_outputs().into_iter().collect();
+            return Updated {
+                outputs: self.all_outputs().into_iter().collect(),
+                bodies_of: None,
+            };
         }
         for rel in &changed_pages {
             if self.library.pages.contains_key(rel) {
@@ -1668,7 +1681,10 @@ impl Site {
         // Listings that no longer exist (fewer pages) simply drop out of `all_outputs`.
         let all: HashSet<OutputId> = self.all_outputs().into_iter().collect();
         dirty.retain(|id| all.contains(id));
-        dirty
+        Updated {
+            outputs: dirty,
+            bodies_of: None,
+        }
     }
 }
 

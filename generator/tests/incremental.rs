@@ -296,6 +296,47 @@ fn errors_keep_the_last_good_site_until_fixed() {
     assert_same(&live, &options, "configuration fixed");
 }
 
+/// `Site::update` says what it changed: the outputs to render again, and the pages when only
+/// their bodies changed.
+#[test]
+fn update_returns_what_changed() {
+    use tremplin_generator::site::{OutputId, Site};
+    let dir = site();
+    let root = dir.path();
+    let mut site = Site::load(&BuildOptions::new(root)).unwrap();
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "Par courriel.",
+        "Par courriel ou par la poste.",
+    );
+    let updated = site.update(&[content("guides/lettre.md")]);
+    assert_eq!(
+        updated.bodies_of,
+        Some(vec!["guides/lettre.md".to_string()])
+    );
+    assert!(updated
+        .outputs
+        .contains(&OutputId::Page("guides/lettre.md".to_string())));
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "La lettre de motivation",
+        "Adresser sa lettre",
+    );
+    let updated = site.update(&[content("guides/lettre.md")]);
+    assert_eq!(updated.bodies_of, None, "a title edit is more than bodies");
+    assert!(updated
+        .outputs
+        .contains(&OutputId::Page("guides/lettre.md".to_string())));
+
+    std::fs::write(root.join("static/nouveau.txt"), "bonjour").unwrap();
+    let updated = site.update(&[Change::Static]);
+    assert_eq!(updated.bodies_of, None, "a static file is copied again");
+}
+
 #[test]
 fn classify_paths() {
     use tremplin_generator::site::classify;
