@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::auth;
 use crate::config::ApiConfig;
@@ -152,6 +152,19 @@ pub async fn add_structure(
     town: &str,
     contact: &str,
 ) -> Result<Structure, AppError> {
+    let mut conn = db.pool.acquire().await?;
+    add_structure_in(&mut conn, slug, name, town, contact).await
+}
+
+/// `add_structure` on a connection, or inside a transaction that writes more (the demo's
+/// loader adds its structures and their opportunities all or nothing).
+pub async fn add_structure_in(
+    conn: &mut AnyConnection,
+    slug: &str,
+    name: &str,
+    town: &str,
+    contact: &str,
+) -> Result<Structure, AppError> {
     let mut errors: FieldErrors = Vec::new();
     let slug = slug.trim().to_lowercase();
     if slug.is_empty()
@@ -176,7 +189,7 @@ pub async fn add_structure(
         .bind(town.trim())
         .bind(contact.trim())
         .bind(now())
-        .fetch_one(&db.pool)
+        .fetch_one(&mut *conn)
         .await
         .map_err(unique_as("slug", format!("Une structure « {slug} » existe déjà.")))?;
     Ok(Structure {
@@ -871,6 +884,38 @@ pub async fn invite(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
+    // The account and its invitation exist together or not at all.
+    let mut tx = db.pool.begin().await?;
+    let invited = invite_in(
+        &mut tx,
+        config,
+        &email,
+        role,
+        structure.as_ref(),
+        first_name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(invited)
+}
+
+/// Writes an invited account and its token on `conn` (a transaction: the caller commits),
+/// for a structure already known; `invite` checks the structure's slug and the role first.
+pub async fn invite_in(
+    conn: &mut AnyConnection,
+    config: &ApiConfig,
+    email: &str,
+    role: Role,
+    structure: Option<&Structure>,
+    first_name: &str,
+) -> Result<(User, String), AppError> {
+    let email = normalize_email(email);
+    if !valid_email(&email) {
+        return Err(AppError::Invalid(vec![(
+            "email",
+            format!("Adresse électronique invalide : « {email} »."),
+        )]));
+    }
     let first_name = if first_name.trim().is_empty() {
         email.split('@').next().unwrap_or("").to_string()
     } else {
@@ -878,8 +923,6 @@ pub async fn invite(
     };
     let t = now();
     let token = auth::random_token();
-    // The account and its invitation exist together or not at all.
-    let mut tx = db.pool.begin().await?;
     let row = sqlx::query(
         "INSERT INTO users (email, password_hash, first_name, role, structure_id, disabled, created_at, updated_at) \
          VALUES ($1, NULL, $2, $3, $4, FALSE, $5, $5) RETURNING id",
@@ -887,9 +930,9 @@ pub async fn invite(
     .bind(&email)
     .bind(&first_name)
     .bind(role.as_str())
-    .bind(structure.as_ref().map(|s| s.id))
+    .bind(structure.map(|s| s.id))
     .bind(t)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(unique_as("email", format!("Un compte existe déjà pour {email}.")))?;
     let id: i64 = row.try_get("id")?;
@@ -898,13 +941,24 @@ pub async fn invite(
         .bind(id)
         .bind(t)
         .bind(t + config.invite_validity)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
-    let user = user_by_id(db, id)
-        .await?
-        .ok_or_else(|| AppError::Internal("compte invité introuvable".into()))?;
+    let user = User {
+        id,
+        email,
+        first_name,
+        role,
+        structure: structure.cloned(),
+        disabled: false,
+        has_password: false,
+        created_at: t,
+    };
     Ok((user, token))
+}
+
+/// The link that lets an invited account choose its password.
+pub fn invitation_link(config: &ApiConfig, token: &str) -> String {
+    format!("{}/compte/invitation?jeton={token}", config.base_url)
 }
 
 /// Disables (or enables again) an account; disabling closes its sessions.

@@ -1106,19 +1106,60 @@ pub async fn import_into(
     rows: Vec<ImportRow>,
     skip_bad: bool,
 ) -> Result<ImportReport, AppError> {
-    // Checking every row (communes resolved, up to `IMPORT_MAX_ROWS`) is CPU work: on a
-    // blocking thread, off the async workers.
-    let (mut report, good) = tokio::task::spawn_blocking(move || check_rows(rows))
+    let checked = check_import(rows).await?;
+    if checked.report.error_count > 0 && !skip_bad {
+        return Ok(checked.report);
+    }
+    let mut tx = db.pool.begin().await?;
+    let report = write_import(&mut tx, structure, author, checked, skip_bad).await?;
+    if report.written {
+        tx.commit().await?;
+    }
+    Ok(report)
+}
+
+/// Import rows once checked: the valid ones with their line, and the report of the others.
+#[derive(Debug)]
+pub struct CheckedImport {
+    report: ImportReport,
+    good: Vec<(usize, Valid)>,
+}
+
+impl CheckedImport {
+    /// What is wrong with the rows (nothing written yet).
+    pub fn report(&self) -> &ImportReport {
+        &self.report
+    }
+}
+
+/// Checks import rows (communes resolved, up to `IMPORT_MAX_ROWS`): CPU work, on a blocking
+/// thread, off the async workers.
+pub async fn check_import(rows: Vec<ImportRow>) -> Result<CheckedImport, AppError> {
+    let (report, good) = tokio::task::spawn_blocking(move || check_rows(rows))
         .await
         .map_err(|e| AppError::Internal(format!("vérification de l'import : {e}")))?;
+    Ok(CheckedImport { report, good })
+}
+
+/// Writes checked rows for `structure` inside `tx`, with their `search_outbox` rows. With
+/// errors, nothing is written unless `skip_bad`. The caller commits when the report says
+/// `written`, and drops the transaction otherwise (a row refused while writing abandons the
+/// whole import).
+pub async fn write_import(
+    tx: &mut Transaction<'_, Any>,
+    structure: &Structure,
+    author: Option<i64>,
+    checked: CheckedImport,
+    skip_bad: bool,
+) -> Result<ImportReport, AppError> {
+    let CheckedImport { mut report, good } = checked;
     if report.error_count > 0 && !skip_bad {
         return Ok(report);
     }
     let bad: std::collections::BTreeSet<usize> = report.bad_lines.iter().copied().collect();
     report.bad_lines = Vec::new();
-    let mut tx = db.pool.begin().await?;
     for (line, v) in good.iter().filter(|(l, _)| !bad.contains(l)) {
-        match write(&mut tx, structure.id, author, v, None).await {
+        match write(tx, structure.id, author, v, None).await {
             Ok((_, true)) => report.created += 1,
             Ok((_, false)) => report.updated += 1,
             Err(AppError::Invalid(f)) => {
@@ -1138,7 +1179,6 @@ pub async fn import_into(
             Err(e) => return Err(e),
         }
     }
-    tx.commit().await?;
     report.written = true;
     Ok(report)
 }
