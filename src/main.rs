@@ -93,6 +93,9 @@ enum Command {
         /// base_url with --no-watch.
         #[arg(long)]
         base_url: Option<String>,
+        /// Do not load the demo's examples (demo/structures.toml) into a new database.
+        #[arg(long, alias = "no-demo")]
+        sans_demo: bool,
     },
 }
 
@@ -229,6 +232,7 @@ fn main() -> ExitCode {
             drafts,
             no_watch,
             base_url,
+            sans_demo,
         } => {
             let addr = SocketAddr::new(bind, port);
             let options = BuildOptions {
@@ -238,7 +242,7 @@ fn main() -> ExitCode {
                 live_reload: !no_watch,
                 ..BuildOptions::new(&cli.root)
             };
-            match serve(addr, options, !no_watch) {
+            match serve(addr, options, !no_watch, !sans_demo) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("{e}");
@@ -406,7 +410,7 @@ fn warnings_suffix(diags: &Diagnostics) -> String {
     }
 }
 
-fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), String> {
+fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Result<(), String> {
     let started = std::time::Instant::now();
     let live = Live::new(options.clone()).map_err(|d| format!("{d}{}", problem_summary(&d)))?;
     print_diagnostics(live.diagnostics());
@@ -435,6 +439,16 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool) -> Result<(), Str
         let database = tremplin_api::db::redact(&api_config.database_url);
         let state = tremplin_api::state(api_config, preview.clone()).await?;
         eprintln!("Base de données : {database}.");
+        // The demo's examples, into a new database only; a problem there does not stop the
+        // platform (nothing is written, and the next start tries again).
+        match tremplin_api::demo::load(&state.db, &state.config, demo).await {
+            Ok(outcome) => {
+                for line in outcome.lines() {
+                    eprintln!("{line}");
+                }
+            }
+            Err(e) => eprintln!("Attention : la démonstration n'a pas été chargée.\n{e}"),
+        }
         let index_site = {
             let state = state.clone();
             let preview = preview.clone();

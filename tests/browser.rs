@@ -334,70 +334,31 @@ fn problems(page: &Value) -> Vec<String> {
 fn demo_pages_are_accessible_in_chromium() {
     let root = root();
     check_prerequisites(&root);
-    // The demo site, in a folder of its own (its database and index are written there), with
-    // the demo opportunities imported.
+    // The demo site, in a folder of its own (its database and index are written there); its
+    // first start loads the demo's structures, opportunities and counsellor (`demo/`).
     let site = tempfile::tempdir().unwrap();
     std::fs::copy(
         root.join("tremplin.toml"),
         site.path().join("tremplin.toml"),
     )
     .unwrap();
-    for dir in ["content", "themes", "static"] {
+    for dir in ["content", "themes", "static", "demo"] {
         if root.join(dir).exists() {
             common::copy_dir(&root.join(dir), &site.path().join(dir));
         }
     }
-    let out = common::tremplin(
-        site.path(),
-        &[
-            "structure",
-            "add",
-            "lille",
-            "--name",
-            "Mission Locale de Lille",
-            "--town",
-            "Lille",
-        ],
-    );
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let csv = root.join("demo/opportunites.csv");
-    let out = common::tremplin(
-        site.path(),
-        &[
-            "import",
-            "opportunites",
-            csv.to_str().unwrap(),
-            "--structure",
-            "lille",
-        ],
-    );
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let out = common::tremplin(
-        site.path(),
-        &[
-            "user",
-            "invite",
-            "--role",
-            "counsellor",
-            "--structure",
-            "lille",
-            "--first-name",
-            "Nora",
-            "nora@exemple.fr",
-        ],
-    );
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let token = stdout
-        .split("jeton=")
-        .nth(1)
-        .map(|t| t.split_whitespace().next().unwrap_or(""))
-        .unwrap_or_else(|| panic!("an invitation link: {stdout}"))
-        .to_string();
 
     let server = serve(site.path());
     let port = server.port;
     let base = format!("http://127.0.0.1:{port}");
+    // The demo counsellor's invitation link, printed on the console at first start.
+    let log = server.log();
+    let token = log
+        .split("jeton=")
+        .nth(1)
+        .map(|t| t.split_whitespace().next().unwrap_or(""))
+        .unwrap_or_else(|| panic!("the demo counsellor's link on the console: {log}"))
+        .to_string();
     // A youth of Lille, and the invited counsellor, each with a session.
     let (status, _, body) = http(
         port,
@@ -428,7 +389,7 @@ fn demo_pages_are_accessible_in_chromium() {
         status == 303 || status == 200,
         "invitation accepted: {status} {body}"
     );
-    let counsellor = session(port, "nora@exemple.fr");
+    let counsellor = session(port, "conseil.lille@demo.example");
 
     // The youth asks a question and is interested in an opportunity: the counsellor's inbox,
     // the question's page and the opportunity's follow-up have something to show.

@@ -700,7 +700,7 @@ pub async fn send_invitation(
     user: &User,
     token: &str,
 ) -> Result<String, AppError> {
-    let link = format!("{}/compte/invitation?jeton={token}", config.base_url);
+    let link = accounts::invitation_link(config, token);
     let structure = user
         .structure
         .as_ref()
