@@ -283,7 +283,7 @@ fn a_site_without_demo_and_sans_demo_start_empty() {
         let console = server.console();
         assert_eq!(
             demo_lines(&console),
-            ["Démonstration : base neuve laissée vide (--sans-demo). Sans cette option, les exemples de demo/ y seront chargés tant qu'elle n'a aucune structure."],
+            ["Démonstration : base neuve laissée vide (--sans-demo). Sans cette option, les exemples de demo/ y seront chargés tant qu'elle est vide."],
             "{backend}"
         );
         assert_eq!(listing(server.port)["total"], 0, "{backend}");

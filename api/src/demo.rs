@@ -1,9 +1,9 @@
 //! The demo's example data, loaded by `tremplin serve` into a new database: the structures of
 //! `demo/structures.toml`, their opportunities and a demo counsellor's account, all in one
 //! transaction. A site is the demo when it has that file (a real Mission Locale's site has no
-//! `demo/` folder); a database is new when it has no structure at all. Dates in the demo's
-//! opportunity files are written relative to the day of loading (`J+30`), so the demo never
-//! shows an offer that has expired.
+//! `demo/` folder); a database is new when it has no structure and no account. Dates in the
+//! demo's opportunity files are written relative to the day of loading (`J+30`), so the demo
+//! never shows an offer that has expired.
 
 use std::path::Path;
 
@@ -60,7 +60,7 @@ struct CounsellorEntry {
 pub enum Outcome {
     /// The site has no `demo/structures.toml`: nothing to load.
     NotDemo,
-    /// The database already has structures: it is left as it is.
+    /// The database already has structures or accounts: it is left as it is.
     NotNew,
     /// The database is new but the demo was declined (`tremplin serve --sans-demo`).
     Declined,
@@ -145,19 +145,25 @@ fn shown(e: AppError) -> String {
     }
 }
 
-async fn has_structures(conn: &mut sqlx::AnyConnection) -> Result<bool, String> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM structures")
-        .fetch_one(&mut *conn)
-        .await
+/// Whether the database holds a structure or an account (a youth may have no structure).
+async fn has_data(conn: &mut sqlx::AnyConnection) -> Result<bool, String> {
+    let row =
+        sqlx::query("SELECT (SELECT COUNT(*) FROM structures) + (SELECT COUNT(*) FROM users) AS n")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| format!("lecture de la base impossible : {e}"))?;
+    let n: i64 = row
+        .try_get("n")
         .map_err(|e| format!("lecture de la base impossible : {e}"))?;
-    Ok(row.try_get::<i64, _>("n").unwrap_or(0) > 0)
+    Ok(n > 0)
 }
 
 /// Loads the demo of the site at `config.site_root` into `db` if the site is the demo and the
-/// database has no structure; `wanted = false` only reports that it would have. Everything is
-/// written in one transaction, or nothing (a problem in the demo's files is an `Err` naming
-/// the file and line, and the next start tries again). Replicas starting together load it
-/// once: the transaction first locks the structures table, then checks again that it is empty.
+/// database has neither structure nor account; `wanted = false` only reports that it would
+/// have. Everything is written in one transaction, or nothing (a problem in the demo's files
+/// is an `Err` naming the file and line, and the next start tries again). Replicas starting
+/// together load it once: the transaction first takes a lock, then checks again that the
+/// database is empty.
 pub async fn load(db: &Db, config: &ApiConfig, wanted: bool) -> Result<Outcome, String> {
     let manifest_path = config.site_root.join(MANIFEST);
     if !manifest_path.is_file() {
@@ -169,7 +175,7 @@ pub async fn load(db: &Db, config: &ApiConfig, wanted: bool) -> Result<Outcome, 
             .acquire()
             .await
             .map_err(|e| format!("connexion à la base impossible : {e}"))?;
-        if has_structures(&mut conn).await? {
+        if has_data(&mut conn).await? {
             return Ok(Outcome::NotNew);
         }
     }
@@ -184,9 +190,9 @@ pub async fn load(db: &Db, config: &ApiConfig, wanted: bool) -> Result<Outcome, 
         .begin()
         .await
         .map_err(|e| format!("connexion à la base impossible : {e}"))?;
-    // Held until the commit: a second loader waits here, then finds the structures.
+    // Held until the commit: a second loader waits here, then finds the data.
     let lock = match db.backend {
-        Backend::Postgres => "LOCK TABLE structures IN SHARE ROW EXCLUSIVE MODE",
+        Backend::Postgres => "LOCK TABLE structures, users IN SHARE ROW EXCLUSIVE MODE",
         // A write as the first statement takes SQLite's write lock (waiting for it up to the
         // busy timeout) before anything is read, so the check below sees the latest commit.
         Backend::Sqlite => "UPDATE structures SET slug = slug WHERE id < 0",
@@ -195,7 +201,7 @@ pub async fn load(db: &Db, config: &ApiConfig, wanted: bool) -> Result<Outcome, 
         .execute(&mut *tx)
         .await
         .map_err(|e| format!("verrou de la base impossible : {e}"))?;
-    if has_structures(&mut tx).await? {
+    if has_data(&mut tx).await? {
         return Ok(Outcome::NotNew);
     }
     let mut structures = Vec::new();
@@ -320,7 +326,7 @@ impl Outcome {
         match self {
             Outcome::NotDemo | Outcome::NotNew => Vec::new(),
             Outcome::Declined => vec![
-                "Démonstration : base neuve laissée vide (--sans-demo). Sans cette option, les exemples de demo/ y seront chargés tant qu'elle n'a aucune structure.".to_string(),
+                "Démonstration : base neuve laissée vide (--sans-demo). Sans cette option, les exemples de demo/ y seront chargés tant qu'elle est vide.".to_string(),
             ],
             Outcome::Loaded(l) => l.lines(),
         }

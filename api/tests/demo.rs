@@ -1,7 +1,7 @@
 //! The demo's loader on every database: the repository's `demo/` loaded into a new database
 //! (structures, opportunities dated from today, the demo counsellor's invitation, the search
-//! outbox), once only, never into a database that has data nor for a site without `demo/`,
-//! by one replica when several start together, and all or nothing.
+//! outbox), once only, never into a database that has structures or accounts nor for a site
+//! without `demo/`, by one replica when several start together, and all or nothing.
 
 mod common;
 
@@ -10,6 +10,7 @@ use std::path::Path;
 use axum::http::StatusCode;
 use common::*;
 use sqlx::Row;
+use tremplin_api::accounts;
 use tremplin_api::demo::{self, Outcome};
 
 /// The repository's `demo/` folder, copied into the platform's site.
@@ -131,7 +132,7 @@ async fn the_demo_is_loaded_once_into_a_new_database() {
 }
 
 #[tokio::test]
-async fn a_site_without_demo_a_database_with_data_or_a_refusal_get_nothing() {
+async fn a_site_without_demo_a_refusal_or_a_database_with_data_get_nothing() {
     for b in backends() {
         // No demo/ folder: a real Mission Locale's site.
         let p = platform(b).await;
@@ -152,7 +153,27 @@ async fn a_site_without_demo_a_database_with_data_or_a_refusal_get_nothing() {
         assert!(outcome.lines()[0].contains("--sans-demo"));
         assert_eq!(counts(&p).await, (0, 0, 0), "{b}");
 
-        // A database with one structure of its own is never touched.
+        // A database with an account, even a youth's without a structure, is never touched.
+        accounts::register(
+            &p.state.db,
+            &accounts::Registration {
+                email: "ines@exemple.fr".into(),
+                password: PASSWORD.into(),
+                first_name: "Inès".into(),
+                structure: None,
+            },
+        )
+        .await
+        .unwrap();
+        let outcome = demo::load(&p.state.db, &p.state.config, true)
+            .await
+            .unwrap();
+        assert!(matches!(outcome, Outcome::NotNew), "{b}: {outcome:?}");
+        assert_eq!(counts(&p).await, (0, 0, 1), "{b}");
+
+        // Nor is one with a structure of its own.
+        let p = platform(b).await;
+        copy_demo(&p);
         structure(&p, "paris", "Paris").await;
         let outcome = demo::load(&p.state.db, &p.state.config, true)
             .await
