@@ -13,6 +13,11 @@ use crate::opportunities::{Draft, ImportRow};
 /// `Err` in French naming the line; a problem with one row is that row's `Err`.
 pub fn parse(bytes: &[u8], file_name: &str) -> Result<Vec<ImportRow>, String> {
     let text = decode(bytes)?;
+    // No text holds U+0000, and PostgreSQL cannot store it. A file full of them is UTF-16
+    // without its byte-order mark.
+    if text.contains('\0') {
+        return Err("Le fichier contient des caractères nuls : ce n'est pas un fichier texte, ou il est en UTF-16 sans en-tête. Enregistrez-le en « CSV UTF-8 ».".into());
+    }
     let start = text.trim_start();
     if start.is_empty() {
         return Err("Le fichier est vide.".into());

@@ -95,6 +95,7 @@ pub fn app(state: AppState, site: Router) -> Router {
         .merge(site)
         // Forms and JSON bodies; the import routes allow more (`limits::IMPORT_MAX_BYTES`).
         .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_MAX_BYTES))
+        .layer(axum::middleware::from_fn(security::refuse_nul))
         .layer(axum::middleware::from_fn(security::api_errors))
         .layer(axum::middleware::from_fn_with_state(
             budget,

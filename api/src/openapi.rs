@@ -1,17 +1,30 @@
 //! The OpenAPI 3 description of the JSON API, served at `/api/v1/openapi.json`. The test
-//! `api/tests/openapi.rs` calls every documented operation and checks each documented status.
+//! `api/tests/openapi.rs` calls every documented operation and checks each documented status
+//! both ways, and `tools/schemathesis/run` checks every answer of a live server against it.
 
+use std::sync::LazyLock;
+
+use serde_json::{json, Value};
+
+/// The document as written: each operation's own answers. `document()` adds the answers that
+/// the layers in front of every handler give (see `complete`).
 pub const DOCUMENT: &str = r##"{
   "openapi": "3.0.3",
   "info": {
     "title": "Tremplin API",
     "version": "1",
-    "description": "Comptes, sessions, opportunités, recherche et questions de Tremplin. Les requêtes qui modifient quelque chose doivent venir du site lui-même (en-têtes Origin ou Sec-Fetch-Site) ; la session est un cookie HttpOnly « tremplin_session ». Les messages d'erreur sont en français."
+    "description": "Comptes, sessions, opportunités, recherche et questions de Tremplin. Les requêtes qui modifient quelque chose doivent venir du site lui-même (en-têtes Origin ou Sec-Fetch-Site), sinon 403 ; la session est un cookie HttpOnly « tremplin_session ». Toute opération peut répondre 400 (adresse ou corps mal formés, caractère nul %00) et 503 (service trop demandé ou réponse trop longue, avec Retry-After) ; une opération qui prend un corps répond 413 s'il dépasse 256 Ko (10 Mo pour un import). Toutes les erreurs sont en JSON ({\"error\": …}), en français."
   },
   "servers": [{ "url": "/api/v1" }],
   "components": {
     "securitySchemes": {
       "session": { "type": "apiKey", "in": "cookie", "name": "tremplin_session" }
+    },
+    "parameters": {
+      "id": { "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" }, "example": 1 }
+    },
+    "headers": {
+      "Retry-After": { "description": "Secondes à attendre avant de réessayer", "required": true, "schema": { "type": "integer", "minimum": 1 } }
     },
     "schemas": {
       "User": {
@@ -19,7 +32,7 @@ pub const DOCUMENT: &str = r##"{
         "required": ["id", "email", "first_name", "role", "structure"],
         "properties": {
           "id": { "type": "integer" },
-          "email": { "type": "string", "format": "email" },
+          "email": { "type": "string" },
           "first_name": { "type": "string" },
           "role": { "type": "string", "enum": ["youth", "counsellor", "admin"] },
           "structure": {
@@ -32,7 +45,7 @@ pub const DOCUMENT: &str = r##"{
       },
       "Opportunity": {
         "type": "object",
-        "required": ["id", "kind", "title", "place", "status", "structure", "url"],
+        "required": ["id", "kind", "kind_label", "title", "organisation", "description", "description_html", "place", "contract", "duration", "hours", "level", "level_label", "start_date", "deadline", "places", "places_left", "apply", "themes", "status", "structure", "source", "external_id", "source_url", "published_at", "created_at", "updated_at", "url"],
         "properties": {
           "id": { "type": "integer" },
           "kind": { "type": "string" },
@@ -41,32 +54,51 @@ pub const DOCUMENT: &str = r##"{
           "organisation": { "type": "string" },
           "description": { "type": "string", "description": "Markdown tel que saisi" },
           "description_html": { "type": "string", "description": "Le Markdown en HTML nettoyé (sans script, sans image externe)" },
-          "place": { "type": "object", "properties": { "town": { "type": "string" }, "postcode": { "type": "string" }, "insee": { "type": "string" }, "latitude": { "type": "number", "nullable": true }, "longitude": { "type": "number", "nullable": true }, "remote": { "type": "boolean" } } },
+          "place": {
+            "type": "object",
+            "required": ["town", "postcode", "insee", "latitude", "longitude", "remote"],
+            "properties": { "town": { "type": "string" }, "postcode": { "type": "string" }, "insee": { "type": "string" }, "latitude": { "type": "number", "nullable": true }, "longitude": { "type": "number", "nullable": true }, "remote": { "type": "boolean" } }
+          },
+          "contract": { "type": "string" },
+          "duration": { "type": "string" },
+          "hours": { "type": "string" },
           "level": { "type": "string" },
-          "start_date": { "type": "string", "nullable": true },
-          "deadline": { "type": "string", "nullable": true },
+          "level_label": { "type": "string" },
+          "start_date": { "type": "string", "nullable": true, "description": "AAAA-MM-JJ" },
+          "deadline": { "type": "string", "nullable": true, "description": "AAAA-MM-JJ" },
           "places": { "type": "integer", "nullable": true },
           "places_left": { "type": "integer", "nullable": true },
-          "apply": { "type": "object", "properties": { "kind": { "type": "string", "enum": ["lien", "email", "conseiller"] }, "value": { "type": "string" } } },
+          "apply": { "type": "object", "required": ["kind", "value"], "properties": { "kind": { "type": "string", "enum": ["lien", "email", "conseiller"] }, "value": { "type": "string" } } },
           "themes": { "type": "array", "items": { "type": "string" } },
           "status": { "type": "string", "enum": ["brouillon", "publiee", "pourvue", "expiree"] },
-          "structure": { "type": "object", "properties": { "slug": { "type": "string" }, "name": { "type": "string" } } },
+          "structure": { "type": "object", "required": ["slug", "name"], "properties": { "slug": { "type": "string" }, "name": { "type": "string" } } },
           "source": { "type": "string", "nullable": true },
           "external_id": { "type": "string", "nullable": true },
           "source_url": { "type": "string", "nullable": true },
+          "published_at": { "type": "string", "nullable": true, "description": "RFC 3339" },
+          "created_at": { "type": "string" },
+          "updated_at": { "type": "string" },
           "url": { "type": "string" },
-          "distance_km": { "type": "number", "nullable": true }
+          "distance_km": { "type": "number", "nullable": true, "description": "Dans une liste autour d'un lieu" },
+          "interested": { "type": "integer", "description": "Dans la liste d'une structure : jeunes intéressés" },
+          "new_interests": { "type": "integer", "description": "Dans la liste d'une structure : intérêts pas encore suivis" }
         }
       },
       "Listing": {
         "type": "object",
-        "required": ["items", "total", "page", "pages"],
+        "required": ["items", "total", "page", "pages", "near"],
         "properties": {
           "items": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } },
           "total": { "type": "integer" },
           "page": { "type": "integer" },
           "pages": { "type": "integer" },
-          "near": { "type": "object", "nullable": true, "description": "La commune reconnue" }
+          "near": {
+            "type": "object",
+            "nullable": true,
+            "description": "La commune reconnue",
+            "required": ["name", "insee", "department", "latitude", "longitude"],
+            "properties": { "name": { "type": "string" }, "insee": { "type": "string" }, "department": { "type": "string" }, "latitude": { "type": "number" }, "longitude": { "type": "number" } }
+          }
         }
       },
       "Draft": {
@@ -84,19 +116,44 @@ pub const DOCUMENT: &str = r##"{
           "external_id": { "type": "string" }, "source": { "type": "string" }, "source_url": { "type": "string" }
         }
       },
+      "ImportReport": {
+        "type": "object",
+        "required": ["created", "updated", "written", "errors", "error_count"],
+        "properties": {
+          "created": { "type": "integer" }, "updated": { "type": "integer" }, "written": { "type": "boolean" },
+          "errors": { "type": "array", "description": "Les 100 premières lignes refusées", "items": { "type": "object", "required": ["line", "message"], "properties": { "line": { "type": "integer" }, "message": { "type": "string" } } } },
+          "error_count": { "type": "integer", "description": "Toutes les lignes refusées" }
+        }
+      },
+      "Interest": {
+        "type": "object",
+        "required": ["user_id", "first_name", "email", "message", "state", "outcome", "created_at", "updated_at"],
+        "properties": {
+          "user_id": { "type": "integer" }, "first_name": { "type": "string" }, "email": { "type": "string" }, "message": { "type": "string" },
+          "state": { "type": "string", "enum": ["nouveau", "contacte", "abouti", "sans_suite"] }, "outcome": { "type": "string" },
+          "created_at": { "type": "string" }, "updated_at": { "type": "string" }
+        }
+      },
       "Question": {
         "type": "object",
-        "required": ["id", "question", "status"],
+        "required": ["id", "structure", "subject", "question", "page", "status", "assignee", "taken_at", "answer", "answer_html", "answered_by", "answered_at", "faq", "created_at", "updated_at"],
         "properties": {
           "id": { "type": "integer" },
-          "structure": { "type": "object" },
+          "structure": { "type": "object", "required": ["slug", "name"], "properties": { "slug": { "type": "string" }, "name": { "type": "string" } } },
           "subject": { "type": "string" },
           "question": { "type": "string" },
-          "page": { "type": "string" },
+          "page": { "type": "string", "nullable": true, "description": "La page du site d'où vient la question" },
           "status": { "type": "string", "enum": ["nouvelle", "prise", "repondue"] },
+          "assignee": { "type": "string", "nullable": true },
+          "taken_at": { "type": "string", "nullable": true },
           "answer": { "type": "string", "nullable": true },
           "answer_html": { "type": "string", "nullable": true },
-          "faq": { "type": "string", "nullable": true }
+          "answered_by": { "type": "string", "nullable": true },
+          "answered_at": { "type": "string", "nullable": true },
+          "faq": { "type": "string", "nullable": true, "description": "L'adresse de l'entrée de FAQ publiée" },
+          "created_at": { "type": "string" },
+          "updated_at": { "type": "string" },
+          "youth": { "type": "object", "description": "Pour les conseillers seulement", "required": ["first_name", "email"], "properties": { "first_name": { "type": "string" }, "email": { "type": "string" } } }
         }
       },
       "Newsletter": {
@@ -110,7 +167,7 @@ pub const DOCUMENT: &str = r##"{
       },
       "Alert": {
         "type": "object",
-        "required": ["id", "name", "query", "frequency"],
+        "required": ["id", "name", "query", "description", "url", "frequency", "created_at"],
         "properties": {
           "id": { "type": "integer" },
           "name": { "type": "string" },
@@ -148,7 +205,15 @@ pub const DOCUMENT: &str = r##"{
       }
     },
     "responses": {
-      "Error": { "description": "Erreur", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+      "Error": { "description": "Erreur", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "BadRequest": { "description": "Requête mal formée : un caractère nul (%00) dans l'adresse ou le corps, un identifiant qui n'est pas un nombre, un paramètre de requête du mauvais type ou répété, un corps qui n'est pas le JSON attendu (champ inconnu, manquant ou du mauvais type)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Unauthorized": { "description": "Pas de session : connectez-vous (POST /session)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Forbidden": { "description": "Refusé : requête venue d'un autre site, ou compte qui n'a pas ce droit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "NotFound": { "description": "Introuvable, ou pas visible pour ce compte", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "TooLarge": { "description": "Corps trop gros (256 Ko ; 10 Mo pour un import)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Invalid": { "description": "Des champs sont à corriger : fields donne le message de chacun", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "TooManyRequests": { "description": "Trop de tentatives depuis ce compte ou cette adresse : attendre Retry-After secondes", "headers": { "Retry-After": { "$ref": "#/components/headers/Retry-After" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Unavailable": { "description": "Service momentanément indisponible (trop de requêtes à la fois, ou réponse trop longue) : réessayer après Retry-After secondes", "headers": { "Retry-After": { "$ref": "#/components/headers/Retry-After" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
     }
   },
   "paths": {
@@ -158,9 +223,8 @@ pub const DOCUMENT: &str = r##"{
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registration" } } } },
         "responses": {
           "201": { "description": "Compte créé", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/User" } } } },
-          "400": { "$ref": "#/components/responses/Error" },
-          "403": { "$ref": "#/components/responses/Error" },
-          "422": { "$ref": "#/components/responses/Error" }
+          "422": { "$ref": "#/components/responses/Invalid" },
+          "429": { "$ref": "#/components/responses/TooManyRequests" }
         }
       }
     },
@@ -170,19 +234,15 @@ pub const DOCUMENT: &str = r##"{
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Credentials" } } } },
         "responses": {
           "200": { "description": "Connecté ; le cookie de session est posé", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/User" } } } },
-          "400": { "$ref": "#/components/responses/Error" },
-          "401": { "$ref": "#/components/responses/Error" },
-          "403": { "$ref": "#/components/responses/Error" },
-          "429": { "$ref": "#/components/responses/Error" }
+          "401": { "description": "Adresse ou mot de passe incorrect", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+          "403": { "description": "Compte désactivé, ou requête venue d'un autre site", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+          "429": { "$ref": "#/components/responses/TooManyRequests" }
         }
       },
       "delete": {
         "summary": "Se déconnecter",
         "security": [{ "session": [] }],
-        "responses": {
-          "204": { "description": "Session fermée" },
-          "403": { "$ref": "#/components/responses/Error" }
-        }
+        "responses": { "204": { "description": "Session fermée" } }
       }
     },
     "/me": {
@@ -191,7 +251,7 @@ pub const DOCUMENT: &str = r##"{
         "security": [{ "session": [] }],
         "responses": {
           "200": { "description": "Le compte", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/User" } } } },
-          "401": { "$ref": "#/components/responses/Error" }
+          "401": { "$ref": "#/components/responses/Unauthorized" }
         }
       },
       "delete": {
@@ -199,8 +259,8 @@ pub const DOCUMENT: &str = r##"{
         "security": [{ "session": [] }],
         "responses": {
           "204": { "description": "Compte supprimé" },
-          "401": { "$ref": "#/components/responses/Error" },
-          "403": { "$ref": "#/components/responses/Error" }
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
         }
       }
     },
@@ -210,176 +270,475 @@ pub const DOCUMENT: &str = r##"{
         "security": [{ "session": [] }],
         "responses": {
           "200": { "description": "Les données, en JSON", "content": { "application/json": { "schema": { "type": "object", "required": ["compte", "sessions"] } } } },
-          "401": { "$ref": "#/components/responses/Error" }
+          "401": { "$ref": "#/components/responses/Unauthorized" }
         }
       }
     },
     "/opportunities": {
       "get": {
-        "summary": "Les opportunités publiées et non expirées, filtrées (pas de compte nécessaire)",
-        "parameters": [{ "name": "type", "in": "query", "schema": { "type": "string" }, "description": "Type (plusieurs fois possible) : emploi, alternance, stage, formation, service-civique, job-saisonnier, benevolat, evenement" }, { "name": "lieu", "in": "query", "schema": { "type": "string" }, "description": "Commune ou code postal" }, { "name": "rayon", "in": "query", "schema": { "type": "number" }, "description": "Rayon en km autour du lieu (30 par défaut)" }, { "name": "debut", "in": "query", "schema": { "type": "string" }, "description": "Commence à partir de cette date (AAAA-MM-JJ)" }, { "name": "niveau", "in": "query", "schema": { "type": "string" }, "description": "Niveau du jeune : cap, bac, bac+2, bac+3, bac+5" }, { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Mots-clés (moteur de recherche : fautes de frappe, pluriels, synonymes)" }, { "name": "tri", "in": "query", "schema": { "type": "string" }, "description": "date (par défaut) ou distance" }, { "name": "page", "in": "query", "schema": { "type": "integer" }, "description": "Page (20 par page)" }, { "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Identifiant d'une Mission Locale" }],
-        "responses": { "200": { "description": "Une page de la liste", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Listing" } } } }, "422": { "$ref": "#/components/responses/Error" } }
+        "summary": "Les opportunités publiées et non expirées, filtrées (pas de compte nécessaire) ; un filtre incorrect est un 422 qui le nomme",
+        "parameters": [
+          { "name": "type", "in": "query", "schema": { "type": "string" }, "description": "Type (plusieurs fois possible) : emploi, alternance, stage, formation, service-civique, job-saisonnier, benevolat, evenement" },
+          { "name": "lieu", "in": "query", "schema": { "type": "string" }, "description": "Commune ou code postal" },
+          { "name": "rayon", "in": "query", "schema": { "type": "number" }, "description": "Rayon en km autour du lieu (30 par défaut)" },
+          { "name": "debut", "in": "query", "schema": { "type": "string" }, "description": "Commence à partir de cette date (AAAA-MM-JJ)" },
+          { "name": "niveau", "in": "query", "schema": { "type": "string" }, "description": "Niveau du jeune : cap, bac, bac+2, bac+3, bac+5" },
+          { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Mots-clés (moteur de recherche : fautes de frappe, pluriels, synonymes)" },
+          { "name": "tri", "in": "query", "schema": { "type": "string" }, "description": "date (par défaut) ou distance" },
+          { "name": "page", "in": "query", "schema": { "type": "integer" }, "description": "Page (20 par page, 50 pages au plus)" },
+          { "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Identifiant d'une Mission Locale" }
+        ],
+        "responses": {
+          "200": { "description": "Une page de la liste", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Listing" } } } },
+          "404": { "description": "Page au-delà de la dernière", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       },
       "post": {
         "summary": "Publier une opportunité (conseiller : pour sa structure ; administrateur : champ structure)",
         "security": [{ "session": [] }],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" } } } },
-        "responses": { "201": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+        "responses": {
+          "201": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     },
     "/opportunities/import": {
       "post": {
         "summary": "Importer un fichier CSV, JSON ou l'export JSON d'une recherche France Travail ; rien n'est écrit s'il y a une erreur, sauf avec skip_bad",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Pour un administrateur" }, { "name": "skip_bad", "in": "query", "schema": { "type": "boolean" } }, { "name": "file_name", "in": "query", "schema": { "type": "string" } }],
+        "parameters": [
+          { "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Pour un administrateur" },
+          { "name": "skip_bad", "in": "query", "schema": { "type": "boolean" } },
+          { "name": "file_name", "in": "query", "schema": { "type": "string" } }
+        ],
         "requestBody": { "required": true, "content": { "text/csv": { "schema": { "type": "string" } }, "application/json": { "schema": { "type": "object" } } } },
-        "responses": { "200": { "description": "Importé : created, updated, errors (ligne et raison)", "content": { "application/json": { "schema": { "type": "object" } } } }, "422": { "description": "Rien n'a été importé : errors (ligne et raison)", "content": { "application/json": { "schema": { "type": "object" } } } } }
+        "responses": {
+          "200": { "description": "Importé", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ImportReport" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "422": { "description": "Rien n'a été importé : le fichier n'a pu être lu (error), ou des lignes sont à corriger (errors)", "content": { "application/json": { "schema": { "type": "object" } } } }
+        }
       }
     },
     "/opportunities/{id}": {
       "get": {
         "summary": "Une opportunité (publiée, ou de sa structure)",
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-        "responses": { "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "404": { "$ref": "#/components/responses/Error" } }
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
       },
       "put": {
         "summary": "Modifier une opportunité de sa structure",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" } } } },
-        "responses": { "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "400": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+        "responses": {
+          "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     },
     "/opportunities/{id}/status": {
       "post": {
         "summary": "Publier, dépublier (brouillon) ou marquer pourvue",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["brouillon", "publiee", "pourvue", "expiree"] } } } } } },
-        "responses": { "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } }, "404": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "additionalProperties": false, "properties": { "status": { "type": "string", "enum": ["brouillon", "publiee", "pourvue", "expiree"] } } } } } },
+        "responses": {
+          "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     },
     "/opportunities/{id}/favourite": {
-      "put": { "summary": "Sauvegarder (jeune)", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Fait" }, "401": { "$ref": "#/components/responses/Error" } } },
-      "delete": { "summary": "Retirer des opportunités sauvegardées", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Fait" } } }
+      "put": {
+        "summary": "Sauvegarder (jeune)",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "204": { "description": "Fait" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      },
+      "delete": {
+        "summary": "Retirer des opportunités sauvegardées",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "204": { "description": "Fait" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
+        }
+      }
     },
     "/opportunities/{id}/interest": {
       "post": {
         "summary": "« Ça m'intéresse » (jeune), avec un message facultatif ; pour un événement, prend une place s'il en reste",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-        "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "message": { "type": "string" } } } } } },
-        "responses": { "204": { "description": "Fait" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "message": { "type": "string" } } } } } },
+        "responses": {
+          "204": { "description": "Fait" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       },
-      "delete": { "summary": "Retirer son intérêt (et rendre sa place)", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Fait" } } }
+      "delete": {
+        "summary": "Retirer son intérêt (et rendre sa place)",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "204": { "description": "Fait" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
+        }
+      }
     },
     "/opportunities/{id}/interests": {
       "get": {
         "summary": "Les jeunes intéressés (conseiller de la structure)",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-        "responses": { "200": { "description": "La liste", "content": { "application/json": { "schema": { "type": "object" } } } }, "404": { "$ref": "#/components/responses/Error" } }
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "200": { "description": "La liste", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Interest" } } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
       }
     },
     "/opportunities/{id}/interests/{user_id}": {
       "post": {
         "summary": "Le suivi d'un jeune intéressé : nouveau, contacte, abouti, sans_suite, et une note",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "user_id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["state"], "properties": { "state": { "type": "string" }, "outcome": { "type": "string" } } } } } },
-        "responses": { "204": { "description": "Fait" }, "422": { "$ref": "#/components/responses/Error" } }
+        "parameters": [{ "$ref": "#/components/parameters/id" }, { "name": "user_id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" }, "example": 1 }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["state"], "additionalProperties": false, "properties": { "state": { "type": "string", "enum": ["nouveau", "contacte", "abouti", "sans_suite"] }, "outcome": { "type": "string" } } } } } },
+        "responses": {
+          "204": { "description": "Fait" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     },
     "/me/opportunities": {
       "get": {
         "summary": "Mes opportunités : sauvegardées, et celles qui m'intéressent avec leur suivi",
         "security": [{ "session": [] }],
-        "responses": { "200": { "description": "favourites et interests", "content": { "application/json": { "schema": { "type": "object" } } } }, "401": { "$ref": "#/components/responses/Error" } }
+        "responses": {
+          "200": { "description": "favourites et interests", "content": { "application/json": { "schema": { "type": "object", "required": ["favourites", "interests"], "properties": {
+            "favourites": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } },
+            "interests": { "type": "array", "items": { "type": "object", "required": ["opportunity", "message", "state", "updated_at"], "properties": { "opportunity": { "$ref": "#/components/schemas/Opportunity" }, "message": { "type": "string" }, "state": { "type": "string" }, "updated_at": { "type": "string" } } } }
+          } } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
       }
     },
     "/structures/{slug}/opportunities": {
       "get": {
         "summary": "Toutes les opportunités d'une structure, avec le nombre de jeunes intéressés (ses conseillers)",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" } }],
-        "responses": { "200": { "description": "La liste", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } } } } }, "404": { "$ref": "#/components/responses/Error" } }
+        "parameters": [{ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" }, "example": "lille" }],
+        "responses": {
+          "200": { "description": "La liste", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
       }
     },
     "/search": {
       "get": {
         "summary": "Rechercher dans les pages du site (contenus) ou les opportunités",
-        "parameters": [{ "name": "q", "in": "query", "schema": { "type": "string" } }, { "name": "index", "in": "query", "schema": { "type": "string", "enum": ["contenus", "opportunites"] } }, { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 50 } }, { "name": "offset", "in": "query", "schema": { "type": "integer" } }],
-        "responses": { "200": { "description": "hits (title, url, kind, title_html, snippet_html), total, facets, did_you_mean", "content": { "application/json": { "schema": { "type": "object" } } } }, "422": { "$ref": "#/components/responses/Error" } }
+        "parameters": [
+          { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "10 mots et 200 caractères au plus" },
+          { "name": "index", "in": "query", "schema": { "type": "string", "enum": ["contenus", "opportunites"] } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 0 }, "description": "8 par défaut, 50 au plus" },
+          { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0 } }
+        ],
+        "responses": {
+          "200": { "description": "Les résultats", "content": { "application/json": { "schema": { "type": "object", "required": ["query", "index", "total", "did_you_mean", "facets", "hits"], "properties": {
+            "query": { "type": "string" },
+            "index": { "type": "string", "enum": ["contenus", "opportunites"] },
+            "total": { "type": "integer" },
+            "did_you_mean": { "type": "string", "nullable": true },
+            "facets": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "object", "required": ["value", "count"], "properties": { "value": { "type": "string" }, "count": { "type": "integer" } } } } },
+            "hits": { "type": "array", "items": { "type": "object", "required": ["id", "title", "url", "kind", "title_html", "snippet_html"], "properties": { "id": { "type": "string" }, "title": { "type": "string" }, "url": { "type": "string" }, "kind": { "type": "string" }, "title_html": { "type": "string", "nullable": true }, "snippet_html": { "type": "string" } } } }
+          } } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     },
     "/questions": {
       "post": {
         "summary": "Poser une question à sa Mission Locale (jeune rattaché à une Mission Locale) ; page : le chemin de la page d'où elle vient",
         "security": [{ "session": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["question"], "properties": { "question": { "type": "string" }, "subject": { "type": "string" }, "page": { "type": "string" } } } } } },
-        "responses": { "201": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["question"], "additionalProperties": false, "properties": { "question": { "type": "string" }, "subject": { "type": "string" }, "page": { "type": "string" } } } } } },
+        "responses": {
+          "201": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     },
     "/me/newsletter": {
-      "get": { "summary": "Mon choix de recevoir les nouveautés par courriel (jeunes)", "security": [{ "session": [] }], "responses": { "200": { "description": "Le choix", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Newsletter" } } } }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" } } },
+      "get": {
+        "summary": "Mon choix de recevoir les nouveautés par courriel (jeunes)",
+        "security": [{ "session": [] }],
+        "responses": {
+          "200": { "description": "Le choix", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Newsletter" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
+        }
+      },
       "put": {
         "summary": "S'abonner ou se désabonner ; le consentement est daté",
         "security": [{ "session": [] }],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["subscribed"], "properties": { "subscribed": { "type": "boolean" } } } } } },
-        "responses": { "200": { "description": "Le choix", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Newsletter" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" } }
+        "responses": {
+          "200": { "description": "Le choix", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Newsletter" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
+        }
       }
     },
     "/me/alerts": {
-      "get": { "summary": "Mes alertes : recherches d'opportunités envoyées par courriel", "security": [{ "session": [] }], "responses": { "200": { "description": "Les alertes", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Alert" } } } } }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" } } },
+      "get": {
+        "summary": "Mes alertes : recherches d'opportunités envoyées par courriel",
+        "security": [{ "session": [] }],
+        "responses": {
+          "200": { "description": "Les alertes", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Alert" } } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
+        }
+      },
       "post": {
         "summary": "Enregistrer une recherche comme alerte (20 au plus) ; seules les opportunités publiées ensuite sont nouvelles pour elle",
         "security": [{ "session": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "name": { "type": "string", "description": "Vide : la description de la recherche" }, "query": { "type": "string" }, "frequency": { "type": "string", "enum": ["quotidienne", "hebdomadaire"], "default": "quotidienne" } } } } } },
-        "responses": { "201": { "description": "L'alerte", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Alert" } } } }, "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string", "description": "Vide : la description de la recherche" }, "query": { "type": "string" }, "frequency": { "type": "string", "enum": ["quotidienne", "hebdomadaire"], "default": "quotidienne" } } } } } },
+        "responses": {
+          "201": { "description": "L'alerte", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Alert" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     },
     "/me/alerts/{id}": {
-      "delete": { "summary": "Supprimer une de mes alertes", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "204": { "description": "Supprimée" }, "401": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } } }
+      "delete": {
+        "summary": "Supprimer une de mes alertes",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "204": { "description": "Supprimée" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      }
     },
     "/me/questions": {
-      "get": { "summary": "Mes questions et leurs réponses", "security": [{ "session": [] }], "responses": { "200": { "description": "questions", "content": { "application/json": { "schema": { "type": "object" } } } }, "401": { "$ref": "#/components/responses/Error" } } }
+      "get": {
+        "summary": "Mes questions et leurs réponses",
+        "security": [{ "session": [] }],
+        "responses": {
+          "200": { "description": "Les questions, les plus récentes d'abord", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Question" } } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
     },
     "/questions/inbox": {
       "get": {
         "summary": "Les questions reçues par sa Mission Locale (conseiller) : nouvelles, miennes, repondues",
         "security": [{ "session": [] }],
         "parameters": [{ "name": "filter", "in": "query", "schema": { "type": "string", "enum": ["nouvelles", "miennes", "repondues"] } }],
-        "responses": { "200": { "description": "filter et questions", "content": { "application/json": { "schema": { "type": "object" } } } }, "403": { "$ref": "#/components/responses/Error" } }
+        "responses": {
+          "200": { "description": "filter et questions", "content": { "application/json": { "schema": { "type": "object", "required": ["filter", "questions"], "properties": { "filter": { "type": "string", "enum": ["nouvelles", "miennes", "repondues"] }, "questions": { "type": "array", "items": { "$ref": "#/components/schemas/Question" } } } } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
+        }
       }
     },
     "/questions/{id}": {
-      "get": { "summary": "Une question (son jeune, ou un conseiller de sa structure)", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "404": { "$ref": "#/components/responses/Error" } } }
+      "get": {
+        "summary": "Une question (son jeune, ou un conseiller de sa structure)",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      }
     },
     "/questions/{id}/take": {
-      "post": { "summary": "« Je m'en occupe » : 409 si un autre conseiller l'a déjà prise", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "404": { "$ref": "#/components/responses/Error" }, "409": { "$ref": "#/components/responses/Error" } } }
+      "post": {
+        "summary": "« Je m'en occupe » : 409 si un autre conseiller l'a déjà prise",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "409": { "description": "Déjà prise par un autre conseiller : error, et la question", "content": { "application/json": { "schema": { "type": "object", "required": ["error", "question"], "properties": { "error": { "type": "string" }, "question": { "$ref": "#/components/schemas/Question" } } } } } }
+        }
+      }
     },
     "/questions/{id}/answer": {
-      "post": { "summary": "Répondre (Markdown) ; le jeune est prévenu par courriel", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["answer"], "properties": { "answer": { "type": "string" } } } } } }, "responses": { "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } }, "422": { "$ref": "#/components/responses/Error" } } }
+      "post": {
+        "summary": "Répondre (Markdown) ; le jeune est prévenu par courriel",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["answer"], "additionalProperties": false, "properties": { "answer": { "type": "string" } } } } } },
+        "responses": {
+          "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
+      }
     },
     "/questions/{id}/faq": {
-      "get": { "summary": "Le brouillon d'entrée de FAQ, données personnelles retirées", "security": [{ "session": [] }], "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "draft, removed, warning, themes", "content": { "application/json": { "schema": { "type": "object" } } } }, "404": { "$ref": "#/components/responses/Error" } } },
+      "get": {
+        "summary": "Le brouillon d'entrée de FAQ, données personnelles retirées",
+        "security": [{ "session": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "responses": {
+          "200": { "description": "draft, removed, warning, themes", "content": { "application/json": { "schema": { "type": "object", "required": ["draft", "removed", "warning", "themes"] } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      },
       "post": {
         "summary": "Publier la réponse dans la FAQ : le fichier est écrit dans content/faq/ et commité (auteur : le conseiller) ; 403 si le site n'est pas un dépôt git (rien n'est écrit)",
         "security": [{ "session": [] }],
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["title", "answer", "theme"], "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "question": { "type": "string" }, "answer": { "type": "string" }, "theme": { "type": "string" }, "publics": { "type": "array" } } } } } },
-        "responses": { "201": { "description": "path et url de la nouvelle page", "content": { "application/json": { "schema": { "type": "object" } } } }, "403": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } }
+        "parameters": [{ "$ref": "#/components/parameters/id" }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["title", "answer", "theme"], "additionalProperties": false, "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "question": { "type": "string" }, "answer": { "type": "string" }, "theme": { "type": "string" }, "publics": { "type": "array", "items": { "type": "string" } } } } } } },
+        "responses": {
+          "201": { "description": "path et url de la nouvelle page", "content": { "application/json": { "schema": { "type": "object", "required": ["path", "url"], "properties": { "path": { "type": "string" }, "url": { "type": "string" } } } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "422": { "$ref": "#/components/responses/Invalid" }
+        }
       }
     }
   }
 }
 "##;
 
+/// The document served: `DOCUMENT` completed by `complete`, as JSON text.
+pub fn document() -> &'static str {
+    static SERVED: LazyLock<String> = LazyLock::new(|| {
+        let mut doc: Value = serde_json::from_str(DOCUMENT).expect("DOCUMENT is JSON");
+        complete(&mut doc);
+        doc.to_string()
+    });
+    &SERVED
+}
+
+/// Adds to every operation the answers that do not depend on its handler, unless it lists
+/// its own: 400 for an address holding `%00` (`security::refuse_nul`), a numeric path
+/// parameter that is not a number, or a body that is not the JSON expected; 503 from the time
+/// budget and the in-flight limit (`security::budget`); for every method but GET, 403 for a
+/// request from another site (`web::check_api`); for an operation with a body, 413 past the
+/// body limit.
+pub fn complete(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for operations in paths.values_mut() {
+        let Some(operations) = operations.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in operations.iter_mut() {
+            let body = op.get("requestBody").is_some();
+            let mut add = vec![("400", "BadRequest"), ("503", "Unavailable")];
+            if method != "get" {
+                add.push(("403", "Forbidden"));
+            }
+            if body {
+                add.push(("413", "TooLarge"));
+            }
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (status, response) in add {
+                responses.entry(status).or_insert_with(
+                    || json!({ "$ref": format!("#/components/responses/{response}") }),
+                );
+            }
+            // Listed in the order of the statuses.
+            let mut sorted: Vec<(String, Value)> = std::mem::take(responses).into_iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            responses.extend(sorted);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     #[test]
     fn document_is_valid_json() {
-        let v: serde_json::Value = serde_json::from_str(super::DOCUMENT).unwrap();
+        let v: Value = serde_json::from_str(super::document()).unwrap();
         assert_eq!(v["openapi"], "3.0.3");
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(v: &Value, doc: &Value) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        let target = doc.pointer(r.trim_start_matches('#'));
+                        assert!(target.is_some(), "{r} is nowhere in the document");
+                    }
+                    m.values().for_each(|x| walk(x, doc));
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, doc)),
+                _ => {}
+            }
+        }
+        let doc: Value = serde_json::from_str(super::document()).unwrap();
+        walk(&doc, &doc);
+    }
+
+    #[test]
+    fn the_layers_answers_are_added() {
+        let doc: Value = serde_json::from_str(super::document()).unwrap();
+        let put = &doc["paths"]["/opportunities/{id}"]["put"]["responses"];
+        for status in ["400", "403", "413", "503"] {
+            assert!(
+                put.get(status).is_some(),
+                "PUT /opportunities/{{id}}: {status}"
+            );
+        }
+        let get = &doc["paths"]["/me"]["get"]["responses"];
+        assert!(get.get("400").is_some() && get.get("503").is_some());
+        assert!(get.get("403").is_none() && get.get("413").is_none());
     }
 }

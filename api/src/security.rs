@@ -123,28 +123,110 @@ pub async fn budget(State(budget): State<Budget>, req: Request, next: Next) -> R
 /// A 503 with `Retry-After`: the API's JSON error, or a short page.
 fn unavailable(api: bool, why: &str) -> Response {
     let message = format!("{why} Réessayez dans quelques secondes.");
-    let mut res = if api {
+    let mut res = refusal(
+        api,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Service momentanément indisponible",
+        &message,
+    );
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(limits::RETRY_AFTER_SECONDS),
+    );
+    res
+}
+
+/// An answer made before any handler: the API's JSON error, or a short page with `title`.
+fn refusal(api: bool, status: StatusCode, title: &str, message: &str) -> Response {
+    if api {
         (
-            StatusCode::SERVICE_UNAVAILABLE,
+            status,
             [(header::CONTENT_TYPE, "application/json")],
             serde_json::json!({ "error": message }).to_string(),
         )
             .into_response()
     } else {
         (
-            StatusCode::SERVICE_UNAVAILABLE,
+            status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             format!(
-                "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Service momentanément indisponible</title><h1>Service momentanément indisponible</h1><p>{message}</p><p><a href=\"/\">Retour à l'accueil</a></p></html>"
+                "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>{title}</title><h1>{title}</h1><p>{message}</p><p><a href=\"/\">Retour à l'accueil</a></p></html>"
             ),
         )
             .into_response()
+    }
+}
+
+/// Refuses, with a 400 in French, a request that carries the NUL character (U+0000) in its
+/// address (`%00`) or in a JSON or form body. No text of Tremplin holds one, and PostgreSQL
+/// cannot store or even compare one: it would otherwise be a 500 at the first query that
+/// reads it (a name at registration, a structure's identifier in an address…). Bodies of
+/// other types (an import file) are read by their own handler, which refuses them too.
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let title = "Requête refusée";
+    let address = req.uri().path_and_query().map_or("", |p| p.as_str());
+    if has_escaped_nul(address.as_bytes()) {
+        let message = "L'adresse contient un caractère nul (%00), qui n'est jamais accepté.";
+        return refusal(api, StatusCode::BAD_REQUEST, title, message);
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let json = content_type.starts_with("application/json");
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    let limit = if req.uri().path().ends_with("/import") {
+        limits::IMPORT_MAX_BYTES
+    } else {
+        limits::BODY_MAX_BYTES
     };
-    res.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from(limits::RETRY_AFTER_SECONDS),
-    );
-    res
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // A body over the limit is left to the handler, which refuses it as it always has.
+    if !(json || form) || declared.is_some_and(|n| n > limit) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        let message = format!(
+            "Le corps de la requête est trop gros ({} Ko au plus) ou incomplet.",
+            limit / 1024
+        );
+        return refusal(api, StatusCode::PAYLOAD_TOO_LARGE, title, &message);
+    };
+    if (form && has_escaped_nul(&bytes)) || (json && json_has_nul(&bytes)) {
+        let message = "Le texte envoyé contient un caractère nul (U+0000), qui n'est jamais accepté : retirez-le.";
+        return refusal(api, StatusCode::BAD_REQUEST, title, message);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Whether URL-encoded text holds `%00` (a typed `%00` is sent as `%2500`).
+fn has_escaped_nul(text: &[u8]) -> bool {
+    text.windows(3).any(|w| w == b"%00")
+}
+
+/// Whether a JSON text holds U+0000 in a string or a key (written `\u0000`; a raw NUL byte
+/// is not JSON, and the handler says so).
+fn json_has_nul(bytes: &[u8]) -> bool {
+    fn walk(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(a) => a.iter().any(walk),
+            serde_json::Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || walk(v)),
+            _ => false,
+        }
+    }
+    // Parsed only when the escape is there at all: most bodies never are.
+    bytes.windows(6).any(|w| w == b"\\u0000")
+        && serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| walk(&v))
 }
 
 /// Under `/api/`, every error is the API's JSON (`{"error": "…"}` in French), including the
@@ -164,7 +246,18 @@ pub async fn api_errors(req: Request, next: Next) -> Response {
     if status.as_u16() < 400 || json {
         return res;
     }
+    let (mut parts, body) = res.into_parts();
+    // The framework's own message names the parameter at fault: said again in French.
+    let detail = if status == StatusCode::BAD_REQUEST {
+        axum::body::to_bytes(body, 4096)
+            .await
+            .ok()
+            .and_then(|b| crate::error::bad_address(&String::from_utf8_lossy(&b)))
+    } else {
+        None
+    };
     let message = match status {
+        _ if detail.is_some() => detail.as_deref().unwrap_or_default(),
         StatusCode::BAD_REQUEST => "La requête est incorrecte : vérifiez l'adresse, ses paramètres (un identifiant est un nombre) et le corps envoyé.",
         StatusCode::NOT_FOUND => "Cette adresse n'existe pas dans l'API (voir /api/v1/openapi.json).",
         StatusCode::METHOD_NOT_ALLOWED => "Cette méthode n'est pas acceptée à cette adresse (voir /api/v1/openapi.json).",
@@ -174,7 +267,6 @@ pub async fn api_errors(req: Request, next: Next) -> Response {
         StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => "Le service est momentanément indisponible : réessayez dans quelques secondes.",
         _ => "La requête n'a pas pu aboutir.",
     };
-    let (mut parts, _) = res.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,
@@ -298,5 +390,20 @@ mod tests {
             set_cookie("x", "y", Some(0), true).to_str().unwrap(),
             "x=y; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure"
         );
+    }
+
+    #[test]
+    fn nul_characters_are_found() {
+        assert!(has_escaped_nul(b"/api/v1/structures/%00/opportunities"));
+        assert!(has_escaped_nul(b"prenom=a%00b"));
+        assert!(!has_escaped_nul(b"prenom=a%2500b"), "a typed %00");
+        assert!(json_has_nul(br#"{"first_name": "a\u0000b"}"#));
+        assert!(json_has_nul(br#"{"a\u0000": 1}"#));
+        assert!(json_has_nul(br#"[{"x": ["\u0000"]}]"#));
+        assert!(
+            !json_has_nul(br#"{"first_name": "a\\u0000b"}"#),
+            "a typed \\u0000"
+        );
+        assert!(!json_has_nul(br#"{"first_name": "Camille"}"#));
     }
 }

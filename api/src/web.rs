@@ -1125,13 +1125,8 @@ pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Ap
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return AppError::TooLarge(too_large());
         }
-        let detail = e.body_text();
-        let detail = detail.rsplit(": ").next().unwrap_or(&detail).to_string();
-        let detail = match detail.strip_prefix("missing field `") {
-            Some(rest) => format!("champ obligatoire manquant : {}", rest.split('`').next().unwrap_or("")),
-            None => detail,
-        };
-        AppError::BadRequest(format!("Corps de la requête invalide (JSON attendu, Content-Type: application/json) : {detail}"))
+        let syntax = matches!(e, JsonRejection::JsonSyntaxError(_));
+        crate::error::bad_json(syntax, &e.body_text())
     })
 }
 
@@ -1252,6 +1247,6 @@ async fn api_delete_me(
 async fn openapi() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        crate::openapi::DOCUMENT,
+        crate::openapi::document(),
     )
 }

@@ -374,11 +374,10 @@ async fn api_delete_alert(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     check_api(&headers, &state)?;
     let user = youth(&viewer)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     nl::delete_alert(&state.db, user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

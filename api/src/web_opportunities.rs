@@ -1085,6 +1085,12 @@ async fn import_submit(
                 file = Some((file_name, data));
             } else {
                 let value = part.text().await.unwrap_or_default();
+                if value.contains('\0') {
+                    return Err(AppError::BadRequest(
+                        "Le formulaire contient un caractère nul (U+0000), qui n'est jamais accepté."
+                            .into(),
+                    ));
+                }
                 fields.insert(name, value);
             }
         }
@@ -1260,11 +1266,19 @@ async fn api_interest(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: Option<Json<InterestBody>>,
+    body: Bytes,
 ) -> Result<StatusCode, AppError> {
     check_api(&headers, &state)?;
-    let message = body.map(|Json(b)| b.message).unwrap_or_default();
-    opp::express_interest(&state.db, signed_in(&viewer)?, id, &message).await?;
+    let user = signed_in(&viewer)?;
+    // The body is optional; when there is one, it is read as strictly as any other.
+    let message = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        serde_json::from_slice::<InterestBody>(&body)
+            .map_err(|e| crate::error::bad_json(!e.is_data(), &e.to_string()))?
+            .message
+    };
+    opp::express_interest(&state.db, user, id, &message).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1310,16 +1324,9 @@ async fn api_follow_up(
     body: Result<Json<FollowBody>, JsonRejection>,
 ) -> Result<StatusCode, AppError> {
     check_api(&headers, &state)?;
+    let user = signed_in(&viewer)?;
     let b = json_body(body)?;
-    opp::follow_up(
-        &state.db,
-        signed_in(&viewer)?,
-        id,
-        youth,
-        &b.state,
-        &b.outcome,
-    )
-    .await?;
+    opp::follow_up(&state.db, user, id, youth, &b.state, &b.outcome).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

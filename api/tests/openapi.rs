@@ -25,7 +25,8 @@ fn documented(doc: &Value) -> BTreeSet<(String, String, u16)> {
     out
 }
 
-/// `/opportunities/12/interests/7` → `/opportunities/{id}/interests/{user_id}`;
+/// `/opportunities/12/interests/7` → `/opportunities/{id}/interests/{user_id}`, and the same
+/// with `x` for a number;
 /// `/structures/lille/opportunities` → `/structures/{slug}/opportunities`.
 fn template(path: &str) -> String {
     let mut numbers = 0;
@@ -33,7 +34,8 @@ fn template(path: &str) -> String {
         .split('/')
         .enumerate()
         .map(|(i, part)| {
-            if !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()) {
+            // "x": an id that is not a number (see `every_operation`).
+            if part == "x" || (!part.is_empty() && part.chars().all(|c| c.is_ascii_digit())) {
                 numbers += 1;
                 if numbers == 1 { "{id}" } else { "{user_id}" }.to_string()
             } else if i == 2 && path.starts_with("/structures/") {
@@ -44,6 +46,85 @@ fn template(path: &str) -> String {
         })
         .collect();
     parts.join("/")
+}
+
+/// Every documented operation called as no handler's own test would: with an id that does
+/// not exist and one that is not a number, with `%00` in its address, from another site, with
+/// a body that is not JSON and one that is too large, and on a server too busy to answer, by
+/// each of `clients` (signed out, a youth, a counsellor). Every answer must be documented, as
+/// the others are: a new operation gets these calls without anyone writing them.
+async fn every_operation(p: &Platform, doc: &Value, clients: &mut [&mut Client]) {
+    use tremplin_api::limits::{BODY_MAX_BYTES, IMPORT_MAX_BYTES};
+    let mut busy_state = p.state.clone();
+    busy_state.budget = tremplin_api::security::Budget::new(0);
+    let busy = tremplin_api::app(busy_state, axum::Router::new());
+    let seen = clients[0].seen.clone();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, op) in operations.as_object().unwrap() {
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let at = |id: &str| {
+                let concrete = path
+                    .replace("{id}", id)
+                    .replace("{user_id}", id)
+                    .replace("{slug}", "nulle-part");
+                format!("/api/v1{concrete}")
+            };
+            let body = op.get("requestBody").is_some();
+            let (content_type, empty) = if body {
+                (Some("application/json"), "{}".to_string())
+            } else {
+                (None, String::new())
+            };
+            // Signing out and deleting one's account are called on their own, above.
+            let ends_session = m == Method::DELETE && (path == "/session" || path == "/me");
+            for c in clients.iter_mut() {
+                if ends_session && c.cookie("tremplin_session").is_some() {
+                    continue;
+                }
+                c.send(m.clone(), &at("999999"), content_type, empty.clone())
+                    .await;
+                let nul = format!("{}?x=%00", at("999999"));
+                let a = c.send(m.clone(), &nul, content_type, empty.clone()).await;
+                assert_eq!(a.status, StatusCode::BAD_REQUEST, "{method} {nul}");
+                if path.contains("{id}") {
+                    c.send(m.clone(), &at("x"), content_type, empty.clone())
+                        .await;
+                }
+                if body {
+                    let json = Some("application/json");
+                    c.send(m.clone(), &at("999999"), json, "{".into()).await;
+                    let limit = if path.ends_with("/import") {
+                        IMPORT_MAX_BYTES
+                    } else {
+                        BODY_MAX_BYTES
+                    };
+                    c.send(m.clone(), &at("999999"), json, "x".repeat(limit + 1))
+                        .await;
+                }
+                if m != Method::GET {
+                    c.origin = Some("https://ailleurs.example".into());
+                    c.send(m.clone(), &at("999999"), content_type, empty.clone())
+                        .await;
+                    c.origin = None;
+                }
+            }
+            let req = axum::http::Request::builder()
+                .method(m.clone())
+                .uri(at("1"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = tower::ServiceExt::oneshot(busy.clone(), req).await.unwrap();
+            assert!(
+                res.headers().contains_key("retry-after"),
+                "{method} {path}: 503 without Retry-After"
+            );
+            seen.lock().unwrap().insert((
+                method.clone(),
+                at("1")[7..].to_string(),
+                res.status().as_u16(),
+            ));
+        }
+    }
 }
 
 /// Every documented status of the opportunities' and search's operations.
@@ -67,6 +148,8 @@ async fn opportunities_and_search(p: &Platform, c: &mut Client) {
     c.get("/api/v1/me/opportunities").await;
     c.get("/api/v1/search?q=cv").await;
     c.get("/api/v1/search?q=cv&index=secret").await;
+    c.get("/api/v1/search?q=cv&limit=beaucoup").await;
+    c.get("/api/v1/opportunities?page=2").await;
 
     // A counsellor publishes.
     let (_, t) = accounts::invite(
@@ -146,6 +229,18 @@ async fn opportunities_and_search(p: &Platform, c: &mut Client) {
             "titre;type;commune\nVendeur;fusée;Lille\n".into(),
         )
         .await;
+    let a = staff
+        .send(
+            Method::POST,
+            "/api/v1/opportunities/import?skip_bad=peut-etre",
+            Some("text/csv"),
+            "titre;type;commune\nVendeur;emploi;Lille\n".into(),
+        )
+        .await;
+    assert_eq!(
+        a.json()["error"],
+        "Le paramètre « skip_bad » est incorrect : il faut true ou false.",
+    );
     staff.get("/api/v1/structures/lille/opportunities").await;
     staff
         .get("/api/v1/structures/nulle-part/opportunities")
@@ -203,6 +298,13 @@ async fn opportunities_and_search(p: &Platform, c: &mut Client) {
         .await;
     staff
         .json(Method::POST, &follow, json!({"state": "oublie"}))
+        .await;
+    staff
+        .json(
+            Method::POST,
+            "/api/v1/opportunities/999999/interests/1",
+            json!({"state": "contacte"}),
+        )
         .await;
     c.send(
         Method::DELETE,
@@ -277,6 +379,8 @@ async fn questions(p: &Platform, c: &mut Client) {
     let mut sam = staff(p, c, "sam@exemple.fr").await;
     let one = format!("/api/v1/questions/{id}");
     nora.get("/api/v1/questions/inbox?filter=nouvelles").await;
+    nora.get("/api/v1/questions/inbox?filter=nouvelles&filter=miennes")
+        .await;
     nora.get(&one).await;
     nora.get("/api/v1/questions/999999").await;
     nora.send(Method::POST, &format!("{one}/take"), None, String::new())
@@ -304,6 +408,12 @@ async fn questions(p: &Platform, c: &mut Client) {
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    nora.json(
+        Method::POST,
+        "/api/v1/questions/999999/answer",
+        json!({"answer": "Bonjour"}),
+    )
+    .await;
     nora.get(&format!("{one}/faq")).await;
     nora.get("/api/v1/questions/999999/faq").await;
     let faq = json!({"title": "Des aides pour le permis ?", "description": "", "question": "",
@@ -492,6 +602,29 @@ async fn the_document_matches_the_api() {
         opportunities_and_search(&p, &mut c).await;
         questions(&p, &mut c).await;
         newsletter(&p, &mut c).await;
+        let mut out = Client::new(&p);
+        out.seen = c.seen.clone();
+        let mut youth = Client::new(&p);
+        youth.seen = c.seen.clone();
+        let reg = json!({"email": "e@exemple.fr", "password": PASSWORD, "first_name": "E", "structure": "lille"});
+        youth.json(Method::POST, "/api/v1/accounts", reg).await;
+        sign_in(&mut youth, "e@exemple.fr", PASSWORD).await;
+        let mut counsellor = staff(&p, &c, "f@exemple.fr").await;
+        every_operation(&p, &doc, &mut [&mut out, &mut youth, &mut counsellor]).await;
+        // Registrations past the limit of one address: 429, with the wait.
+        sqlx::query(
+            "INSERT INTO login_throttle (key, attempts, last_at) VALUES ('inscription:inconnue', $1, $2) \
+             ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts, last_at = excluded.last_at",
+        )
+        .bind(tremplin_api::limits::FREE_REGISTRATIONS_PER_ADDRESS + 5)
+        .bind(tremplin_api::db::now())
+        .execute(&p.state.db.pool)
+        .await
+        .unwrap();
+        let reg = json!({"email": "g@exemple.fr", "password": PASSWORD, "first_name": "G"});
+        let a = out.json(Method::POST, "/api/v1/accounts", reg).await;
+        assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS, "{}", a.body);
+        assert!(a.headers.contains_key("retry-after"), "{:?}", a.headers);
 
         // Concrete paths back to the document's templates.
         let seen: BTreeSet<(String, String, u16)> = c
