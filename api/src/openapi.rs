@@ -220,7 +220,7 @@ pub const DOCUMENT: &str = r##"{
     "/accounts": {
       "post": {
         "summary": "Créer un compte de jeune",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registration" } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Registration" }, "example": {"email": "camille@exemple.fr", "password": "un vélo rouge sous la pluie", "first_name": "Camille"} } } },
         "responses": {
           "201": { "description": "Compte créé", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/User" } } } },
           "422": { "$ref": "#/components/responses/Invalid" },
@@ -297,7 +297,7 @@ pub const DOCUMENT: &str = r##"{
       "post": {
         "summary": "Publier une opportunité (conseiller : pour sa structure ; administrateur : champ structure)",
         "security": [{ "session": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" }, "example": {"kind": "emploi", "title": "Vendeur ou vendeuse en boulangerie", "town": "Lille", "contract": "CDD", "status": "publiee"} } } },
         "responses": {
           "201": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -337,7 +337,7 @@ pub const DOCUMENT: &str = r##"{
         "summary": "Modifier une opportunité de sa structure",
         "security": [{ "session": [] }],
         "parameters": [{ "$ref": "#/components/parameters/id" }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Draft" }, "example": {"kind": "emploi", "title": "Vendeur ou vendeuse en boulangerie", "town": "Lille", "contract": "CDD", "status": "publiee"} } } },
         "responses": {
           "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -352,7 +352,7 @@ pub const DOCUMENT: &str = r##"{
         "summary": "Publier, dépublier (brouillon) ou marquer pourvue",
         "security": [{ "session": [] }],
         "parameters": [{ "$ref": "#/components/parameters/id" }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "additionalProperties": false, "properties": { "status": { "type": "string", "enum": ["brouillon", "publiee", "pourvue", "expiree"] } } } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "additionalProperties": false, "properties": { "status": { "type": "string", "enum": ["brouillon", "publiee", "pourvue", "expiree"] } } }, "example": {"status": "publiee"} } } },
         "responses": {
           "200": { "description": "L'opportunité", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Opportunity" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -390,7 +390,7 @@ pub const DOCUMENT: &str = r##"{
         "summary": "« Ça m'intéresse » (jeune), avec un message facultatif ; pour un événement, prend une place s'il en reste",
         "security": [{ "session": [] }],
         "parameters": [{ "$ref": "#/components/parameters/id" }],
-        "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "message": { "type": "string" } } } } } },
+        "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "message": { "type": "string" } } }, "example": {"message": "Bonjour, je suis disponible dès lundi."} } } },
         "responses": {
           "204": { "description": "Fait" },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -428,7 +428,7 @@ pub const DOCUMENT: &str = r##"{
         "summary": "Le suivi d'un jeune intéressé : nouveau, contacte, abouti, sans_suite, et une note",
         "security": [{ "session": [] }],
         "parameters": [{ "$ref": "#/components/parameters/id" }, { "name": "user_id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" }, "example": 1 }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["state"], "additionalProperties": false, "properties": { "state": { "type": "string", "enum": ["nouveau", "contacte", "abouti", "sans_suite"] }, "outcome": { "type": "string" } } } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["state"], "additionalProperties": false, "properties": { "state": { "type": "string", "enum": ["nouveau", "contacte", "abouti", "sans_suite"] }, "outcome": { "type": "string" } } }, "example": {"state": "contacte", "outcome": "Appelée le 3 mars"} } } },
         "responses": {
           "204": { "description": "Fait" },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -490,7 +490,7 @@ pub const DOCUMENT: &str = r##"{
       "post": {
         "summary": "Poser une question à sa Mission Locale (jeune rattaché à une Mission Locale) ; page : le chemin de la page d'où elle vient",
         "security": [{ "session": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["question"], "additionalProperties": false, "properties": { "question": { "type": "string" }, "subject": { "type": "string" }, "page": { "type": "string" } } } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["question"], "additionalProperties": false, "properties": { "question": { "type": "string" }, "subject": { "type": "string" }, "page": { "type": "string" } } }, "example": {"question": "Comment payer mon permis de conduire ?", "page": "/guides/permis/"} } } },
         "responses": {
           "201": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -512,7 +512,7 @@ pub const DOCUMENT: &str = r##"{
       "put": {
         "summary": "S'abonner ou se désabonner ; le consentement est daté",
         "security": [{ "session": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["subscribed"], "properties": { "subscribed": { "type": "boolean" } } } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["subscribed"], "properties": { "subscribed": { "type": "boolean" } } }, "example": {"subscribed": true} } } },
         "responses": {
           "200": { "description": "Le choix", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Newsletter" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -533,7 +533,7 @@ pub const DOCUMENT: &str = r##"{
       "post": {
         "summary": "Enregistrer une recherche comme alerte (20 au plus) ; seules les opportunités publiées ensuite sont nouvelles pour elle",
         "security": [{ "session": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string", "description": "Vide : la description de la recherche" }, "query": { "type": "string" }, "frequency": { "type": "string", "enum": ["quotidienne", "hebdomadaire"], "default": "quotidienne" } } } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string", "description": "Vide : la description de la recherche" }, "query": { "type": "string" }, "frequency": { "type": "string", "enum": ["quotidienne", "hebdomadaire"], "default": "quotidienne" } } }, "example": {"query": "type=stage&lieu=Lille&rayon=30", "frequency": "hebdomadaire"} } } },
         "responses": {
           "201": { "description": "L'alerte", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Alert" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -609,7 +609,7 @@ pub const DOCUMENT: &str = r##"{
         "summary": "Répondre (Markdown) ; le jeune est prévenu par courriel",
         "security": [{ "session": [] }],
         "parameters": [{ "$ref": "#/components/parameters/id" }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["answer"], "additionalProperties": false, "properties": { "answer": { "type": "string" } } } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["answer"], "additionalProperties": false, "properties": { "answer": { "type": "string" } } }, "example": {"answer": "Plusieurs aides existent : parlons-en à votre prochain rendez-vous."} } } },
         "responses": {
           "200": { "description": "La question", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Question" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -635,7 +635,7 @@ pub const DOCUMENT: &str = r##"{
         "summary": "Publier la réponse dans la FAQ : le fichier est écrit dans content/faq/ et commité (auteur : le conseiller) ; 403 si le site n'est pas un dépôt git (rien n'est écrit)",
         "security": [{ "session": [] }],
         "parameters": [{ "$ref": "#/components/parameters/id" }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["title", "answer", "theme"], "additionalProperties": false, "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "question": { "type": "string" }, "answer": { "type": "string" }, "theme": { "type": "string" }, "publics": { "type": "array", "items": { "type": "string" } } } } } } },
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["title", "answer", "theme"], "additionalProperties": false, "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "question": { "type": "string" }, "answer": { "type": "string" }, "theme": { "type": "string" }, "publics": { "type": "array", "items": { "type": "string" } } } }, "example": {"title": "Des aides pour le permis ?", "answer": "Plusieurs aides existent : parlons-en.", "theme": "mobilité", "publics": ["18-25 ans"]} } } },
         "responses": {
           "201": { "description": "path et url de la nouvelle page", "content": { "application/json": { "schema": { "type": "object", "required": ["path", "url"], "properties": { "path": { "type": "string" }, "url": { "type": "string" } } } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },

@@ -90,6 +90,18 @@ async fn every_operation(p: &Platform, doc: &Value, clients: &mut [&mut Client])
                     c.send(m.clone(), &at("x"), content_type, empty.clone())
                         .await;
                 }
+                // The document's example is a body the API reads (what it does with it
+                // depends on the account and the id).
+                let example = &op["requestBody"]["content"]["application/json"]["example"];
+                if !example.is_null() {
+                    let a = c.json(m.clone(), &at("999999"), example.clone()).await;
+                    assert_ne!(
+                        a.status,
+                        StatusCode::BAD_REQUEST,
+                        "{method} {path}: {}",
+                        a.body
+                    );
+                }
                 if body {
                     let json = Some("application/json");
                     c.send(m.clone(), &at("999999"), json, "{".into()).await;
