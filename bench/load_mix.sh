@@ -22,14 +22,13 @@ fi
 cargo build --release -q --manifest-path "$REPO/Cargo.toml" --bin tremplin
 cargo build --release -q --manifest-path "$REPO/Cargo.toml" -p tremplin-api --example load_mix
 
-# The demo site in a folder of its own, with a new database and the demo's opportunities.
+# The demo site in a folder of its own: its new database gets the demo's structures and
+# opportunities at the first start.
 SITE=$(mktemp -d)
 SERVER=""
 cleanup() { [[ -n "$SERVER" ]] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$SITE"; }
 trap cleanup EXIT
 cp -r "$REPO/content" "$REPO/themes" "$REPO/tremplin.toml" "$REPO/demo" "$SITE/"
-"$TARGET/release/tremplin" --root "$SITE" structure add lille --name "Mission Locale de Lille" --town Lille >/dev/null
-"$TARGET/release/tremplin" --root "$SITE" import opportunites "$SITE/demo/opportunites.csv" --structure lille >/dev/null
 
 TREMPLIN_TRUST_PROXY=1 "$TARGET/release/tremplin" --root "$SITE" serve --no-watch --port "$PORT" >"$SITE/serve.log" 2>&1 &
 SERVER=$!
