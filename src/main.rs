@@ -446,6 +446,20 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
                 for line in outcome.lines() {
                     eprintln!("{line}");
                 }
+                // Listed and found as soon as the site answers; if the engine is not
+                // ready, the worker indexes them on its next pass.
+                if matches!(outcome, tremplin_api::demo::Outcome::Loaded(_)) {
+                    if let Err(e) = tremplin_api::search_sync::catch_up(
+                        &state.db,
+                        state.search.as_ref(),
+                        &state.config.search.synonyms,
+                        &state.listings,
+                    )
+                    .await
+                    {
+                        tracing::warn!(erreur = ?e, "exemples de la démonstration pas encore indexés");
+                    }
+                }
             }
             Err(e) => eprintln!("Attention : la démonstration n'a pas été chargée.\n{e}"),
         }

@@ -131,6 +131,21 @@ pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppErr
     }
 }
 
+/// Brings the opportunities' index up to date now, once: what `tremplin serve` does after
+/// loading the demo, so that its examples are listed as soon as the site answers instead of
+/// after the worker's next pass. Safe beside the worker (applying a row twice does no harm).
+pub async fn catch_up(
+    db: &Db,
+    engine: &dyn SearchEngine,
+    synonyms: &[Vec<String>],
+    listings: &opportunities::ListingCache,
+) -> Result<Drained, AppError> {
+    configure(engine, synonyms).await?;
+    let done = drain(db, engine).await?;
+    listings.changed();
+    Ok(done)
+}
+
 /// Configures the indexes, then drains the outbox forever: every second when all is well,
 /// backing off up to a minute while the engine fails.
 pub async fn worker(
