@@ -7,178 +7,17 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
+use common::servers::*;
 use common::*;
 
-/// A running `tremplin serve` with its console, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    log: tempfile::NamedTempFile,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// What the command printed on its console.
-    fn console(&self) -> String {
-        std::fs::read_to_string(self.log.path()).unwrap_or_default()
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `tremplin serve` as the README says, with `database` (else the site's SQLite) and `extra`
-/// arguments; returns once it listens.
+/// `tremplin serve` on `root` with `database` (else the site's SQLite) and `extra` arguments.
 fn serve(root: &Path, database: Option<&str>, extra: &[&str]) -> Server {
-    let port = free_port();
-    let log = tempfile::NamedTempFile::new().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tremplin"));
-    command
-        .arg("--root")
-        .arg(root)
-        .args(["serve", "--port", &port.to_string()])
-        .args(extra)
-        .env("NO_COLOR", "1")
-        .env("RUST_LOG", "warn")
-        .env_remove("TREMPLIN_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(log.reopen().unwrap());
-    if let Some(url) = database {
-        command.env("TREMPLIN_DATABASE_URL", url);
-    }
-    let mut server = Server {
-        child: command.spawn().expect("tremplin serve starts"),
-        port,
-        log,
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            panic!("tremplin serve exited ({status}):\n{}", server.console());
-        }
-        assert!(
-            Instant::now() < deadline,
-            "tremplin serve did not listen within 60 s:\n{}",
-            server.console()
-        );
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    server
-}
-
-/// A plain HTTP/1.1 GET: (status, body).
-fn get(port: u16, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
+    let env: Vec<(&str, &str)> = database
+        .map(|url| vec![("TREMPLIN_DATABASE_URL", url)])
         .unwrap_or_default();
-    (status, body)
-}
-
-/// The public listing's JSON.
-fn listing(port: u16) -> serde_json::Value {
-    let (status, body) = get(port, "/api/v1/opportunities");
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
-/// The repository's own site (the demo) in a fresh folder, as a new user has it.
-fn demo_site() -> tempfile::TempDir {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(repo.join("tremplin.toml"), dir.path().join("tremplin.toml")).unwrap();
-    for sub in ["content", "themes", "static", "demo"] {
-        if repo.join(sub).exists() {
-            copy_dir(&repo.join(sub), &dir.path().join(sub));
-        }
-    }
-    dir
-}
-
-/// A new PostgreSQL database for one test, dropped at the end; none without a server.
-struct PgDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn new() -> Option<PgDatabase> {
-        let server = std::env::var("TREMPLIN_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))?;
-        let name = format!(
-            "tremplin_demo_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        run_pg(&server, &format!("CREATE DATABASE {name}"));
-        let scheme_end = server.find("://").unwrap() + 3;
-        let base = match server.rfind('/') {
-            Some(i) if i >= scheme_end => &server[..i],
-            _ => server.as_str(),
-        };
-        let url = format!("{base}/{name}");
-        Some(PgDatabase { server, name, url })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        run_pg(
-            &self.server,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-    }
-}
-
-fn run_pg(server: &str, statement: &str) {
-    sqlx::any::install_default_drivers();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let pool = sqlx::AnyPool::connect(server)
-                .await
-                .expect("PostgreSQL reachable");
-            sqlx::query(statement).execute(&pool).await.unwrap();
-            pool.close().await;
-        });
+    serve_with(root, &env, extra)
 }
 
 /// Each database to try: (name, URL for `TREMPLIN_DATABASE_URL`, the database kept alive).
@@ -193,13 +32,16 @@ fn databases() -> Vec<(&'static str, Option<PgDatabase>)> {
     out
 }
 
-/// The console's lines from the database's line on, up to the search engine's.
+/// The console's lines from the database's line on, up to the search engine's, without the
+/// log's lines (a warning of a slow statement on a busy machine, say).
 fn demo_lines(console: &str) -> Vec<String> {
+    let logged = |l: &str| l.len() > 20 && l.as_bytes()[4] == b'-' && l.as_bytes()[10] == b'T';
     console
         .lines()
         .skip_while(|l| !l.starts_with("Base de données : "))
         .skip(1)
         .take_while(|l| !l.starts_with("Recherche : "))
+        .filter(|l| !logged(l))
         .map(str::to_owned)
         .collect()
 }

@@ -240,10 +240,29 @@ impl From<sqlx::Error> for AppError {
 }
 
 impl From<tremplin_search::Error> for AppError {
+    /// An engine that is down, restarting or cannot read its files is a 503 with
+    /// `Retry-After` (the visitor may try again, the operator sees the cause in the log); a
+    /// request the engine refuses is our mistake, a 500.
     fn from(e: tremplin_search::Error) -> Self {
-        AppError::Internal(format!("moteur de recherche : {e}"))
+        use tremplin_search::Error as E;
+        match e {
+            E::Unreachable { .. }
+            | E::UnknownIndex(_)
+            | E::Io { .. }
+            | E::Embedded(_)
+            | E::Meilisearch(_) => {
+                tracing::warn!(erreur = %e, "moteur de recherche indisponible");
+                AppError::Unavailable(SEARCH_DOWN.to_string())
+            }
+            E::InvalidRequest(_) | E::InvalidDocument(_) => {
+                AppError::Internal(format!("moteur de recherche : {e}"))
+            }
+        }
     }
 }
+
+/// What a visitor reads while the search engine does not answer.
+pub const SEARCH_DOWN: &str = "La recherche est momentanément indisponible. Réessayez dans quelques minutes : les guides et la liste des opportunités restent consultables.";
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {

@@ -2,9 +2,14 @@
 //!
 //! - "opportunites": every write to an opportunity leaves a row in `search_outbox`, in the same
 //!   transaction. `drain` applies them: it reads each opportunity as it is *now* and puts it
-//!   in the index if it is public, or takes it out. Applying a row twice does no harm, so
-//!   several replicas may drain at once, and a row is deleted only once applied: an engine
-//!   that is down delays the index and loses nothing (`worker` retries with a growing pause).
+//!   in the index if it is public, or takes it out. A row is deleted only once applied: an
+//!   engine that is down delays the index and loses nothing (`worker` retries with a growing
+//!   pause). With several replicas, one worker at a time applies the outbox: it holds a lease
+//!   (`outbox_lease`) that it renews at every pass and before every batch, and the others
+//!   stand by until it runs out (the holder stopped). So changes reach the engine in the
+//!   order they were made and none is sent twice; only a holder that stops between sending a
+//!   batch and deleting its rows leaves them to be sent again, which does no harm (each row
+//!   sends the opportunity as it is now).
 //! - "contenus": `ContentIndex::sync` compares the site's documents with the ones it sent
 //!   last time and sends only the difference.
 //! - `rebuild` starts both indexes again from the database and the site.
@@ -26,6 +31,53 @@ use crate::opportunities;
 
 /// How many outbox rows one pass reads.
 const BATCH: i64 = 500;
+
+/// How long a worker's lease on the outbox lasts without being renewed: longer than one
+/// batch can take, short enough that another replica takes over soon after the holder stops.
+const LEASE_SECONDS: i64 = 30;
+
+/// This process, as a holder of the outbox lease: made once, at random.
+fn this_process() -> &'static str {
+    static HOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOLDER.get_or_init(crate::auth::random_token)
+}
+
+/// Gives the lease back, if `holder` has it, so that another worker may take it at once.
+pub async fn release(db: &Db, holder: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE outbox_lease SET until = 0 WHERE index_name = 'opportunites' AND holder = $1",
+    )
+    .bind(holder)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Whether any change waits in the opportunities' outbox.
+async fn pending(db: &Db) -> Result<bool, AppError> {
+    let row = sqlx::query("SELECT id FROM search_outbox WHERE index_name = 'opportunites' LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Takes or renews the lease on the opportunities' outbox for `holder`: true when `holder`
+/// holds it (it had it, or the last holder's ran out), in one statement, so two processes
+/// never both get it.
+pub async fn lease(db: &Db, holder: &str) -> Result<bool, AppError> {
+    let now = crate::db::now();
+    let done = sqlx::query(
+        "UPDATE outbox_lease SET holder = $1, until = $2 \
+         WHERE index_name = 'opportunites' AND (holder = $3 OR until < $4)",
+    )
+    .bind(holder)
+    .bind(now + LEASE_SECONDS)
+    .bind(holder)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
 
 /// The deadline given to opportunities without one: searches keep what is not expired with
 /// a range on the deadline, and a document without the field would never match it.
@@ -64,8 +116,23 @@ pub async fn configure(
 /// Applies every pending outbox row; returns what it did. On an engine error, the rows not
 /// applied stay, with their attempt counted and the error kept.
 pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppError> {
+    drain_as(db, engine, None).await
+}
+
+/// `drain`, by the holder of the lease when one is given: it renews the lease before each
+/// batch and stops as soon as it no longer holds it.
+async fn drain_as(
+    db: &Db,
+    engine: &dyn SearchEngine,
+    holder: Option<&str>,
+) -> Result<Drained, AppError> {
     let mut done = Drained::default();
     loop {
+        if let Some(holder) = holder {
+            if !lease(db, holder).await? {
+                return Ok(done);
+            }
+        }
         let rows = sqlx::query(
             "SELECT id, doc_id FROM search_outbox WHERE index_name = 'opportunites' ORDER BY id LIMIT $1",
         )
@@ -141,9 +208,13 @@ pub async fn catch_up(
     listings: &opportunities::ListingCache,
 ) -> Result<Drained, AppError> {
     configure(engine, synonyms).await?;
-    let done = drain(db, engine).await?;
+    // Under a lease of its own, so that neither this process's worker nor another replica's
+    // sends the same rows meanwhile; given back at once, for the worker.
+    let holder = format!("{}:catch-up", this_process());
+    let done = drain_as(db, engine, Some(&holder)).await;
+    release(db, &holder).await?;
     listings.changed();
-    Ok(done)
+    done
 }
 
 /// Configures the indexes, then drains the outbox forever: every second when all is well,
@@ -162,7 +233,12 @@ pub async fn worker(
                 configure(engine.as_ref(), &synonyms).await?;
                 configured = true;
             }
-            drain(&db, engine.as_ref()).await
+            // Nothing waiting: nothing to hold either (an idle worker writes nothing).
+            // Another replica's worker holds the lease: stand by.
+            if !pending(&db).await? || !lease(&db, this_process()).await? {
+                return Ok(Drained::default());
+            }
+            drain_as(&db, engine.as_ref(), Some(this_process())).await
         }
         .await;
         match pass {

@@ -240,3 +240,83 @@ async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
         assert_eq!(left, 0);
     }
 }
+
+#[tokio::test]
+async fn one_worker_at_a_time_holds_the_outbox() {
+    for b in backends() {
+        let p = platform_with(b, |c| c.outbox_worker = false).await;
+        let db = &p.state.db;
+        // The first to ask gets the lease and keeps it while it renews it.
+        assert!(search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        assert!(!search_sync::lease(db, "replica-b").await.unwrap(), "{b}");
+        assert!(search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        // Many asking at once: exactly one holds it.
+        sqlx::query("UPDATE outbox_lease SET until = 0")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let asks = (0..20).map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move { search_sync::lease(&db, &format!("r{i}")).await.unwrap() })
+        });
+        let mut holders = 0;
+        for ask in asks {
+            holders += usize::from(ask.await.unwrap());
+        }
+        assert_eq!(holders, 1, "{b}");
+        // A holder that stopped renewing (its lease ran out) is replaced.
+        sqlx::query("UPDATE outbox_lease SET until = 0")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        assert!(search_sync::lease(db, "replica-b").await.unwrap(), "{b}");
+        assert!(!search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        // Only the holder can give it back; then another takes it at once.
+        search_sync::release(db, "replica-a").await.unwrap();
+        assert!(!search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        search_sync::release(db, "replica-b").await.unwrap();
+        assert!(search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+    }
+}
+
+#[tokio::test]
+async fn an_engine_that_is_down_is_a_503_with_retry_after_never_a_500() {
+    for b in backends() {
+        // A real Meilisearch client, pointed at a port where nothing listens.
+        let p = platform_with(b, |c| {
+            c.outbox_worker = false;
+            c.search.backend = tremplin_api::config::SearchBackend::Meilisearch {
+                url: "http://127.0.0.1:9".into(),
+                key: None,
+            };
+        })
+        .await;
+        let mut anon = Client::new(&p);
+        for path in [
+            "/recherche?q=boulanger",
+            "/opportunites?q=boulanger",
+            "/api/v1/opportunities?q=boulanger",
+            "/api/v1/search?q=boulanger",
+        ] {
+            let a = anon.get(path).await;
+            assert_eq!(
+                a.status,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{b} {path}: {}",
+                a.body
+            );
+            assert_eq!(a.headers["retry-after"], "5", "{b} {path}");
+            assert!(
+                a.body
+                    .contains("La recherche est momentanément indisponible"),
+                "{b} {path}: {}",
+                a.body
+            );
+        }
+        // What needs no engine still answers: the listing without keywords.
+        let a = anon.get("/api/v1/opportunities").await;
+        assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
+        let a = anon.get("/opportunites").await;
+        assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
+    }
+}
