@@ -816,3 +816,110 @@ async fn waiting_questions_are_bounded() {
         assert_eq!(asked, limits::QUESTIONS_WAITING_MAX, "{b}");
     }
 }
+
+/// The bounds of `limits` on the texts a youth or a counsellor sends (a first name, an
+/// interest's message, a follow-up note, an answer) refuse one character more, in French,
+/// naming the field, on every database.
+#[tokio::test]
+async fn text_fields_are_bounded_by_limits() {
+    for b in backends() {
+        let p = platform(b).await;
+        let mut c = Client::new(&p);
+        let a = c
+            .json(
+                Method::POST,
+                "/api/v1/accounts",
+                json!({
+                    "email": "long@exemple.fr", "password": PASSWORD,
+                    "first_name": "a".repeat(limits::FIRST_NAME_MAX_CHARS + 1),
+                }),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(
+            a.json()["fields"]["first_name"],
+            "Le prénom doit faire 80 caractères au plus."
+        );
+
+        let (mut lille, _) = staff(&p, Role::Counsellor, "lille", "c@lille.fr").await;
+        let a = lille
+            .json(Method::POST, "/api/v1/opportunities", offer("Vendeur"))
+            .await;
+        let one = format!("/api/v1/opportunities/{}", a.json()["id"]);
+        let (mut jeune, user) = youth(&p, "jeune@exemple.fr").await;
+        accounts::set_structure(&p.state.db, &user, "lille")
+            .await
+            .unwrap();
+        let long = "m".repeat(limits::INTEREST_MESSAGE_MAX_CHARS + 1);
+        let a = jeune
+            .json(
+                Method::POST,
+                &format!("{one}/interest"),
+                json!({ "message": long }),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        assert_eq!(
+            a.json()["fields"]["message"],
+            "Le message doit faire 2\u{a0}000 caractères au plus."
+        );
+        let a = jeune
+            .json(
+                Method::POST,
+                &format!("{one}/interest"),
+                json!({"message": "Bonjour"}),
+            )
+            .await;
+        assert!(a.status.is_success(), "{b}: {}", a.body);
+        let note = "n".repeat(limits::FOLLOW_UP_NOTE_MAX_CHARS + 1);
+        let a = lille
+            .json(
+                Method::POST,
+                &format!("{one}/interests/{}", user.id),
+                json!({"state": "contacte", "outcome": note}),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        assert_eq!(
+            a.json()["fields"]["outcome"],
+            "La note de suivi doit faire 2\u{a0}000 caractères au plus."
+        );
+
+        let a = jeune
+            .json(
+                Method::POST,
+                "/api/v1/questions",
+                json!({"question": "Comment faire un CV ?"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{b}: {}", a.body);
+        let id = a.json()["id"].as_i64().unwrap();
+        let a = lille
+            .json(
+                Method::POST,
+                &format!("/api/v1/questions/{id}/answer"),
+                json!({"answer": "r".repeat(limits::ANSWER_MAX_CHARS + 1)}),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        assert_eq!(
+            a.json()["fields"]["answer"],
+            "La réponse doit faire 20\u{a0}000 caractères au plus."
+        );
+    }
+}
