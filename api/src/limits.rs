@@ -123,6 +123,11 @@ pub const FOLLOW_UP_NOTE_MAX_CHARS: usize = 2000;
 pub const IMPORT_MAX_ROWS: usize = 100_000;
 /// Row errors reported one by one; the others are counted.
 pub const IMPORT_MAX_REPORTED_ERRORS: usize = 100;
+/// Rows of one import whose unknown commune gets "did you mean" suggestions: only the rows
+/// whose errors are reported. A suggestion compares the name with every commune of the same
+/// initial (a few milliseconds, tens in a debug or fuzzing build), so a file of 100,000 rows
+/// of unknown communes cost minutes of CPU; past these, a row is counted without them.
+pub const IMPORT_MAX_SUGGESTIONS: usize = IMPORT_MAX_REPORTED_ERRORS;
 
 /// A stored link (how to apply, the original offer): `http(s)://` only.
 pub const URL_MAX_CHARS: usize = 2000;

@@ -266,8 +266,14 @@ fn limit(errors: &mut FieldErrors, field: &'static str, name: &str, value: &str,
     }
 }
 
-/// Checks a draft; every wrong field is reported at once, with a message in French.
+/// Checks a draft; every wrong field is reported at once, with a message in French (an
+/// unknown commune with the nearest names).
 pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
+    validate_with(d, true)
+}
+
+/// `validate`, with or without suggestions for an unknown commune (`communes::resolve`).
+fn validate_with(d: &Draft, suggest: bool) -> Result<Valid, FieldErrors> {
     let mut errors: FieldErrors = Vec::new();
     let kind = match parse_kind(&d.kind) {
         Some(k) => k,
@@ -326,7 +332,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
             limits::OPPORTUNITY_SHORT_MAX_CHARS,
         );
     }
-    let place = match place(d) {
+    let place = match place(d, suggest) {
         Ok(p) => Some(p),
         Err((field, m)) => {
             errors.push((field, m));
@@ -500,8 +506,9 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
     })
 }
 
-/// The place of a draft: given coordinates, or the commune resolved offline.
-fn place(d: &Draft) -> Result<Place, (&'static str, String)> {
+/// The place of a draft: given coordinates, or the commune resolved offline (with suggestions
+/// when it is unknown, if `suggest`).
+fn place(d: &Draft, suggest: bool) -> Result<Place, (&'static str, String)> {
     let town = d.town.trim();
     let postcode = d.postcode.trim();
     let coords = match (d.latitude.trim(), d.longitude.trim()) {
@@ -535,7 +542,12 @@ fn place(d: &Draft) -> Result<Place, (&'static str, String)> {
         ));
     }
     let typed = format!("{town} {postcode}");
-    match communes::resolve(typed.trim()) {
+    let resolved = if suggest {
+        communes::resolve(typed.trim())
+    } else {
+        communes::resolve_without_suggestions(typed.trim())
+    };
+    match resolved {
         Ok(c) => Ok(Place {
             town: if town.is_empty() {
                 c.name.clone()
@@ -1084,10 +1096,13 @@ pub async fn import(
 }
 
 /// Checks import rows: the valid ones, with their line, and the report of the others (the
-/// first `IMPORT_MAX_REPORTED_ERRORS` by line, and their count).
-fn check_rows(rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
+/// first `IMPORT_MAX_REPORTED_ERRORS` by line, and their count). Only the rows checked
+/// before `IMPORT_MAX_SUGGESTIONS` errors are found get suggestions for an unknown commune:
+/// the rows are checked in line order, so the rows after them are never reported anyway.
+fn check_rows(mut rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
     let mut report = ImportReport::default();
     let mut good = Vec::new();
+    rows.sort_by_key(|row| row.line);
     for row in rows {
         match row.draft {
             Err(m) => report.errors.push((row.line, m)),
@@ -1095,7 +1110,8 @@ fn check_rows(rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
                 if d.status.trim().is_empty() {
                     d.status = "publiee".into();
                 }
-                match validate(&d) {
+                let suggest = report.errors.len() < limits::IMPORT_MAX_SUGGESTIONS;
+                match validate_with(&d, suggest) {
                     Ok(v) => good.push((row.line, v)),
                     Err(fields) => report.errors.push((
                         row.line,

@@ -286,6 +286,36 @@ async fn imports_are_bounded() {
             "{}",
             a.body
         );
+        // The same in our JSON and in France Travail's: refused, with what to do.
+        let items = vec!["{}"; limits::IMPORT_MAX_ROWS + 1].join(",");
+        for (file, body) in [
+            ("offres.json", format!("[{items}]")),
+            ("offres.json", format!("{{\"opportunites\": [{items}]}}")),
+            (
+                "francetravail.json",
+                format!("{{\"resultats\": [{items}]}}"),
+            ),
+        ] {
+            let a = c
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/opportunities/import?file_name={file}"),
+                    Some("application/json"),
+                    body,
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b} {file}");
+            assert_eq!(
+                a.json()["fields"]["file"],
+                "Le fichier contient plus de 100\u{a0}000 opportunités : découpez-le en plusieurs fichiers.",
+                "{b} {file}"
+            );
+        }
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM opportunities")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{b}: nothing written");
         // 500 bad rows: the first 100 detailed, and the count.
         let mut csv = String::from("type;titre;commune\n");
         for _ in 0..500 {
@@ -319,6 +349,57 @@ async fn imports_are_bounded() {
             .await;
         assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
         assert!(a.json()["error"].as_str().unwrap().contains("trop gros"));
+    }
+}
+
+/// Row 7, CPU: a file of the most rows allowed, each with an unknown commune, is checked
+/// in seconds: only the reported rows get "did you mean" suggestions (each compares the name
+/// with thousands of communes; for every row, this file took minutes).
+#[tokio::test]
+async fn unknown_communes_in_a_large_import_are_checked_quickly() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@lille.fr").await;
+        let mut csv = String::from("type;titre;organisme;commune\n");
+        for i in 0..limits::IMPORT_MAX_ROWS {
+            csv.push_str(&format!("emploi;Vendeur {i};Boulangerie;Saint-Etiene\n"));
+        }
+        let started = std::time::Instant::now();
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import?file_name=offres.csv",
+                Some("text/csv"),
+                csv,
+            )
+            .await;
+        let elapsed = started.elapsed();
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        let v = a.json();
+        assert_eq!(v["error_count"], limits::IMPORT_MAX_ROWS, "{b}");
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), limits::IMPORT_MAX_REPORTED_ERRORS, "{b}");
+        // Every reported row still has its suggestions.
+        for (i, e) in errors.iter().enumerate() {
+            assert_eq!(e["line"], i + 2);
+            let m = e["message"].as_str().unwrap();
+            assert!(
+                m.contains("Nous ne connaissons pas la commune «\u{a0}Saint-Etiene\u{a0}»")
+                    && m.contains("Vouliez-vous dire")
+                    && m.contains("Saint-Étienne (42)"),
+                "{b}: {m}"
+            );
+        }
+        // A debug build on a shared machine: seconds. With suggestions on every row: minutes.
+        assert!(
+            elapsed < std::time::Duration::from_secs(30),
+            "{b}: {elapsed:?}"
+        );
     }
 }
 
