@@ -19,7 +19,8 @@ pub const IMPORT_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// The time budget of one request: past it, the answer is a 503 in French rather than a
 /// connection left hanging. The slowest legitimate work (an import of the largest file) has
-/// `IMPORT_TIMEOUT`.
+/// `IMPORT_TIMEOUT`. These are the defaults of `ApiConfig::request_timeout` and
+/// `import_timeout`.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(120);
 
