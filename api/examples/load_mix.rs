@@ -6,15 +6,18 @@
 //! cargo run --release -p tremplin-api --example load_mix -- --addr 127.0.0.1:8094 --signins 60 --seconds 4
 //! ```
 //!
-//! First `--signins / 2` youths register through the API. Then two phases of `--seconds`
-//! each, with the same background (the server must trust `X-Forwarded-For`, as behind a
-//! proxy: each sign-in comes from an address of its own): 4 connections fetch cheap pages (a guide, the home page,
-//! the stylesheet) one after the other, and 2 connections alternate the opportunity listing
-//! and the search. Phase 1 is only that; in phase 2, `--signins` sign-ins start at once (each
-//! account twice, right password), each on its own connection, and the phase lasts at least
-//! until they are all answered. Prints, per phase, p50/p90/p99/max of the cheap pages and of
-//! the listing and search, the sign-ins' own times, and every status seen. Stops by itself:
-//! a few thousand requests in all.
+//! First `--signins / 2` youths register through the API. Then two phases with the same
+//! background (the server must trust `X-Forwarded-For`, as behind a proxy: each sign-in comes
+//! from an address of its own): 4 connections fetch cheap pages (a guide, the home page, the
+//! stylesheet) and 2 connections alternate the opportunity listing and the search, each
+//! connection one request every `PACE` at most, as visitors rather than a flood. Phase 1 is
+//! only that, for `--seconds`. In phase 2, `--signins` connections sign in at once (each
+//! account twice, right password) and sign in again as soon as answered, so that that many
+//! sign-ins run all along; the phase counts the background's requests started from the
+//! first sign-in sent to the last one answered (`--seconds` and a little more).
+//! Prints, per phase and per kind of request (cheap pages, listing, search, sign-ins),
+//! p50/p90/p99/max, and every status seen. Stops by itself: a few thousand requests in all
+//! (each background connection makes at most `MAX_PER_CONNECTION` per phase).
 
 #[path = "shared/http.rs"]
 mod http;
@@ -26,20 +29,34 @@ use std::time::{Duration, Instant};
 
 use http::{arg, percentile, Conn};
 
-const CHEAP: &[&str] = &["/guides/cv/", "/", "/css/site.css"];
-const HEAVY: &[&str] = &[
-    "/api/v1/opportunities?lieu=Lille&rayon=30",
-    "/api/v1/search?q=apprentissage",
-    "/opportunites?q=vendeur&lieu=Grenoble",
-    "/recherche?q=logement",
+const CHEAP: &[(&str, &str)] = &[
+    (PAGES, "/guides/cv/"),
+    (PAGES, "/"),
+    (PAGES, "/css/site.css"),
 ];
+const HEAVY: &[(&str, &str)] = &[
+    (LISTING, "/api/v1/opportunities?lieu=Lille&rayon=30"),
+    (SEARCH, "/api/v1/search?q=apprentissage"),
+    (LISTING, "/opportunites?q=vendeur&lieu=Grenoble"),
+    (SEARCH, "/recherche?q=logement"),
+];
+const PAGES: &str = "1. pages légères";
+const LISTING: &str = "2. liste des opportunités";
+const SEARCH: &str = "3. recherche";
+const SIGN_INS: &str = "4. connexions";
 const PASSWORD: &str = "un velo rouge sous la pluie";
+/// The least time between two requests of one background connection.
+const PACE: Duration = Duration::from_millis(10);
+/// The most requests of one background connection in one phase.
+const MAX_PER_CONNECTION: usize = 1000;
 
 /// Latencies (ms) by kind of request, and the statuses seen.
 #[derive(Default)]
 struct Seen {
     times: BTreeMap<&'static str, Vec<f64>>,
     statuses: BTreeMap<(&'static str, u16), usize>,
+    /// How long the phase counted requests.
+    seconds: f64,
 }
 
 impl Seen {
@@ -49,49 +66,54 @@ impl Seen {
     }
 }
 
-/// Fetches `paths` in turn on one connection until `stop`, recording under `kind`.
+/// One request of the background: when it started, its kind, its time (ms) and status.
+type Sample = (Instant, &'static str, f64, u16);
+
+/// Fetches `paths` in turn on one connection, one every `PACE` at most, until `stop` or
+/// `MAX_PER_CONNECTION` requests.
 fn background(
     addr: String,
-    paths: &'static [&'static str],
-    kind: &'static str,
+    paths: &'static [(&'static str, &'static str)],
     stop: Arc<AtomicBool>,
-    seen: Arc<Mutex<Seen>>,
+    samples: Arc<Mutex<Vec<Sample>>>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut conn = Conn::open(&addr).expect("connect");
-        let mut i = 0;
-        while !stop.load(Ordering::SeqCst) {
-            let path = paths[i % paths.len()];
-            i += 1;
+        for i in 0..MAX_PER_CONNECTION {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let (kind, path) = paths[i % paths.len()];
             let started = Instant::now();
             let (status, _) = conn.get(path).expect("GET");
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            seen.lock().unwrap().record(kind, ms, status);
+            samples.lock().unwrap().push((started, kind, ms, status));
+            std::thread::sleep(PACE.saturating_sub(started.elapsed()));
         }
     })
 }
 
-/// Runs one phase: the background for `seconds`, plus `signins` sign-ins when not 0.
+/// Runs one phase: the background for `seconds`, with `signins` connections signing in over
+/// and over during those seconds when not 0 (counted until the last is answered).
 fn phase(addr: &str, seconds: u64, emails: &[String], signins: usize) -> Seen {
     let stop = Arc::new(AtomicBool::new(false));
+    let samples = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut workers = Vec::new();
     for _ in 0..4 {
         workers.push(background(
             addr.into(),
             CHEAP,
-            "pages légères",
             stop.clone(),
-            seen.clone(),
+            samples.clone(),
         ));
     }
     for _ in 0..2 {
         workers.push(background(
             addr.into(),
             HEAVY,
-            "liste et recherche",
             stop.clone(),
-            seen.clone(),
+            samples.clone(),
         ));
     }
     // Let the background settle before the crowd arrives.
@@ -110,32 +132,48 @@ fn phase(addr: &str, seconds: u64, emails: &[String], signins: usize) -> Seen {
                 // 60 youths from 60 addresses (the server trusts the proxy header), as a
                 // crowd is; from one address, the per-address limit would refuse most of them.
                 let from = [format!("X-Forwarded-For: 10.0.{}.{}", i / 250, i % 250 + 1)];
-                let t = Instant::now();
-                let (status, _) = conn
-                    .request("POST", "/api/v1/session", &from, Some(&body))
-                    .expect("sign-in");
-                seen.lock().unwrap().record(
-                    "connexions",
-                    t.elapsed().as_secs_f64() * 1000.0,
-                    status,
-                );
+                // Signs in again as soon as answered, until the phase's time is up: 60
+                // sign-ins are running all along.
+                for _ in 0..MAX_PER_CONNECTION {
+                    let t = Instant::now();
+                    let (status, _) = conn
+                        .request("POST", "/api/v1/session", &from, Some(&body))
+                        .expect("sign-in");
+                    seen.lock().unwrap().record(
+                        SIGN_INS,
+                        t.elapsed().as_secs_f64() * 1000.0,
+                        status,
+                    );
+                    if started.elapsed() >= Duration::from_secs(seconds) {
+                        break;
+                    }
+                }
             })
         })
         .collect();
     for c in crowd {
         c.join().unwrap();
     }
-    let rest = Duration::from_secs(seconds).saturating_sub(started.elapsed());
-    std::thread::sleep(rest);
+    if signins == 0 {
+        std::thread::sleep(Duration::from_secs(seconds));
+    }
+    let ended = Instant::now();
     stop.store(true, Ordering::SeqCst);
     for w in workers {
         w.join().unwrap();
     }
-    Arc::try_unwrap(seen).ok().unwrap().into_inner().unwrap()
+    let mut seen = Arc::try_unwrap(seen).ok().unwrap().into_inner().unwrap();
+    for &(at, kind, ms, status) in samples.lock().unwrap().iter() {
+        if at >= started && at < ended {
+            seen.record(kind, ms, status);
+        }
+    }
+    seen.seconds = (ended - started).as_secs_f64();
+    seen
 }
 
 fn print(name: &str, seen: &Seen) {
-    println!("\n### {name}\n");
+    println!("\n### {name} ({:.1} s counted)\n", seen.seconds);
     println!("| requests | count | p50 ms | p90 ms | p99 ms | max ms |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (kind, times) in &seen.times {
@@ -165,7 +203,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = arg(&args, "--seconds").map_or(Ok(4), |s| s.parse())?;
     let accounts = signins.div_ceil(2).max(1);
 
-    for path in CHEAP.iter().chain(HEAVY) {
+    for (_, path) in CHEAP.iter().chain(HEAVY) {
         let (status, body) = Conn::open(&addr)?.get(path)?;
         if status != 200 || body.is_empty() {
             return Err(format!("{path}: status {status}").into());

@@ -280,10 +280,13 @@ pub async fn register(db: &Db, reg: &Registration) -> Result<User, AppError> {
     let first_name = reg.first_name.trim();
     if first_name.is_empty() {
         errors.push(("first_name", "Saisissez votre prénom.".into()));
-    } else if first_name.chars().count() > 80 {
+    } else if first_name.chars().count() > limits::FIRST_NAME_MAX_CHARS {
         errors.push((
             "first_name",
-            "Le prénom doit faire 80 caractères au plus.".into(),
+            format!(
+                "Le prénom doit faire {} caractères au plus.",
+                limits::FIRST_NAME_MAX_CHARS
+            ),
         ));
     }
     if let Err(m) = auth::check_new_password(&reg.password, &email) {

@@ -93,6 +93,16 @@ pub fn resolve(input: &str) -> Result<&'static Commune, Unknown> {
     })
 }
 
+/// `resolve` without the suggestions, which compare the input with thousands of names: for
+/// work done many times over (an import's rows past those reported), where the answer is only
+/// "known or not".
+pub fn resolve_without_suggestions(input: &str) -> Result<&'static Commune, Unknown> {
+    table().find(&Query::parse(input)).ok_or_else(|| Unknown {
+        input: input.to_string(),
+        suggestions: Vec::new(),
+    })
+}
+
 /// The commune (or arrondissement) with this INSEE code.
 pub fn by_insee(code: &str) -> Option<&'static Commune> {
     let table = table();

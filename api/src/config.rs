@@ -41,6 +41,10 @@ pub struct ApiConfig {
     /// The server's secret for signed links (unsubscribe): `TREMPLIN_SECRET`, else
     /// `data/secret`, created once (mode 0600). Every replica must share it.
     pub secret: String,
+    /// The time budget of one request, and of one import (`limits::REQUEST_TIMEOUT`,
+    /// `limits::IMPORT_TIMEOUT`; tests make them short).
+    pub request_timeout: std::time::Duration,
+    pub import_timeout: std::time::Duration,
 }
 
 /// Which search engine, and the synonyms both indexes use.
@@ -237,6 +241,8 @@ impl ApiConfig {
                 Some(s) => s,
                 None => secret_file(&data)?,
             },
+            request_timeout: crate::limits::REQUEST_TIMEOUT,
+            import_timeout: crate::limits::IMPORT_TIMEOUT,
         })
     }
 

@@ -85,7 +85,13 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
 /// headers and the request log.
 pub fn app(state: AppState, site: Router) -> Router {
     let https = state.config.secure_cookies();
-    let budget = state.budget.clone();
+    let budget = (
+        state.budget.clone(),
+        security::Deadlines {
+            request: state.config.request_timeout,
+            import: state.config.import_timeout,
+        },
+    );
     web::router(state.clone())
         .merge(web_opportunities::router(state.clone()))
         .merge(web_questions::router(state.clone()))

@@ -8,8 +8,9 @@ use crate::error::AppError;
 
 // ---- requests ----
 
-/// A form or a JSON body. The longest field is an opportunity's description (20,000
-/// characters, up to 80 KB in UTF-8); every form fits well under this.
+/// A form or a JSON body. The longest fields are an opportunity's description and an answer
+/// (`OPPORTUNITY_DESCRIPTION_MAX_CHARS`, `ANSWER_MAX_CHARS`: 20,000 characters, up to 80 KB
+/// in UTF-8); every form fits well under this.
 pub const BODY_MAX_BYTES: usize = 256 * 1024;
 
 /// An import file (CSV or JSON), sent by a counsellor. A region's France Travail export of
@@ -18,7 +19,8 @@ pub const IMPORT_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// The time budget of one request: past it, the answer is a 503 in French rather than a
 /// connection left hanging. The slowest legitimate work (an import of the largest file) has
-/// `IMPORT_TIMEOUT`.
+/// `IMPORT_TIMEOUT`. These are the defaults of `ApiConfig::request_timeout` and
+/// `import_timeout`.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -56,6 +58,11 @@ pub const MAX_KINDS: usize = 8;
 /// A short filter value (level, date, sort, structure slug).
 pub const FILTER_MAX_CHARS: usize = 60;
 
+/// Hits per call of the search API (`/api/v1/search?limit=`): the search box's suggestions
+/// show 8; a page of results needs no more than 50, and each hit costs highlighting.
+pub const SEARCH_DEFAULT_LIMIT: usize = 8;
+pub const SEARCH_MAX_LIMIT: usize = 50;
+
 // ---- accounts ----
 
 /// Failed sign-ins without delay, per account and per client address (see
@@ -82,6 +89,10 @@ pub fn max_concurrent_hashes() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }
 
+/// A first name, as shown in greetings and to counsellors: the longest French first names
+/// with a compound or two fit in 80.
+pub const FIRST_NAME_MAX_CHARS: usize = 80;
+
 /// A password: argon2 hashes any length, but a 1 MB "password" is an attack, not a phrase.
 pub const PASSWORD_MAX_CHARS: usize = 200;
 
@@ -90,15 +101,55 @@ pub const NEXT_MAX_CHARS: usize = 1000;
 
 // ---- opportunities ----
 
+/// An opportunity's title, and its short fields (organisation, contract, duration, hours,
+/// external id): a line on a card, not a text.
+pub const OPPORTUNITY_TITLE_MAX_CHARS: usize = 200;
+pub const OPPORTUNITY_SHORT_MAX_CHARS: usize = 200;
+/// Where an imported opportunity comes from ("France Travail"): a name.
+pub const OPPORTUNITY_SOURCE_MAX_CHARS: usize = 100;
+/// An opportunity's description, in Markdown: the longest real offers are a few thousand
+/// characters; this leaves room and keeps a page light (see `BODY_MAX_BYTES`).
+pub const OPPORTUNITY_DESCRIPTION_MAX_CHARS: usize = 20_000;
+/// Themes of one opportunity, and the length of each: each is a facet value and a link.
+pub const OPPORTUNITY_MAX_THEMES: usize = 10;
+pub const THEME_MAX_CHARS: usize = 50;
+/// Places offered by one opportunity (a number a counsellor types; more is a typo).
+pub const OPPORTUNITY_MAX_PLACES: i64 = 100_000;
+/// The message of a youth's "ça m'intéresse", and the counsellor's follow-up note: a few
+/// sentences, read on a screen listing many of them.
+pub const INTEREST_MESSAGE_MAX_CHARS: usize = 2000;
+pub const FOLLOW_UP_NOTE_MAX_CHARS: usize = 2000;
+
 /// Rows of one import; a file with more is refused before anything is checked.
 pub const IMPORT_MAX_ROWS: usize = 100_000;
 /// Row errors reported one by one; the others are counted.
 pub const IMPORT_MAX_REPORTED_ERRORS: usize = 100;
+/// Rows of one import whose unknown commune gets "did you mean" suggestions: only the rows
+/// whose errors are reported. A suggestion compares the name with every commune of the same
+/// initial (a few milliseconds, tens in a debug or fuzzing build), so a file of 100,000 rows
+/// of unknown communes cost minutes of CPU; past these, a row is counted without them.
+pub const IMPORT_MAX_SUGGESTIONS: usize = IMPORT_MAX_REPORTED_ERRORS;
 
 /// A stored link (how to apply, the original offer): `http(s)://` only.
 pub const URL_MAX_CHARS: usize = 2000;
 
 // ---- questions ----
+
+/// A youth's question and its subject: a question, not a letter (a longer story is for a
+/// meeting with the counsellor).
+pub const QUESTION_MAX_CHARS: usize = 2000;
+pub const SUBJECT_MAX_CHARS: usize = 150;
+/// The page of the site a question was asked from (a path, kept to link back to it).
+pub const QUESTION_PAGE_MAX_CHARS: usize = 300;
+/// A counsellor's answer, and the question and answer of a FAQ entry: as long as a guide's
+/// section may be, within `BODY_MAX_BYTES`.
+pub const ANSWER_MAX_CHARS: usize = 20_000;
+/// A FAQ entry's title and summary (shown in lists and in search results), and its publics
+/// (taxonomy terms such as "18-25 ans").
+pub const FAQ_TITLE_MAX_CHARS: usize = 200;
+pub const FAQ_DESCRIPTION_MAX_CHARS: usize = 300;
+pub const FAQ_MAX_PUBLICS: usize = 6;
+pub const FAQ_PUBLIC_MAX_CHARS: usize = 50;
 
 /// Questions of one youth waiting for an answer: counsellors answer in turn, and a youth
 /// who has asked this many waits for them (a form sent in a loop stops here).

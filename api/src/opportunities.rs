@@ -258,13 +258,22 @@ fn limit(errors: &mut FieldErrors, field: &'static str, name: &str, value: &str,
     if value.chars().count() > max {
         errors.push((
             field,
-            format!("{name} doit faire {max} caractères au plus."),
+            format!(
+                "{name} doit faire {} caractères au plus.",
+                limits::thousands(max)
+            ),
         ));
     }
 }
 
-/// Checks a draft; every wrong field is reported at once, with a message in French.
+/// Checks a draft; every wrong field is reported at once, with a message in French (an
+/// unknown commune with the nearest names).
 pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
+    validate_with(d, true)
+}
+
+/// `validate`, with or without suggestions for an unknown commune (`communes::resolve`).
+fn validate_with(d: &Draft, suggest: bool) -> Result<Valid, FieldErrors> {
     let mut errors: FieldErrors = Vec::new();
     let kind = match parse_kind(&d.kind) {
         Some(k) => k,
@@ -289,29 +298,41 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
     if title.is_empty() {
         errors.push(("title", "Le titre est obligatoire.".into()));
     }
-    limit(&mut errors, "title", "Le titre", &title, 200);
+    limit(
+        &mut errors,
+        "title",
+        "Le titre",
+        &title,
+        limits::OPPORTUNITY_TITLE_MAX_CHARS,
+    );
     limit(
         &mut errors,
         "organisation",
         "Le nom de l'organisme",
         d.organisation.trim(),
-        200,
+        limits::OPPORTUNITY_SHORT_MAX_CHARS,
     );
     limit(
         &mut errors,
         "description",
         "La description",
         &d.description,
-        20_000,
+        limits::OPPORTUNITY_DESCRIPTION_MAX_CHARS,
     );
     for (field, name, value) in [
         ("contract", "Le type de contrat", &d.contract),
         ("duration", "La durée", &d.duration),
         ("hours", "Les horaires", &d.hours),
     ] {
-        limit(&mut errors, field, name, value.trim(), 200);
+        limit(
+            &mut errors,
+            field,
+            name,
+            value.trim(),
+            limits::OPPORTUNITY_SHORT_MAX_CHARS,
+        );
     }
-    let place = match place(d) {
+    let place = match place(d, suggest) {
         Ok(p) => Some(p),
         Err((field, m)) => {
             errors.push((field, m));
@@ -354,12 +375,14 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
     let places = match d.places.trim() {
         "" => None,
         p => match p.parse::<i64>() {
-            Ok(n) if (1..=100_000).contains(&n) => Some(n),
+            Ok(n) if (1..=limits::OPPORTUNITY_MAX_PLACES).contains(&n) => Some(n),
             _ => {
                 errors.push((
                     "places",
-                    "Le nombre de places est un nombre entier entre 1 et 100 000 (ou laissez vide)."
-                        .into(),
+                    format!(
+                        "Le nombre de places est un nombre entier entre 1 et {} (ou laissez vide).",
+                        limits::thousands(limits::OPPORTUNITY_MAX_PLACES as usize)
+                    ),
                 ));
                 None
             }
@@ -397,10 +420,16 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
         .filter(|t| !t.is_empty())
         .collect();
     themes.dedup();
-    if themes.len() > 10 || themes.iter().any(|t| t.len() > 50) {
+    if themes.len() > limits::OPPORTUNITY_MAX_THEMES
+        || themes.iter().any(|t| t.len() > limits::THEME_MAX_CHARS)
+    {
         errors.push((
             "themes",
-            "Donnez au plus 10 thèmes, de 50 caractères au plus.".into(),
+            format!(
+                "Donnez au plus {} thèmes, de {} caractères au plus.",
+                limits::OPPORTUNITY_MAX_THEMES,
+                limits::THEME_MAX_CHARS
+            ),
         ));
     }
     let status = match d.status.trim() {
@@ -434,7 +463,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
         "external_id",
         "L'identifiant",
         d.external_id.trim(),
-        200,
+        limits::OPPORTUNITY_SHORT_MAX_CHARS,
     );
     let source_url = d.source_url.trim();
     if !source_url.is_empty() && !limits::web_link(source_url) {
@@ -444,7 +473,13 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
                 .into(),
         ));
     }
-    limit(&mut errors, "source", "La source", d.source.trim(), 100);
+    limit(
+        &mut errors,
+        "source",
+        "La source",
+        d.source.trim(),
+        limits::OPPORTUNITY_SOURCE_MAX_CHARS,
+    );
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -471,8 +506,9 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
     })
 }
 
-/// The place of a draft: given coordinates, or the commune resolved offline.
-fn place(d: &Draft) -> Result<Place, (&'static str, String)> {
+/// The place of a draft: given coordinates, or the commune resolved offline (with suggestions
+/// when it is unknown, if `suggest`).
+fn place(d: &Draft, suggest: bool) -> Result<Place, (&'static str, String)> {
     let town = d.town.trim();
     let postcode = d.postcode.trim();
     let coords = match (d.latitude.trim(), d.longitude.trim()) {
@@ -506,7 +542,12 @@ fn place(d: &Draft) -> Result<Place, (&'static str, String)> {
         ));
     }
     let typed = format!("{town} {postcode}");
-    match communes::resolve(typed.trim()) {
+    let resolved = if suggest {
+        communes::resolve(typed.trim())
+    } else {
+        communes::resolve_without_suggestions(typed.trim())
+    };
+    match resolved {
         Ok(c) => Ok(Place {
             town: if town.is_empty() {
                 c.name.clone()
@@ -1055,10 +1096,13 @@ pub async fn import(
 }
 
 /// Checks import rows: the valid ones, with their line, and the report of the others (the
-/// first `IMPORT_MAX_REPORTED_ERRORS` by line, and their count).
-fn check_rows(rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
+/// first `IMPORT_MAX_REPORTED_ERRORS` by line, and their count). Only the rows checked
+/// before `IMPORT_MAX_SUGGESTIONS` errors are found get suggestions for an unknown commune:
+/// the rows are checked in line order, so the rows after them are never reported anyway.
+fn check_rows(mut rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
     let mut report = ImportReport::default();
     let mut good = Vec::new();
+    rows.sort_by_key(|row| row.line);
     for row in rows {
         match row.draft {
             Err(m) => report.errors.push((row.line, m)),
@@ -1066,7 +1110,8 @@ fn check_rows(rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
                 if d.status.trim().is_empty() {
                     d.status = "publiee".into();
                 }
-                match validate(&d) {
+                let suggest = report.errors.len() < limits::IMPORT_MAX_SUGGESTIONS;
+                match validate_with(&d, suggest) {
                     Ok(v) => good.push((row.line, v)),
                     Err(fields) => report.errors.push((
                         row.line,
@@ -1879,10 +1924,13 @@ pub async fn follow_up(
             "Suivi inconnu : nouveau, contacte, abouti ou sans_suite.".into(),
         )]));
     }
-    if outcome.chars().count() > 2000 {
+    if outcome.chars().count() > limits::FOLLOW_UP_NOTE_MAX_CHARS {
         return Err(AppError::Invalid(vec![(
             "outcome",
-            "La note de suivi doit faire 2 000 caractères au plus.".into(),
+            format!(
+                "La note de suivi doit faire {} caractères au plus.",
+                limits::thousands(limits::FOLLOW_UP_NOTE_MAX_CHARS)
+            ),
         )]));
     }
     let done = sqlx::query(
@@ -1954,10 +2002,13 @@ pub async fn express_interest(
     youth_only(user)?;
     let o = get_visible(db, Some(user), id).await?;
     let message = message.trim();
-    if message.chars().count() > 2000 {
+    if message.chars().count() > limits::INTEREST_MESSAGE_MAX_CHARS {
         return Err(AppError::Invalid(vec![(
             "message",
-            "Le message doit faire 2 000 caractères au plus.".into(),
+            format!(
+                "Le message doit faire {} caractères au plus.",
+                limits::thousands(limits::INTEREST_MESSAGE_MAX_CHARS)
+            ),
         )]));
     }
     let t = now();
@@ -2308,6 +2359,89 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.0).collect();
         for f in ["kind", "title", "town", "places", "deadline", "apply"] {
             assert!(fields.contains(&f), "{f} missing from {errors:?}");
+        }
+    }
+
+    /// Each bound of `limits` on an opportunity's fields holds at its value and refuses one
+    /// more, in French, naming the field.
+    #[test]
+    fn fields_are_bounded_by_limits() {
+        let good = Draft {
+            kind: "emploi".into(),
+            title: "Vendeur".into(),
+            town: "Lille".into(),
+            ..Draft::default()
+        };
+        assert!(validate(&good).is_ok());
+        let text = |n: usize| "a".repeat(n);
+        let themes = |n: usize| (0..n).map(|i| format!("theme{i}")).collect::<Vec<_>>();
+        let title = |n| Draft {
+            title: text(n),
+            ..good.clone()
+        };
+        let organisation = |n| Draft {
+            organisation: text(n),
+            ..good.clone()
+        };
+        let description = |n| Draft {
+            description: text(n),
+            ..good.clone()
+        };
+        let source = |n| Draft {
+            source: text(n),
+            ..good.clone()
+        };
+        let theme_count = |n| Draft {
+            themes: themes(n),
+            ..good.clone()
+        };
+        let places = |n: i64| Draft {
+            places: n.to_string(),
+            ..good.clone()
+        };
+        for (field, at_max, past, said) in [
+            (
+                "title",
+                title(limits::OPPORTUNITY_TITLE_MAX_CHARS),
+                title(limits::OPPORTUNITY_TITLE_MAX_CHARS + 1),
+                "Le titre doit faire 200 caractères au plus.",
+            ),
+            (
+                "organisation",
+                organisation(limits::OPPORTUNITY_SHORT_MAX_CHARS),
+                organisation(limits::OPPORTUNITY_SHORT_MAX_CHARS + 1),
+                "Le nom de l'organisme doit faire 200 caractères au plus.",
+            ),
+            (
+                "description",
+                description(limits::OPPORTUNITY_DESCRIPTION_MAX_CHARS),
+                description(limits::OPPORTUNITY_DESCRIPTION_MAX_CHARS + 1),
+                "La description doit faire 20\u{a0}000 caractères au plus.",
+            ),
+            (
+                "source",
+                source(limits::OPPORTUNITY_SOURCE_MAX_CHARS),
+                source(limits::OPPORTUNITY_SOURCE_MAX_CHARS + 1),
+                "La source doit faire 100 caractères au plus.",
+            ),
+            (
+                "themes",
+                theme_count(limits::OPPORTUNITY_MAX_THEMES),
+                theme_count(limits::OPPORTUNITY_MAX_THEMES + 1),
+                "Donnez au plus 10 thèmes, de 50 caractères au plus.",
+            ),
+            (
+                "places",
+                places(limits::OPPORTUNITY_MAX_PLACES),
+                places(limits::OPPORTUNITY_MAX_PLACES + 1),
+                "Le nombre de places est un nombre entier entre 1 et 100\u{a0}000 (ou laissez vide).",
+            ),
+        ] {
+            assert!(validate(&at_max).is_ok(), "{field}");
+            assert_eq!(
+                validate(&past).unwrap_err(),
+                vec![(field, said.to_string())]
+            );
         }
     }
 

@@ -16,6 +16,7 @@ use crate::accounts::{iso, Role, Structure, User};
 use crate::config::ApiConfig;
 use crate::db::{now, Db};
 use crate::error::{AppError, FieldErrors};
+use crate::limits;
 use crate::mail::{Email, Mailer};
 
 /// Statuses: slug, label.
@@ -37,10 +38,9 @@ pub const FAQ_THEMES: &[&str] = &[
     "vie quotidienne",
 ];
 
+/// A question shorter than this says too little to be answered (the longest ones are
+/// bounded in `limits`).
 pub const QUESTION_MIN: usize = 10;
-pub const QUESTION_MAX: usize = 2000;
-pub const SUBJECT_MAX: usize = 150;
-pub const ANSWER_MAX: usize = 20_000;
 
 pub fn status_label(slug: &str) -> &'static str {
     crate::opportunities::label(STATUSES, slug)
@@ -323,17 +323,20 @@ pub struct Ask {
 
 /// Only a path of the site is kept as the page a question came from.
 pub fn clean_page(page: &str) -> String {
-    crate::limits::local_path(page.trim(), 300).unwrap_or_default()
+    limits::local_path(page.trim(), limits::QUESTION_PAGE_MAX_CHARS).unwrap_or_default()
 }
 
 /// Checks a question; each wrong field gets its French message.
 pub fn validate(a: &Ask) -> Result<(String, String, String), FieldErrors> {
     let mut errors: FieldErrors = Vec::new();
     let subject = a.subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    if subject.chars().count() > SUBJECT_MAX {
+    if subject.chars().count() > limits::SUBJECT_MAX_CHARS {
         errors.push((
             "subject",
-            format!("Le sujet doit faire {SUBJECT_MAX} caractères au plus."),
+            format!(
+                "Le sujet doit faire {} caractères au plus.",
+                limits::SUBJECT_MAX_CHARS
+            ),
         ));
     }
     let body = a.question.trim().replace("\r\n", "\n");
@@ -345,11 +348,13 @@ pub fn validate(a: &Ask) -> Result<(String, String, String), FieldErrors> {
             "question",
             format!("Votre question est trop courte : écrivez au moins {QUESTION_MIN} caractères."),
         ));
-    } else if n > QUESTION_MAX {
+    } else if n > limits::QUESTION_MAX_CHARS {
         errors.push((
             "question",
             format!(
-                "Votre question est trop longue : {QUESTION_MAX} caractères au plus (elle en fait {n})."
+                "Votre question est trop longue : {} caractères au plus (elle en fait {}).",
+                limits::thousands(limits::QUESTION_MAX_CHARS),
+                limits::thousands(n)
             ),
         ));
     }
@@ -395,7 +400,7 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
     .bind(&body)
     .bind(&page)
     .bind(t)
-    .bind(crate::limits::QUESTIONS_WAITING_MAX)
+    .bind(limits::QUESTIONS_WAITING_MAX)
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -404,7 +409,7 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
             "question",
             format!(
                 "Vous avez déjà {} questions qui attendent une réponse : votre Mission Locale y répond d'abord.",
-                crate::limits::QUESTIONS_WAITING_MAX
+                limits::QUESTIONS_WAITING_MAX
             ),
         )]));
     };
@@ -475,10 +480,13 @@ pub async fn answer(
             "Écrivez votre réponse.".into(),
         )]));
     }
-    if n > ANSWER_MAX {
+    if n > limits::ANSWER_MAX_CHARS {
         return Err(AppError::Invalid(vec![(
             "answer",
-            format!("La réponse doit faire {ANSWER_MAX} caractères au plus."),
+            format!(
+                "La réponse doit faire {} caractères au plus.",
+                limits::thousands(limits::ANSWER_MAX_CHARS)
+            ),
         )]));
     }
     let t = now();
@@ -797,10 +805,13 @@ fn validate_faq(d: &FaqDraft) -> Result<ValidFaq, FieldErrors> {
     let title = d.title.split_whitespace().collect::<Vec<_>>().join(" ");
     if title.is_empty() {
         errors.push(("title", "Le titre est obligatoire.".into()));
-    } else if title.chars().count() > 200 {
+    } else if title.chars().count() > limits::FAQ_TITLE_MAX_CHARS {
         errors.push((
             "title",
-            "Le titre doit faire 200 caractères au plus.".into(),
+            format!(
+                "Le titre doit faire {} caractères au plus.",
+                limits::FAQ_TITLE_MAX_CHARS
+            ),
         ));
     }
     let description = d
@@ -808,10 +819,13 @@ fn validate_faq(d: &FaqDraft) -> Result<ValidFaq, FieldErrors> {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if description.chars().count() > 300 {
+    if description.chars().count() > limits::FAQ_DESCRIPTION_MAX_CHARS {
         errors.push((
             "description",
-            "Le résumé doit faire 300 caractères au plus.".into(),
+            format!(
+                "Le résumé doit faire {} caractères au plus.",
+                limits::FAQ_DESCRIPTION_MAX_CHARS
+            ),
         ));
     }
     let question = d.question.trim().replace("\r\n", "\n");
@@ -820,10 +834,13 @@ fn validate_faq(d: &FaqDraft) -> Result<ValidFaq, FieldErrors> {
         errors.push(("answer", "La réponse est obligatoire.".into()));
     }
     for (field, text) in [("question", &question), ("answer", &answer)] {
-        if text.chars().count() > ANSWER_MAX {
+        if text.chars().count() > limits::ANSWER_MAX_CHARS {
             errors.push((
                 field,
-                format!("Ce texte doit faire {ANSWER_MAX} caractères au plus."),
+                format!(
+                    "Ce texte doit faire {} caractères au plus.",
+                    limits::thousands(limits::ANSWER_MAX_CHARS)
+                ),
             ));
         } else if text.contains("{{") || text.contains("{%") || text.contains("+++") {
             errors.push((
@@ -855,10 +872,18 @@ fn validate_faq(d: &FaqDraft) -> Result<ValidFaq, FieldErrors> {
         .filter(|p| !p.is_empty())
         .collect();
     publics.dedup();
-    if publics.len() > 6 || publics.iter().any(|p| p.chars().count() > 50) {
+    if publics.len() > limits::FAQ_MAX_PUBLICS
+        || publics
+            .iter()
+            .any(|p| p.chars().count() > limits::FAQ_PUBLIC_MAX_CHARS)
+    {
         errors.push((
             "publics",
-            "Donnez au plus 6 publics, de 50 caractères au plus, séparés par des virgules.".into(),
+            format!(
+                "Donnez au plus {} publics, de {} caractères au plus, séparés par des virgules.",
+                limits::FAQ_MAX_PUBLICS,
+                limits::FAQ_PUBLIC_MAX_CHARS
+            ),
         ));
     }
     if errors.is_empty() {
@@ -1203,6 +1228,99 @@ mod tests {
         assert_eq!(clean_page("https://evil.example/"), "");
         assert_eq!(clean_page("//evil.example/"), "");
         assert_eq!(clean_page("/a\"><script>"), "");
+    }
+
+    /// Each bound of `limits` on a question and a FAQ entry holds at its value and refuses
+    /// one more, in French, naming the field.
+    #[test]
+    fn questions_and_faq_entries_are_bounded_by_limits() {
+        let ask = |subject: usize, question: usize| Ask {
+            subject: "s".repeat(subject),
+            question: "q".repeat(question),
+            page: String::new(),
+        };
+        assert!(validate(&ask(limits::SUBJECT_MAX_CHARS, limits::QUESTION_MAX_CHARS)).is_ok());
+        assert_eq!(
+            validate(&ask(
+                limits::SUBJECT_MAX_CHARS + 1,
+                limits::QUESTION_MAX_CHARS + 1
+            ))
+            .unwrap_err(),
+            vec![
+                (
+                    "subject",
+                    "Le sujet doit faire 150 caractères au plus.".to_string()
+                ),
+                (
+                    "question",
+                    "Votre question est trop longue : 2\u{a0}000 caractères au plus (elle en fait 2\u{a0}001).".to_string()
+                ),
+            ]
+        );
+        let faq = FaqDraft {
+            title: "Comment faire un CV ?".into(),
+            answer: "Commencez par vos expériences.".into(),
+            theme: "emploi".into(),
+            ..FaqDraft::default()
+        };
+        assert!(validate_faq(&faq).is_ok());
+        let publics = |n: usize| (0..n).map(|i| format!("public {i}")).collect();
+        for (field, at_max, past, said) in [
+            (
+                "title",
+                FaqDraft {
+                    title: "t".repeat(limits::FAQ_TITLE_MAX_CHARS),
+                    ..faq.clone()
+                },
+                FaqDraft {
+                    title: "t".repeat(limits::FAQ_TITLE_MAX_CHARS + 1),
+                    ..faq.clone()
+                },
+                "Le titre doit faire 200 caractères au plus.",
+            ),
+            (
+                "description",
+                FaqDraft {
+                    description: "d".repeat(limits::FAQ_DESCRIPTION_MAX_CHARS),
+                    ..faq.clone()
+                },
+                FaqDraft {
+                    description: "d".repeat(limits::FAQ_DESCRIPTION_MAX_CHARS + 1),
+                    ..faq.clone()
+                },
+                "Le résumé doit faire 300 caractères au plus.",
+            ),
+            (
+                "publics",
+                FaqDraft {
+                    publics: publics(limits::FAQ_MAX_PUBLICS),
+                    ..faq.clone()
+                },
+                FaqDraft {
+                    publics: publics(limits::FAQ_MAX_PUBLICS + 1),
+                    ..faq.clone()
+                },
+                "Donnez au plus 6 publics, de 50 caractères au plus, séparés par des virgules.",
+            ),
+            (
+                "answer",
+                FaqDraft {
+                    answer: "r".repeat(limits::ANSWER_MAX_CHARS),
+                    ..faq.clone()
+                },
+                FaqDraft {
+                    answer: "r".repeat(limits::ANSWER_MAX_CHARS + 1),
+                    ..faq.clone()
+                },
+                "Ce texte doit faire 20\u{a0}000 caractères au plus.",
+            ),
+        ] {
+            assert!(validate_faq(&at_max).is_ok(), "{field}");
+            assert_eq!(
+                validate_faq(&past).err(),
+                Some(vec![(field, said.to_string())])
+            );
+        }
     }
 
     #[test]

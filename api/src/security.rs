@@ -2,6 +2,7 @@
 //! query string, cookies or bodies), and the cross-site checks of forms and of the JSON API.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -96,20 +97,32 @@ impl Default for Budget {
     }
 }
 
-/// Every request has a time budget (`limits::REQUEST_TIMEOUT`, `IMPORT_TIMEOUT` for imports)
-/// and a place among `limits::MAX_IN_FLIGHT`; without one or past the other, the answer is a
-/// 503 in French with `Retry-After`, never a connection left hanging or memory piling up.
-/// (The budget covers the work up to the response's head: a stream, such as live reload's
-/// events, goes on.)
-pub async fn budget(State(budget): State<Budget>, req: Request, next: Next) -> Response {
+/// The time budgets of requests: `request`, and `import` for the import routes (from
+/// `ApiConfig::request_timeout` and `import_timeout`).
+#[derive(Clone, Copy, Debug)]
+pub struct Deadlines {
+    pub request: Duration,
+    pub import: Duration,
+}
+
+/// Every request has a time budget (`limits::REQUEST_TIMEOUT`, `IMPORT_TIMEOUT` for imports,
+/// as configured) and a place among `limits::MAX_IN_FLIGHT`; without one or past the other,
+/// the answer is a 503 in French with `Retry-After`, never a connection left hanging or
+/// memory piling up. (The budget covers the work up to the response's head: a stream, such
+/// as live reload's events, goes on.)
+pub async fn budget(
+    State((budget, deadlines)): State<(Budget, Deadlines)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let Ok(_place) = budget.0.clone().try_acquire_owned() else {
         return unavailable(api, "Le service est très demandé en ce moment.");
     };
     let timeout = if req.uri().path().ends_with("/import") {
-        limits::IMPORT_TIMEOUT
+        deadlines.import
     } else {
-        limits::REQUEST_TIMEOUT
+        deadlines.request
     };
     match tokio::time::timeout(timeout, next.run(req)).await {
         Ok(res) => res,
@@ -390,6 +403,80 @@ mod tests {
             set_cookie("x", "y", Some(0), true).to_str().unwrap(),
             "x=y; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure"
         );
+    }
+
+    /// A request past its time budget is a 503 with `Retry-After`: the API's JSON under
+    /// `/api/`, a page in French elsewhere; an import has its own, longer budget.
+    #[tokio::test]
+    async fn a_request_past_its_budget_is_told_to_come_back() {
+        use axum::routing::get;
+        use tower::ServiceExt;
+
+        async fn slow() -> &'static str {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            "trop tard"
+        }
+        async fn import() -> &'static str {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            "importé"
+        }
+        let deadlines = Deadlines {
+            request: Duration::from_millis(50),
+            import: Duration::from_secs(60),
+        };
+        let app = axum::Router::new()
+            .route("/lent", get(slow))
+            .route("/api/v1/lent", get(slow))
+            .route("/api/v1/opportunities/import", get(import))
+            .layer(axum::middleware::from_fn_with_state(
+                (Budget::new(8), deadlines),
+                budget,
+            ));
+        let call = |path: &'static str| {
+            let app = app.clone();
+            async move {
+                let started = std::time::Instant::now();
+                let res = app
+                    .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                let elapsed = started.elapsed();
+                let status = res.status();
+                let headers = res.headers().clone();
+                let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+                    .await
+                    .unwrap();
+                (
+                    status,
+                    headers,
+                    String::from_utf8(body.to_vec()).unwrap(),
+                    elapsed,
+                )
+            }
+        };
+        for (path, content_type) in [
+            ("/lent", "text/html; charset=utf-8"),
+            ("/api/v1/lent", "application/json"),
+        ] {
+            let (status, headers, body, elapsed) = call(path).await;
+            // The handler would take a minute: the budget stopped it.
+            assert!(elapsed < Duration::from_secs(10), "{path}: {elapsed:?}");
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+            assert_eq!(headers[header::RETRY_AFTER], "5", "{path}");
+            assert_eq!(headers[header::CONTENT_TYPE], content_type, "{path}");
+            let said = "La réponse a pris trop de temps. Réessayez dans quelques secondes.";
+            if path.starts_with("/api/") {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(v["error"], said);
+            } else {
+                assert!(body.contains("<html lang=\"fr\">"), "{body}");
+                assert!(body.contains("<h1>Service momentanément indisponible</h1>"));
+                assert!(body.contains(said), "{body}");
+            }
+        }
+        // 200 ms is past the request budget, within the import's.
+        let (status, _, body, _) = call("/api/v1/opportunities/import").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "importé"));
     }
 
     #[test]

@@ -351,7 +351,10 @@ async fn api_search(
     };
     let q = limits::query("q", &sq.q)?;
     let mut req = SearchRequest::new(index, &q);
-    req.limit = sq.limit.unwrap_or(8).min(50);
+    req.limit = sq
+        .limit
+        .unwrap_or(limits::SEARCH_DEFAULT_LIMIT)
+        .min(limits::SEARCH_MAX_LIMIT);
     req.offset = sq.offset.unwrap_or(0).min(tremplin_search::MAX_HITS);
     req.highlight = true;
     if index == OPPORTUNITES {

@@ -286,6 +286,36 @@ async fn imports_are_bounded() {
             "{}",
             a.body
         );
+        // The same in our JSON and in France Travail's: refused, with what to do.
+        let items = vec!["{}"; limits::IMPORT_MAX_ROWS + 1].join(",");
+        for (file, body) in [
+            ("offres.json", format!("[{items}]")),
+            ("offres.json", format!("{{\"opportunites\": [{items}]}}")),
+            (
+                "francetravail.json",
+                format!("{{\"resultats\": [{items}]}}"),
+            ),
+        ] {
+            let a = c
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/opportunities/import?file_name={file}"),
+                    Some("application/json"),
+                    body,
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b} {file}");
+            assert_eq!(
+                a.json()["fields"]["file"],
+                "Le fichier contient plus de 100\u{a0}000 opportunités : découpez-le en plusieurs fichiers.",
+                "{b} {file}"
+            );
+        }
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM opportunities")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{b}: nothing written");
         // 500 bad rows: the first 100 detailed, and the count.
         let mut csv = String::from("type;titre;commune\n");
         for _ in 0..500 {
@@ -319,6 +349,57 @@ async fn imports_are_bounded() {
             .await;
         assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
         assert!(a.json()["error"].as_str().unwrap().contains("trop gros"));
+    }
+}
+
+/// Row 7, CPU: a file of the most rows allowed, each with an unknown commune, is checked
+/// in seconds: only the reported rows get "did you mean" suggestions (each compares the name
+/// with thousands of communes; for every row, this file took minutes).
+#[tokio::test]
+async fn unknown_communes_in_a_large_import_are_checked_quickly() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@lille.fr").await;
+        let mut csv = String::from("type;titre;organisme;commune\n");
+        for i in 0..limits::IMPORT_MAX_ROWS {
+            csv.push_str(&format!("emploi;Vendeur {i};Boulangerie;Saint-Etiene\n"));
+        }
+        let started = std::time::Instant::now();
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import?file_name=offres.csv",
+                Some("text/csv"),
+                csv,
+            )
+            .await;
+        let elapsed = started.elapsed();
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        let v = a.json();
+        assert_eq!(v["error_count"], limits::IMPORT_MAX_ROWS, "{b}");
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), limits::IMPORT_MAX_REPORTED_ERRORS, "{b}");
+        // Every reported row still has its suggestions.
+        for (i, e) in errors.iter().enumerate() {
+            assert_eq!(e["line"], i + 2);
+            let m = e["message"].as_str().unwrap();
+            assert!(
+                m.contains("Nous ne connaissons pas la commune «\u{a0}Saint-Etiene\u{a0}»")
+                    && m.contains("Vouliez-vous dire")
+                    && m.contains("Saint-Étienne (42)"),
+                "{b}: {m}"
+            );
+        }
+        // A debug build on a shared machine: seconds. With suggestions on every row: minutes.
+        assert!(
+            elapsed < std::time::Duration::from_secs(30),
+            "{b}: {elapsed:?}"
+        );
     }
 }
 
@@ -743,12 +824,8 @@ async fn https_and_api_errors() {
     assert!(a.status.is_client_error());
 }
 
-/// Past the requests a process serves at once, a 503 in French with `Retry-After`.
-#[tokio::test]
-async fn too_many_requests_at_once_are_told_to_come_back() {
-    let mut p = platform("sqlite").await;
-    let mut state = p.state.clone();
-    state.budget = tremplin_api::security::Budget::new(0);
+/// The platform's app made again from `state` (over the same database and site).
+fn rebuild(p: &mut Platform, state: tremplin_api::AppState) {
     p.app = tremplin_api::app(
         state,
         tremplin_api::preview::router(tremplin_api::preview::Preview::new(
@@ -759,6 +836,26 @@ async fn too_many_requests_at_once_are_told_to_come_back() {
             false,
         )),
     );
+}
+
+/// A client of the platform's current app with the cookies of `from`.
+fn with_cookies_of(p: &Platform, from: &Client) -> Client {
+    let mut c = Client::new(p);
+    for name in ["tremplin_session", "tremplin_csrf"] {
+        if let Some(v) = from.cookie(name) {
+            c.set_cookie(name, &v);
+        }
+    }
+    c
+}
+
+/// Past the requests a process serves at once, a 503 in French with `Retry-After`.
+#[tokio::test]
+async fn too_many_requests_at_once_are_told_to_come_back() {
+    let mut p = platform("sqlite").await;
+    let mut state = p.state.clone();
+    state.budget = tremplin_api::security::Budget::new(0);
+    rebuild(&mut p, state);
     let mut c = Client::new(&p);
     for path in ["/", "/api/v1/opportunities"] {
         let a = c.get(path).await;
@@ -814,5 +911,266 @@ async fn waiting_questions_are_bounded() {
             }
         }
         assert_eq!(asked, limits::QUESTIONS_WAITING_MAX, "{b}");
+    }
+}
+
+/// Past its time budget (`ApiConfig::request_timeout`, `import_timeout`), a request is
+/// answered 503 with `Retry-After`, in French: the API's JSON under `/api/v1`, a page
+/// elsewhere. The work is real: a sign-in hashes a password (tens of milliseconds, past a
+/// budget of 1 ms), an import reads and checks 100,000 rows (past 50 ms).
+#[tokio::test]
+async fn a_request_past_its_time_budget_is_told_to_come_back() {
+    for b in backends() {
+        let mut p = platform(b).await;
+        let (mut counsellor, _) = staff(&p, Role::Counsellor, "lille", "c@lille.fr").await;
+        assert_eq!(
+            counsellor.get("/conseil/opportunites/import").await.status,
+            StatusCode::OK
+        );
+        youth(&p, "jeune@exemple.fr").await;
+        let sign_in = json!({"email": "jeune@exemple.fr", "password": PASSWORD});
+        let mut visitor = Client::new(&p);
+        let a = visitor
+            .json(Method::POST, "/api/v1/session", sign_in.clone())
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{b}: within the default budget");
+        let mut visitor = Client::new(&p);
+        assert_eq!(
+            visitor.get("/compte/connexion").await.status,
+            StatusCode::OK
+        );
+
+        let mut state = p.state.clone();
+        let mut config = (*state.config).clone();
+        config.request_timeout = std::time::Duration::from_millis(1);
+        config.import_timeout = std::time::Duration::from_millis(50);
+        state.config = std::sync::Arc::new(config);
+        rebuild(&mut p, state);
+
+        let said = "La réponse a pris trop de temps. Réessayez dans quelques secondes.";
+        let unavailable = |a: &Answer, json: bool| {
+            assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{b}: {}", a.body);
+            assert_eq!(
+                a.headers[header::RETRY_AFTER],
+                limits::RETRY_AFTER_SECONDS.to_string()
+            );
+            if json {
+                assert_eq!(a.headers[header::CONTENT_TYPE], "application/json");
+                assert_eq!(a.json()["error"], said, "{b}");
+            } else {
+                assert_eq!(a.headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+                assert!(a.body.contains("lang=\"fr\""), "{}", a.body);
+                assert!(a.body.contains("Service momentanément indisponible"));
+                assert!(a.body.contains(said), "{b}: {}", a.body);
+            }
+        };
+        // The request budget: a sign-in, through the API and through the form.
+        let mut c = with_cookies_of(&p, &visitor);
+        let a = c
+            .json(Method::POST, "/api/v1/session", sign_in.clone())
+            .await;
+        unavailable(&a, true);
+        let a = c
+            .post_form(
+                "/compte/connexion",
+                "/compte/connexion",
+                &[("email", "jeune@exemple.fr"), ("password", PASSWORD)],
+            )
+            .await;
+        unavailable(&a, false);
+
+        // The import budget: 100,000 good rows, through the API and through the form.
+        let mut csv = String::from("type;titre;organisme;commune\n");
+        for i in 0..limits::IMPORT_MAX_ROWS {
+            csv.push_str(&format!("emploi;Vendeur {i};Boulangerie;Lille\n"));
+        }
+        let mut c = with_cookies_of(&p, &counsellor);
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import?file_name=offres.csv",
+                Some("text/csv"),
+                csv.clone(),
+            )
+            .await;
+        unavailable(&a, true);
+        let csrf = c.cookie("tremplin_csrf").unwrap();
+        let boundary = "XyZ";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"offres.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+             --{boundary}--\r\n"
+        );
+        let a = c
+            .send(
+                Method::POST,
+                "/conseil/opportunites/import",
+                Some(&format!("multipart/form-data; boundary={boundary}")),
+                body,
+            )
+            .await;
+        unavailable(&a, false);
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM opportunities")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{b}: an import stopped by its budget writes nothing");
+    }
+}
+
+/// A form past `BODY_MAX_BYTES` is a 413 with a page in French, whether its size is declared
+/// (`Content-Length`, refused by the form's reader) or found while reading it.
+#[tokio::test]
+async fn a_form_too_large_gets_a_page_in_french() {
+    let p = platform("sqlite").await;
+    let mut c = Client::new(&p);
+    assert_eq!(c.get("/compte/inscription").await.status, StatusCode::OK);
+    let csrf = c.cookie("tremplin_csrf").unwrap();
+    let body = format!(
+        "csrf={csrf}&email=a%40exemple.fr&prenom={}",
+        "a".repeat(limits::BODY_MAX_BYTES)
+    );
+    for declared in [true, false] {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/compte/inscription")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("tremplin_csrf={csrf}"));
+        if declared {
+            req = req.header(header::CONTENT_LENGTH, body.len());
+        }
+        let a = raw(&p, req.body(Body::from(body.clone())).unwrap()).await;
+        assert_eq!(
+            a.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{declared}: {}",
+            a.body
+        );
+        assert!(
+            a.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{declared}"
+        );
+        assert!(a.body.contains("lang=\"fr\""), "{declared}: {}", a.body);
+        assert!(
+            a.body.contains("trop long") || a.body.contains("trop gros"),
+            "{declared}: {}",
+            a.body
+        );
+        assert!(a.body.contains("256 Ko au plus"), "{declared}: {}", a.body);
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&p.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+/// The bounds of `limits` on the texts a youth or a counsellor sends (a first name, an
+/// interest's message, a follow-up note, an answer) refuse one character more, in French,
+/// naming the field, on every database.
+#[tokio::test]
+async fn text_fields_are_bounded_by_limits() {
+    for b in backends() {
+        let p = platform(b).await;
+        let mut c = Client::new(&p);
+        let a = c
+            .json(
+                Method::POST,
+                "/api/v1/accounts",
+                json!({
+                    "email": "long@exemple.fr", "password": PASSWORD,
+                    "first_name": "a".repeat(limits::FIRST_NAME_MAX_CHARS + 1),
+                }),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(
+            a.json()["fields"]["first_name"],
+            "Le prénom doit faire 80 caractères au plus."
+        );
+
+        let (mut lille, _) = staff(&p, Role::Counsellor, "lille", "c@lille.fr").await;
+        let a = lille
+            .json(Method::POST, "/api/v1/opportunities", offer("Vendeur"))
+            .await;
+        let one = format!("/api/v1/opportunities/{}", a.json()["id"]);
+        let (mut jeune, user) = youth(&p, "jeune@exemple.fr").await;
+        accounts::set_structure(&p.state.db, &user, "lille")
+            .await
+            .unwrap();
+        let long = "m".repeat(limits::INTEREST_MESSAGE_MAX_CHARS + 1);
+        let a = jeune
+            .json(
+                Method::POST,
+                &format!("{one}/interest"),
+                json!({ "message": long }),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        assert_eq!(
+            a.json()["fields"]["message"],
+            "Le message doit faire 2\u{a0}000 caractères au plus."
+        );
+        let a = jeune
+            .json(
+                Method::POST,
+                &format!("{one}/interest"),
+                json!({"message": "Bonjour"}),
+            )
+            .await;
+        assert!(a.status.is_success(), "{b}: {}", a.body);
+        let note = "n".repeat(limits::FOLLOW_UP_NOTE_MAX_CHARS + 1);
+        let a = lille
+            .json(
+                Method::POST,
+                &format!("{one}/interests/{}", user.id),
+                json!({"state": "contacte", "outcome": note}),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        assert_eq!(
+            a.json()["fields"]["outcome"],
+            "La note de suivi doit faire 2\u{a0}000 caractères au plus."
+        );
+
+        let a = jeune
+            .json(
+                Method::POST,
+                "/api/v1/questions",
+                json!({"question": "Comment faire un CV ?"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{b}: {}", a.body);
+        let id = a.json()["id"].as_i64().unwrap();
+        let a = lille
+            .json(
+                Method::POST,
+                &format!("/api/v1/questions/{id}/answer"),
+                json!({"answer": "r".repeat(limits::ANSWER_MAX_CHARS + 1)}),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        assert_eq!(
+            a.json()["fields"]["answer"],
+            "La réponse doit faire 20\u{a0}000 caractères au plus."
+        );
     }
 }

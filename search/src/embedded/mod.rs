@@ -34,9 +34,41 @@ const MERGE_AFTER: usize = 10_000;
 const WRITER_MEMORY: usize = 64_000_000;
 /// Facet values returned per facet, as Meilisearch's default `maxValuesPerFacet`.
 const MAX_FACET_VALUES: usize = 100;
-/// How long the fewer-words retries of one search may go on: a query of many rare words
-/// answers with what it found by then rather than trying every shorter query.
+/// How long the fewer-words retries of one search may go on, and how many there may be: a
+/// query of many rare words answers with what it found by then rather than trying every
+/// shorter query. Each retry drops one word and searches the whole index again, so a query
+/// of `MAX_QUERY_WORDS` words would make as many searches; past these, the answer is the
+/// best found so far.
 const RELAX_BUDGET: Duration = Duration::from_millis(500);
+const RELAX_MAX_RETRIES: usize = crate::MAX_QUERY_WORDS - 1;
+
+/// What the fewer-words retries of one search may still spend, and what they did.
+struct Relax {
+    deadline: Instant,
+    retries_left: usize,
+    /// Retries started so far.
+    retries: usize,
+}
+
+impl Relax {
+    fn new(time: Duration, retries: usize) -> Relax {
+        Relax {
+            deadline: Instant::now() + time,
+            retries_left: retries,
+            retries: 0,
+        }
+    }
+
+    /// Whether another retry may start.
+    fn allows(&self) -> bool {
+        self.retries_left > 0 && Instant::now() < self.deadline
+    }
+
+    fn spend(&mut self) {
+        self.retries_left -= 1;
+        self.retries += 1;
+    }
+}
 
 /// The embedded search engine (tantivy), persisted in a directory.
 #[derive(Clone)]
@@ -319,27 +351,38 @@ impl Inner {
     /// matching strategy. A youth
     /// who types "comment faire un cv" still gets the CV guide, which never says "comment".
     ///
-    /// The retries are bounded: one per word of the query (at most `MAX_QUERY_WORDS`), and
-    /// none is started after `deadline`.
-    fn search(&self, request: &SearchRequest, deadline: Instant) -> Result<SearchResults> {
+    /// The retries are bounded by `relax` (`RELAX_BUDGET`, `RELAX_MAX_RETRIES`): none is
+    /// started once it is spent. Only the first search, with every word, looks for a "did you
+    /// mean" (the answer gives only its suggestion).
+    fn search(&self, request: &SearchRequest, relax: &mut Relax) -> Result<SearchResults> {
+        self.search_relaxed(request, relax, true)
+    }
+
+    fn search_relaxed(
+        &self,
+        request: &SearchRequest,
+        relax: &mut Relax,
+        suggest: bool,
+    ) -> Result<SearchResults> {
         let mut first = request.clone();
         first.offset = 0;
         first.limit = request.offset + request.limit;
-        let strict = self.search_all_words(&first)?;
-        let relaxed_query = if strict.total >= first.limit || Instant::now() >= deadline {
-            None
-        } else {
+        let strict = self.search_all_words(&first, suggest)?;
+        let relaxed_query = if strict.total < first.limit && relax.allows() {
             self.without_most_common_word(request)?
+        } else {
+            None
         };
         let Some(relaxed_query) = relaxed_query else {
             let mut page = strict;
             page.hits = page.hits.into_iter().skip(request.offset).collect();
             return Ok(page);
         };
+        relax.spend();
         let mut wider = first.clone();
         wider.query = relaxed_query;
         wider.limit = first.limit + strict.hits.len();
-        let relaxed = self.search(&wider, deadline)?;
+        let relaxed = self.search_relaxed(&wider, relax, false)?;
         if relaxed.total <= strict.total {
             let mut page = strict;
             page.hits = page.hits.into_iter().skip(request.offset).collect();
@@ -401,7 +444,9 @@ impl Inner {
         Ok(Some(query))
     }
 
-    fn search_all_words(&self, request: &SearchRequest) -> Result<SearchResults> {
+    /// The documents with every word of the query; with `suggest`, a "did you mean" when
+    /// there is none.
+    fn search_all_words(&self, request: &SearchRequest, suggest: bool) -> Result<SearchResults> {
         let state = self.get(&request.index)?;
         let settings = &state.settings;
         for facet in &request.facets {
@@ -489,7 +534,7 @@ impl Inner {
                 fields: document.fields,
             });
         }
-        if results.total == 0 && has_words {
+        if results.total == 0 && has_words && suggest {
             results.did_you_mean = self.did_you_mean(&state, &searcher, request)?;
         }
         Ok(results)
@@ -527,16 +572,9 @@ impl Inner {
         retry.offset = 0;
         retry.facets.clear();
         retry.highlight = false;
-        let results = self.search_without_suggestion(&retry)?;
+        // Only whether the corrected query finds anything: no retries, no suggestion.
+        let results = self.search_all_words(&retry, false)?;
         Ok((results.total > 0).then_some(corrected))
-    }
-
-    fn search_without_suggestion(&self, request: &SearchRequest) -> Result<SearchResults> {
-        // The retried query has words the index knows, so it will not recurse further
-        // unless it finds nothing; then the answer is simply no suggestion.
-        let mut results = self.search(request, Instant::now() + RELAX_BUDGET)?;
-        results.did_you_mean = None;
-        Ok(results)
     }
 
     fn knows(&self, state: &IndexState, searcher: &Searcher, folded: &str) -> Result<bool> {
@@ -681,8 +719,66 @@ impl SearchEngine for EmbeddedEngine {
 
     async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let request = request.bounded();
-        let deadline = std::time::Instant::now() + RELAX_BUDGET;
-        self.run(move |inner| inner.search(&request, deadline))
+        let mut relax = Relax::new(RELAX_BUDGET, RELAX_MAX_RETRIES);
+        self.run(move |inner| inner.search(&request, &mut relax))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sixteen words, each in one document only: no document has two, so a query of all of
+    /// them would retry with fewer words down to the last one.
+    const WORDS: [&str; crate::MAX_QUERY_WORDS] = [
+        "alpaga", "baleine", "castor", "dauphin", "escargot", "flamant", "girafe", "hibou",
+        "iguane", "jaguar", "koala", "lamantin", "marmotte", "narval", "ocelot", "panthere",
+    ];
+
+    async fn one_word_each() -> (tempfile::TempDir, EmbeddedEngine) {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = EmbeddedEngine::open(dir.path()).unwrap();
+        let settings = IndexSettings {
+            searchable: vec!["title".into()],
+            ..IndexSettings::default()
+        };
+        engine.configure("animaux", &settings).await.unwrap();
+        let documents = WORDS
+            .iter()
+            .enumerate()
+            .map(|(i, word)| Document::new(format!("d{i}")).with("title", *word))
+            .collect();
+        engine.upsert("animaux", documents).await.unwrap();
+        (dir, engine)
+    }
+
+    /// Searches every word with `relax`; the results and the retries done.
+    fn run(engine: &EmbeddedEngine, mut relax: Relax) -> (SearchResults, usize) {
+        let request = SearchRequest::new("animaux", &WORDS.join(" ")).bounded();
+        let results = engine.inner.search(&request, &mut relax).unwrap();
+        (results, relax.retries)
+    }
+
+    #[tokio::test]
+    async fn fewer_words_retries_are_bounded_in_tries_and_time() {
+        let (_dir, engine) = one_word_each().await;
+        // Unbounded, one retry per word dropped, down to the last word, which one document has.
+        let (all, retries) = run(&engine, Relax::new(Duration::from_secs(60), usize::MAX));
+        assert_eq!(retries, WORDS.len() - 1);
+        assert_eq!(all.total, 1);
+        assert_eq!(all.hits[0].id, format!("d{}", WORDS.len() - 1));
+        // The default budget allows them all: a 16-word query is the longest an engine reads.
+        let (_, retries) = run(&engine, Relax::new(RELAX_BUDGET, RELAX_MAX_RETRIES));
+        assert_eq!(retries, WORDS.len() - 1);
+        // Bounded in tries: three, and an answer (what the shorter queries found: nothing).
+        let (some, retries) = run(&engine, Relax::new(Duration::from_secs(60), 3));
+        assert_eq!(retries, 3);
+        assert_eq!((some.total, some.hits.len()), (0, 0));
+        // Bounded in time: none is started once the time is spent, and the search answers.
+        let (none, retries) = run(&engine, Relax::new(Duration::ZERO, RELAX_MAX_RETRIES));
+        assert_eq!(retries, 0);
+        assert_eq!(none.total, 0);
+        assert_eq!(none.did_you_mean, None);
     }
 }
