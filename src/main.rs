@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use tremplin_api::config::ApiConfig;
-use tremplin_api::preview::Preview;
+use tremplin_api::http::preview::Preview;
+use tremplin_api::infra::config::ApiConfig;
 use tremplin_generator::live::Live;
 use tremplin_generator::{BuildError, BuildOptions, Diagnostics};
 
@@ -297,7 +297,7 @@ fn index_built_site(root: &std::path::Path, docs: Vec<tremplin_generator::docume
         let site = tremplin_generator::config::Config::load(root)
             .map_err(|_| "tremplin.toml illisible".to_string())?;
         let config = ApiConfig::new(root, &site, |k| std::env::var(k).ok())?;
-        tremplin_api::search_sync::index_built_site(&config, docs).await
+        tremplin_api::index::sync::index_built_site(&config, docs).await
     };
     let result = tokio::runtime::Runtime::new()
         .map_err(|e| e.to_string())
@@ -436,12 +436,12 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
     let preview = Preview::new(live, watch);
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("démarrage impossible : {e}"))?;
     rt.block_on(async move {
-        let database = tremplin_api::db::redact(&api_config.database_url);
+        let database = tremplin_api::infra::db::redact(&api_config.database_url);
         let state = tremplin_api::state(api_config, preview.clone()).await?;
         eprintln!("Base de données : {database}.");
         // The demo's examples, into a new database only; a problem there does not stop the
         // platform (nothing is written, and the next start tries again).
-        match tremplin_api::demo::load(&state.db, &state.config, demo).await {
+        match tremplin_api::domain::demo::load(&state.db, &state.config, demo).await {
             Ok(outcome) => {
                 for line in outcome.lines() {
                     eprintln!("{line}");
@@ -467,7 +467,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
                     let engine = state.search.as_ref();
                     if let Some(pages) = pages {
                         let Some(docs) = on_site(&preview, move |site| {
-                            tremplin_api::search_sync::page_documents(site, &pages)
+                            tremplin_api::index::sync::page_documents(site, &pages)
                         })
                         .await
                         else {
@@ -485,11 +485,11 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
                         }
                     }
                     let Some(docs) =
-                        on_site(&preview, tremplin_api::search_sync::site_documents).await
+                        on_site(&preview, tremplin_api::index::sync::site_documents).await
                     else {
                         return;
                     };
-                    if let Err(e) = tremplin_api::search_sync::sync_contents(
+                    if let Err(e) = tremplin_api::index::sync::sync_contents(
                         engine,
                         &state.contents,
                         &state.config.search.synonyms,
@@ -542,7 +542,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
             });
         }
         eprintln!("Tremplin est servi sur http://{addr} (Ctrl+C pour arrêter).");
-        let app = tremplin_api::app(state, tremplin_api::preview::router(preview));
+        let app = tremplin_api::app(state, tremplin_api::http::preview::router(preview));
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown())
             .await
@@ -590,17 +590,19 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 .join("\n")
         })?;
         let config = ApiConfig::new(root, &site, |k| std::env::var(k).ok())?;
-        let db = tremplin_api::db::connect(&config.database_url).await?;
-        let shown = |e: tremplin_api::error::AppError| match e {
-            tremplin_api::error::AppError::Invalid(fields) => fields
+        let db = tremplin_api::infra::db::connect(&config.database_url).await?;
+        let shown = |e: tremplin_api::infra::error::AppError| match e {
+            tremplin_api::infra::error::AppError::Invalid(fields) => fields
                 .into_iter()
                 .map(|(_, m)| m)
                 .collect::<Vec<_>>()
                 .join("\n"),
-            tremplin_api::error::AppError::Internal(detail) => format!("erreur interne : {detail}"),
+            tremplin_api::infra::error::AppError::Internal(detail) => {
+                format!("erreur interne : {detail}")
+            }
             e => e.message(),
         };
-        use tremplin_api::accounts;
+        use tremplin_api::domain::accounts;
         match cmd {
             Admin::User(UserCommand::Invite {
                 role,
@@ -613,7 +615,7 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     _ => return Err(format!("rôle « {role} » : choisissez counsellor ou admin (les jeunes s'inscrivent eux-mêmes)")),
                 };
                 let mailer =
-                    tremplin_api::mail::Mailer::new(&config.transport, &config.email_from)?;
+                    tremplin_api::infra::mail::Mailer::new(&config.transport, &config.email_from)?;
                 let (user, token) = accounts::invite(
                     &db,
                     &config,
@@ -624,9 +626,10 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 )
                 .await
                 .map_err(shown)?;
-                let link = tremplin_api::web::send_invitation(&config, &mailer, &user, &token)
-                    .await
-                    .map_err(shown)?;
+                let link =
+                    tremplin_api::http::accounts::send_invitation(&config, &mailer, &user, &token)
+                        .await
+                        .map_err(shown)?;
                 println!("Compte créé pour {} ({}). Lien pour choisir le mot de passe (valable 7 jours, envoyé par courriel) :", user.email, user.role.label());
                 println!("{link}");
             }
@@ -656,7 +659,7 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     accounts::set_disabled(&db, &email, disable)
                         .await
                         .map_err(|e| match e {
-                            tremplin_api::error::AppError::NotFound => {
+                            tremplin_api::infra::error::AppError::NotFound => {
                                 format!("aucun compte pour {email}")
                             }
                             e => shown(e),
@@ -690,9 +693,9 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     print_diagnostics(live.diagnostics());
                     return Err(problem_summary(live.diagnostics()));
                 }
-                let docs = tremplin_api::search_sync::site_documents(live.site());
+                let docs = tremplin_api::index::sync::site_documents(live.site());
                 let engine = tremplin_api::search_engine(&config.search).await?;
-                let (pages, opportunities) = tremplin_api::search_sync::rebuild(
+                let (pages, opportunities) = tremplin_api::index::sync::rebuild(
                     &db,
                     engine.as_ref(),
                     &config.search.synonyms,
@@ -713,10 +716,10 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     return Err(problem_summary(live.diagnostics()));
                 }
                 // The news comes from the "contenus" index: bring it up to date first.
-                let docs = tremplin_api::search_sync::site_documents(live.site());
+                let docs = tremplin_api::index::sync::site_documents(live.site());
                 let synonyms = config.search.synonyms.clone();
                 let state = tremplin_api::state(config, Preview::new(live, false)).await?;
-                tremplin_api::search_sync::sync_contents(
+                tremplin_api::index::sync::sync_contents(
                     state.search.as_ref(),
                     &state.contents,
                     &synonyms,
@@ -724,11 +727,11 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 )
                 .await
                 .map_err(shown)?;
-                let options = tremplin_api::newsletter::Options {
+                let options = tremplin_api::domain::newsletter::Options {
                     started_by: "ligne de commande".into(),
                     ..Default::default()
                 };
-                let report = tremplin_api::newsletter::send(&state, &options)
+                let report = tremplin_api::domain::newsletter::send(&state, &options)
                     .await
                     .map_err(shown)?;
                 println!("{}", report.summary());
@@ -749,12 +752,17 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 let shown_name = file.display().to_string();
                 let bytes = std::fs::read(&file)
                     .map_err(|e| format!("{shown_name} : lecture impossible : {e}"))?;
-                let rows = tremplin_api::import::parse(&bytes, &shown_name)
+                let rows = tremplin_api::domain::opportunities::import::parse(&bytes, &shown_name)
                     .map_err(|m| format!("{shown_name}: {m}"))?;
-                let report =
-                    tremplin_api::opportunities::import_into(&db, &s, None, rows, ignorer_erreurs)
-                        .await
-                        .map_err(shown)?;
+                let report = tremplin_api::domain::opportunities::import_into(
+                    &db,
+                    &s,
+                    None,
+                    rows,
+                    ignorer_erreurs,
+                )
+                .await
+                .map_err(shown)?;
                 let lines = report.lines(&shown_name);
                 if !report.written {
                     return Err(lines.join("\n"));

@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use tremplin_api::search_sync::{page_documents, site_documents};
+use tremplin_api::index::sync::{page_documents, site_documents};
 use tremplin_generator::site::Site;
 use tremplin_generator::BuildOptions;
 

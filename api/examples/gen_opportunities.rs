@@ -5,7 +5,7 @@
 //! cargo run --release -p tremplin-api --example gen_opportunities -- --db PATH --count 100000
 //! ```
 //!
-//! Creates the SQLite database at `PATH` through `tremplin_api::db::connect` (so the
+//! Creates the SQLite database at `PATH` through `tremplin_api::infra::db::connect` (so the
 //! migrations run), adds six structures, then inserts the opportunities in one transaction by
 //! multi-row INSERTs, filling every column `opportunities::write` fills (`level_rank`,
 //! `published_at`…). The search index is not built here: run `tremplin index rebuild` after. Each opportunity is placed in a
@@ -23,8 +23,8 @@
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use tremplin_api::opportunities::{KINDS, LEVELS};
-use tremplin_api::{accounts, communes, db};
+use tremplin_api::domain::opportunities::{KINDS, LEVELS};
+use tremplin_api::{domain::accounts, infra::communes, infra::db};
 
 /// xorshift64*, seeded through SplitMix64 (the same as `generator/examples/synth.rs`).
 struct Rng(u64);

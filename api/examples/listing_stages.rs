@@ -15,8 +15,8 @@ use std::time::Instant;
 
 use serde_json::json;
 use sqlx::Row;
-use tremplin_api::opportunities::{self, Filters};
-use tremplin_api::{communes, db};
+use tremplin_api::domain::opportunities::{self, Filters};
+use tremplin_api::{infra::communes, infra::db};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -191,7 +191,7 @@ async fn run(
 
             let t = Instant::now();
             for (o, _) in &l.items {
-                std::hint::black_box(tremplin_api::markdown::safe_html(&o.description));
+                std::hint::black_box(tremplin_api::infra::markdown::safe_html(&o.description));
             }
             t_md.push(t.elapsed().as_secs_f64() * 1e3);
         }

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::*;
-use tremplin_api::accounts::{self, Role, User};
-use tremplin_api::config::Transport;
-use tremplin_api::newsletter::{self as nl, Options};
-use tremplin_api::opportunities::{self as opp, Draft};
+use tremplin_api::domain::accounts::{self, Role, User};
+use tremplin_api::domain::newsletter::{self as nl, Options};
+use tremplin_api::domain::opportunities::{self as opp, Draft};
+use tremplin_api::infra::config::Transport;
 use tremplin_generator::documents::ContentDoc;
 
 const DAY: i64 = 86_400;
@@ -93,16 +93,16 @@ fn news_doc(id: &str, kind: &'static str, title: &str, date: i64) -> ContentDoc 
 async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
     let docs = docs
         .iter()
-        .map(tremplin_api::indexing::content_document)
+        .map(tremplin_api::index::documents::content_document)
         .collect();
-    tremplin_api::search_sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
+    tremplin_api::index::sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
         .await
         .unwrap();
 }
 
 /// Two fresh pages (an article and a guide) and an old one.
 async fn some_news(p: &Platform) {
-    let today = tremplin_api::db::now() / DAY * DAY;
+    let today = tremplin_api::infra::db::now() / DAY * DAY;
     index_site(
         p,
         vec![
@@ -145,10 +145,10 @@ async fn publish(p: &Platform, by: &User, title: &str, kind: &str) -> i64 {
 }
 
 async fn index_now(p: &Platform) {
-    tremplin_api::search_sync::configure(p.state.search.as_ref(), &[])
+    tremplin_api::index::sync::configure(p.state.search.as_ref(), &[])
         .await
         .unwrap();
-    tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
+    tremplin_api::index::sync::drain(&p.state.db, p.state.search.as_ref())
         .await
         .unwrap();
 }
@@ -474,7 +474,7 @@ async fn an_alert_gets_only_matching_new_opportunities() {
         );
 
         // The alert starts a little earlier; the old one was published before it.
-        let t = tremplin_api::db::now();
+        let t = tremplin_api::infra::db::now();
         sqlx::query("UPDATE saved_searches SET last_sent_at = $1")
             .bind(t - 60)
             .execute(&p.state.db.pool)

@@ -11,8 +11,8 @@ use std::path::Path;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::accounts::{self, Role, User};
-use tremplin_api::questions::{self as qs, Ask};
+use tremplin_api::domain::accounts::{self, Role, User};
+use tremplin_api::domain::questions::{self as qs, Ask};
 
 async fn structure(p: &Platform, slug: &str, town: &str) {
     if accounts::structure_by_slug(&p.state.db, slug)

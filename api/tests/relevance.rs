@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use tremplin_api::accounts::Structure;
-use tremplin_api::indexing::{
+use tremplin_api::domain::accounts::Structure;
+use tremplin_api::domain::opportunities::{Opportunity, Place};
+use tremplin_api::index::documents::{
     content_document, contenus_settings, opportunites_settings, opportunity_document, CONTENUS,
     OPPORTUNITES,
 };
-use tremplin_api::opportunities::{Opportunity, Place};
 use tremplin_generator::documents::documents;
 use tremplin_generator::site::Site;
 use tremplin_generator::BuildOptions;

@@ -8,8 +8,8 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::accounts::{self, Role};
-use tremplin_api::search_sync;
+use tremplin_api::domain::accounts::{self, Role};
+use tremplin_api::index::sync;
 use tremplin_generator::documents::ContentDoc;
 
 fn doc(id: &str, kind: &'static str, title: &str, text: &str) -> ContentDoc {
@@ -55,9 +55,9 @@ async fn counsellor(p: &Platform) -> Client {
 async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
     let docs = docs
         .iter()
-        .map(tremplin_api::indexing::content_document)
+        .map(tremplin_api::index::documents::content_document)
         .collect();
-    search_sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
+    sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
         .await
         .unwrap();
 }
@@ -105,10 +105,8 @@ async fn one_box_finds_guides_faq_and_opportunities() {
             .await;
         assert_eq!(a.status, StatusCode::CREATED);
         let id = a.json()["id"].as_i64().unwrap();
-        search_sync::configure(p.state.search.as_ref(), &[])
-            .await
-            .unwrap();
-        search_sync::drain(&p.state.db, p.state.search.as_ref())
+        sync::configure(p.state.search.as_ref(), &[]).await.unwrap();
+        sync::drain(&p.state.db, p.state.search.as_ref())
             .await
             .unwrap();
 
@@ -171,7 +169,7 @@ async fn one_box_finds_guides_faq_and_opportunities() {
             )
             .await;
         assert_eq!(a.status, StatusCode::OK);
-        search_sync::drain(&p.state.db, p.state.search.as_ref())
+        sync::drain(&p.state.db, p.state.search.as_ref())
             .await
             .unwrap();
         let o = anon
@@ -207,7 +205,7 @@ async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
         assert_eq!(a.status, StatusCode::CREATED);
         // A real Meilisearch client, pointed at a port where nothing listens.
         let down = tremplin_search::MeilisearchEngine::new("http://127.0.0.1:9", None).unwrap();
-        let err = search_sync::drain(&p.state.db, &down).await;
+        let err = sync::drain(&p.state.db, &down).await;
         assert!(err.is_err(), "{b}");
         let (rows, attempts): (i64, i64) = {
             let r = sqlx::query_as::<_, (i64, i64)>(
@@ -221,10 +219,8 @@ async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
         assert!(rows >= 1, "the change waits in the outbox");
         assert!(attempts >= 1, "the failed attempt is counted");
         // The engine is back: the change arrives.
-        search_sync::configure(p.state.search.as_ref(), &[])
-            .await
-            .unwrap();
-        search_sync::drain(&p.state.db, p.state.search.as_ref())
+        sync::configure(p.state.search.as_ref(), &[]).await.unwrap();
+        sync::drain(&p.state.db, p.state.search.as_ref())
             .await
             .unwrap();
         let mut anon = Client::new(&p);

@@ -12,8 +12,8 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use tower::ServiceExt;
-use tremplin_api::config::{ApiConfig, Transport};
-use tremplin_api::preview::Preview;
+use tremplin_api::http::preview::Preview;
+use tremplin_api::infra::config::{ApiConfig, Transport};
 use tremplin_api::AppState;
 use tremplin_generator::live::Live;
 use tremplin_generator::BuildOptions;
@@ -126,7 +126,7 @@ pub async fn platform_with(backend: &'static str, tweak: impl FnOnce(&mut ApiCon
         let server = postgres_server().expect("a PostgreSQL server");
         let name = format!(
             "tremplin_test_{}",
-            tremplin_api::auth::random_token()[..12]
+            tremplin_api::infra::auth::random_token()[..12]
                 .to_lowercase()
                 .replace(['-', '_'], "x")
         );
@@ -149,7 +149,7 @@ pub async fn platform_with(backend: &'static str, tweak: impl FnOnce(&mut ApiCon
     }
     tweak(&mut config);
     let state = tremplin_api::state(config, preview.clone()).await.unwrap();
-    let app = tremplin_api::app(state.clone(), tremplin_api::preview::router(preview));
+    let app = tremplin_api::app(state.clone(), tremplin_api::http::preview::router(preview));
     Platform {
         dir,
         state,
@@ -472,7 +472,7 @@ pub fn make_repository(site: &Path) {
 
 /// Adds the structure `slug` (a Mission Locale of `town`) unless it exists.
 pub async fn structure(p: &Platform, slug: &str, town: &str) {
-    use tremplin_api::accounts;
+    use tremplin_api::domain::accounts;
     if accounts::structure_by_slug(&p.state.db, slug)
         .await
         .unwrap()
@@ -494,11 +494,11 @@ pub async fn structure(p: &Platform, slug: &str, town: &str) {
 /// structures `lille` and `grenoble` exist.
 pub async fn staff(
     p: &Platform,
-    role: tremplin_api::accounts::Role,
+    role: tremplin_api::domain::accounts::Role,
     slug: &str,
     email: &str,
-) -> (Client, tremplin_api::accounts::User) {
-    use tremplin_api::accounts::{self, Role};
+) -> (Client, tremplin_api::domain::accounts::User) {
+    use tremplin_api::domain::accounts::{self, Role};
     structure(p, "lille", "Lille").await;
     structure(p, "grenoble", "Grenoble").await;
     let s = (role == Role::Counsellor).then_some(slug);
@@ -517,10 +517,10 @@ pub async fn staff(
 }
 
 /// A youth registered through the form, signed in on a new client.
-pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::accounts::User) {
+pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::domain::accounts::User) {
     let mut c = Client::new(p);
     register(&mut c, email).await;
-    let u = tremplin_api::accounts::user_by_email(&p.state.db, email)
+    let u = tremplin_api::domain::accounts::user_by_email(&p.state.db, email)
         .await
         .unwrap()
         .unwrap();
@@ -529,10 +529,10 @@ pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::accounts
 
 /// Applies the search outbox now (the platform's worker does it within a second).
 pub async fn index_now(p: &Platform) {
-    tremplin_api::search_sync::configure(p.state.search.as_ref(), &[])
+    tremplin_api::index::sync::configure(p.state.search.as_ref(), &[])
         .await
         .unwrap();
-    tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
+    tremplin_api::index::sync::drain(&p.state.db, p.state.search.as_ref())
         .await
         .unwrap();
     p.state.listings.changed();

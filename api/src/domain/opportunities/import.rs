@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::limits;
-use crate::opportunities::{Draft, ImportRow};
+use crate::domain::opportunities::{Draft, ImportRow};
+use crate::infra::limits;
 
 /// Reads `bytes` (the file called `file_name`) into one row per opportunity.
 ///

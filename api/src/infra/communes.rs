@@ -11,7 +11,7 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 /// The gzipped TSV: insee, name, postcodes (`,`), department, lat, lon, population.
-const TABLE_GZ: &[u8] = include_bytes!("../data/communes.tsv.gz");
+const TABLE_GZ: &[u8] = include_bytes!("../../data/communes.tsv.gz");
 
 /// Mean Earth radius, in km.
 const EARTH_RADIUS_KM: f64 = 6371.0;

@@ -103,7 +103,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             AppError::TooManyRequests { retry_after, .. } => Some((*retry_after).max(1) as u64),
-            AppError::Unavailable(_) => Some(crate::limits::RETRY_AFTER_SECONDS),
+            AppError::Unavailable(_) => Some(crate::infra::limits::RETRY_AFTER_SECONDS),
             _ => None,
         }
     }

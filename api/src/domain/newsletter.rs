@@ -22,13 +22,13 @@ use serde_json::{json, Map, Value};
 use sha2::Sha256;
 use sqlx::Row;
 
-use crate::accounts::{iso, Role, User};
-use crate::db::{is_unique_violation, now, Db};
-use crate::error::AppError;
-use crate::limits::{self, MAX_ALERTS};
-use crate::mail::Letter;
-use crate::opportunities::{self as opp, date_fr, label, Filters, Opportunity, KINDS};
-use crate::web::AppState;
+use crate::domain::accounts::{iso, Role, User};
+use crate::domain::opportunities::{self as opp, date_fr, label, Filters, Opportunity, KINDS};
+use crate::http::accounts::AppState;
+use crate::infra::db::{is_unique_violation, now, Db};
+use crate::infra::error::AppError;
+use crate::infra::limits::{self, MAX_ALERTS};
+use crate::infra::mail::Letter;
 
 /// How often an alert is sent: slug, label.
 pub const FREQUENCIES: &[(&str, &str)] = &[
@@ -323,7 +323,7 @@ pub async fn add_alert(
     // PostgreSQL (SQLite runs a write statement alone): simultaneous requests cannot pass
     // `MAX_ALERTS`.
     let mut tx = db.pool.begin().await?;
-    if db.backend == crate::db::Backend::Postgres {
+    if db.backend == crate::infra::db::Backend::Postgres {
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
             .bind(user.id)
             .fetch_optional(&mut *tx)
@@ -438,7 +438,7 @@ pub async fn site_news(
     let mut found = Vec::new();
     let mut offset = 0;
     'pages: loop {
-        let mut req = SearchRequest::new(crate::indexing::CONTENUS, "");
+        let mut req = SearchRequest::new(crate::index::documents::CONTENUS, "");
         req.filters
             .push(Filter::any("kind", ["actualite", "guide"]));
         req.sort = Sort::Field {

@@ -12,11 +12,11 @@ use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::accounts::{iso, Role, Structure, User};
-use crate::config::ApiConfig;
-use crate::db::{now, Db};
-use crate::error::{AppError, FieldErrors};
-use crate::mail::{Email, Mailer};
+use crate::domain::accounts::{iso, Role, Structure, User};
+use crate::infra::config::ApiConfig;
+use crate::infra::db::{now, Db};
+use crate::infra::error::{AppError, FieldErrors};
+use crate::infra::mail::{Email, Mailer};
 
 /// Statuses: slug, label.
 pub const STATUSES: &[(&str, &str)] = &[
@@ -43,7 +43,7 @@ pub const SUBJECT_MAX: usize = 150;
 pub const ANSWER_MAX: usize = 20_000;
 
 pub fn status_label(slug: &str) -> &'static str {
-    crate::opportunities::label(STATUSES, slug)
+    crate::domain::opportunities::label(STATUSES, slug)
 }
 
 // ---- what is read ----
@@ -101,7 +101,7 @@ impl Question {
             "assignee": self.assignee_name,
             "taken_at": self.taken_at.map(iso),
             "answer": self.answer,
-            "answer_html": self.answer.as_deref().map(crate::markdown::safe_html),
+            "answer_html": self.answer.as_deref().map(crate::infra::markdown::safe_html),
             "answered_by": self.answered_by_name,
             "answered_at": self.answered_at.map(iso),
             "faq": self.faq_url(),
@@ -184,7 +184,7 @@ async fn get(db: &Db, id: i64) -> Result<Option<Question>, AppError> {
 
 /// Whether `user` handles the questions of `structure_id`: its counsellors, and admins.
 pub fn handles(user: &User, structure_id: i64) -> bool {
-    crate::opportunities::manages(user, structure_id)
+    crate::domain::opportunities::manages(user, structure_id)
 }
 
 fn staff_only(user: &User) -> Result<(), AppError> {
@@ -323,7 +323,7 @@ pub struct Ask {
 
 /// Only a path of the site is kept as the page a question came from.
 pub fn clean_page(page: &str) -> String {
-    crate::limits::local_path(page.trim(), 300).unwrap_or_default()
+    crate::infra::limits::local_path(page.trim(), 300).unwrap_or_default()
 }
 
 /// Checks a question; each wrong field gets its French message.
@@ -378,7 +378,7 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
     // At most `QUESTIONS_WAITING_MAX` questions waiting for an answer per youth: the count and
     // the insert are one statement, under a lock of the youth's row on PostgreSQL.
     let mut tx = db.pool.begin().await?;
-    if db.backend == crate::db::Backend::Postgres {
+    if db.backend == crate::infra::db::Backend::Postgres {
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
             .bind(user.id)
             .fetch_optional(&mut *tx)
@@ -395,7 +395,7 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
     .bind(&body)
     .bind(&page)
     .bind(t)
-    .bind(crate::limits::QUESTIONS_WAITING_MAX)
+    .bind(crate::infra::limits::QUESTIONS_WAITING_MAX)
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -404,7 +404,7 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
             "question",
             format!(
                 "Vous avez déjà {} questions qui attendent une réponse : votre Mission Locale y répond d'abord.",
-                crate::limits::QUESTIONS_WAITING_MAX
+                crate::infra::limits::QUESTIONS_WAITING_MAX
             ),
         )]));
     };
@@ -837,7 +837,7 @@ fn validate_faq(d: &FaqDraft) -> Result<ValidFaq, FieldErrors> {
     }
     // The youth's question is written as plain text (`faq_file`); the answer is the
     // counsellor's Markdown, published as it is: no HTML, only safe links.
-    if let Some(m) = crate::markdown::unsafe_markup(&answer) {
+    if let Some(m) = crate::infra::markdown::unsafe_markup(&answer) {
         errors.push(("answer", m));
     }
     let theme = d.theme.trim().to_string();
@@ -914,7 +914,10 @@ fn faq_file(v: &ValidFaq, weight: i64) -> String {
     if !v.description.is_empty() {
         s.push_str(&format!("description = {}\n", toml_string(&v.description)));
     }
-    s.push_str(&format!("date = {}\n", crate::opportunities::today()));
+    s.push_str(&format!(
+        "date = {}\n",
+        crate::domain::opportunities::today()
+    ));
     s.push_str(&format!("weight = {weight}\n\n[taxonomies]\n"));
     s.push_str(&format!(
         "themes = {}\n",
@@ -927,7 +930,7 @@ fn faq_file(v: &ValidFaq, weight: i64) -> String {
     if !v.question.is_empty() {
         // The youth's words, quoted as text: whatever they typed (HTML, Markdown) shows as
         // typed and never becomes markup of the page.
-        for line in crate::markdown::escape_text(&v.question).lines() {
+        for line in crate::infra::markdown::escape_text(&v.question).lines() {
             s.push_str(&format!("> {line}\n").replace("> \n", ">\n"));
         }
         s.push('\n');

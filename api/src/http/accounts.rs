@@ -15,12 +15,12 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::accounts::{self, Purpose, Registration, Role, User};
-use crate::config::ApiConfig;
-use crate::db::Db;
-use crate::error::AppError;
-use crate::mail::{Email, Mailer};
-use crate::security::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::domain::accounts::{self, Purpose, Registration, Role, User};
+use crate::http::security::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::infra::config::ApiConfig;
+use crate::infra::db::Db;
+use crate::infra::error::AppError;
+use crate::infra::mail::{Email, Mailer};
 
 /// Renders the theme's templates for the API's pages.
 pub trait Pages: Send + Sync {
@@ -41,11 +41,11 @@ pub struct AppState {
     pub pages: Arc<dyn Pages>,
     pub search: Arc<dyn tremplin_search::SearchEngine>,
     /// What the "contenus" index was last sent.
-    pub contents: Arc<crate::search_sync::ContentIndex>,
+    pub contents: Arc<crate::index::sync::ContentIndex>,
     /// Recent opportunity listings.
-    pub listings: Arc<crate::opportunities::ListingCache>,
+    pub listings: Arc<crate::domain::opportunities::ListingCache>,
     /// The requests this process serves at once.
-    pub budget: crate::security::Budget,
+    pub budget: crate::http::security::Budget,
 }
 
 /// The routes of accounts: pages and JSON.
@@ -172,7 +172,7 @@ pub(crate) fn csrf_for(headers: &HeaderMap, secure: bool) -> (String, Option<Hea
     match security::cookie(headers, CSRF_COOKIE) {
         Some(t) => (t, None),
         None => {
-            let t = crate::auth::random_token();
+            let t = crate::infra::auth::random_token();
             let c = security::set_cookie(CSRF_COOKIE, &t, None, secure);
             (t, Some(c))
         }
@@ -188,7 +188,7 @@ pub(crate) fn check_form(
     let cookie = security::cookie(headers, CSRF_COOKIE).unwrap_or_default();
     let sent = fields.get("csrf").map(String::as_str).unwrap_or("");
     if cookie.is_empty()
-        || !crate::auth::same(&cookie, sent)
+        || !crate::infra::auth::same(&cookie, sent)
         || !security::same_origin(headers, &state.config.base_url)
     {
         return Err(AppError::CrossSite);
@@ -360,7 +360,7 @@ pub(crate) fn encode(s: &str) -> String {
 /// Only our own paths are followed after sign-in (see `limits::local_path`); anything else
 /// leads to the account page.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
-    next.and_then(|n| crate::limits::local_path(n, crate::limits::NEXT_MAX_CHARS))
+    next.and_then(|n| crate::infra::limits::local_path(n, crate::infra::limits::NEXT_MAX_CHARS))
         .unwrap_or_else(|| "/compte".to_string())
 }
 
@@ -405,7 +405,7 @@ pub(crate) fn form_fields(body: FormBody) -> Result<HashMap<String, String>, App
 fn too_large() -> String {
     format!(
         "Ce que vous avez envoyé est trop long ({} Ko au plus) : raccourcissez le texte.",
-        crate::limits::BODY_MAX_BYTES / 1024
+        crate::infra::limits::BODY_MAX_BYTES / 1024
     )
 }
 
@@ -463,7 +463,8 @@ async fn register_submit(
             Ok(user) => {
                 // News by email only when the box was ticked (off by default), dated.
                 if field(&f, "lettre") == "oui" {
-                    crate::newsletter::set_consent(&state.db, user.id, true, "inscription").await?;
+                    crate::domain::newsletter::set_consent(&state.db, user.id, true, "inscription")
+                        .await?;
                 }
                 sign_in_and_redirect(
                     &state,
@@ -667,7 +668,7 @@ pub async fn send_reset_link(
                 user.id,
                 Purpose::Reset,
                 config.reset_validity,
-                Some(crate::limits::RESETS_PER_ACCOUNT_PER_HOUR),
+                Some(crate::infra::limits::RESETS_PER_ACCOUNT_PER_HOUR),
             )
             .await?
         };
@@ -912,7 +913,7 @@ async fn account_page(
         Ok(v) => vars.insert("structures".into(), v),
         Err(e) => return error_page(&state, e, &headers, Some(user)),
     };
-    match crate::web_newsletter::consent_value(&state, user.id).await {
+    match crate::http::newsletter::consent_value(&state, user.id).await {
         Ok(v) => vars.insert("lettre".into(), v),
         Err(e) => return error_page(&state, e, &headers, Some(user)),
     };
@@ -1126,7 +1127,7 @@ pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Ap
             return AppError::TooLarge(too_large());
         }
         let syntax = matches!(e, JsonRejection::JsonSyntaxError(_));
-        crate::error::bad_json(syntax, &e.body_text())
+        crate::infra::error::bad_json(syntax, &e.body_text())
     })
 }
 
@@ -1247,6 +1248,6 @@ async fn api_delete_me(
 async fn openapi() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        crate::openapi::document(),
+        crate::http::openapi::document(),
     )
 }

@@ -15,18 +15,18 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::accounts::{self, iso, Role, User};
-use crate::error::AppError;
-use crate::limits;
-use crate::opportunities::{
+use crate::domain::accounts::{self, iso, Role, User};
+use crate::domain::opportunities::{
     self as opp, date_fr, label, Draft, Filters, Opportunity, INTEREST_STATES, KINDS, LEVELS,
     STATUSES,
 };
-use crate::preview::escape;
-use crate::web::{
+use crate::http::accounts::{
     check_api, check_form, encode, error_page, field, form_fields, form_value, json_body, page,
     signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
+use crate::http::preview::escape;
+use crate::infra::error::AppError;
+use crate::infra::limits;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -124,7 +124,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
         "type_libelle": label(KINDS, &o.kind),
         "titre": o.title,
         "organisme": o.organisation,
-        "description_html": crate::markdown::safe_html(&o.description),
+        "description_html": crate::infra::markdown::safe_html(&o.description),
         "commune": o.place.town,
         "code_postal": o.place.postcode,
         "a_distance": o.place.remote,
@@ -1136,7 +1136,7 @@ async fn import_submit(
 /// Reads an import file on a blocking thread (decoding and parsing up to
 /// `limits::IMPORT_MAX_BYTES` is CPU work).
 async fn parse_file(data: Bytes, name: String) -> Result<Vec<opp::ImportRow>, String> {
-    tokio::task::spawn_blocking(move || crate::import::parse(&data, &name))
+    tokio::task::spawn_blocking(move || crate::domain::opportunities::import::parse(&data, &name))
         .await
         .unwrap_or_else(|e| Err(format!("lecture du fichier interrompue : {e}")))
 }
@@ -1275,7 +1275,7 @@ async fn api_interest(
         String::new()
     } else {
         serde_json::from_slice::<InterestBody>(&body)
-            .map_err(|e| crate::error::bad_json(!e.is_data(), &e.to_string()))?
+            .map_err(|e| crate::infra::error::bad_json(!e.is_data(), &e.to_string()))?
             .message
     };
     opp::express_interest(&state.db, user, id, &message).await?;

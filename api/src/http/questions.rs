@@ -12,14 +12,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::accounts::{iso, Role, User};
-use crate::error::AppError;
-use crate::opportunities::date_fr;
-use crate::questions::{self as qs, FaqDraft, Inbox, Question, Took, FAQ_THEMES};
-use crate::web::{
+use crate::domain::accounts::{iso, Role, User};
+use crate::domain::opportunities::date_fr;
+use crate::domain::questions::{self as qs, FaqDraft, Inbox, Question, Took, FAQ_THEMES};
+use crate::http::accounts::{
     check_api, check_form, encode, error_page, field, form_fields, form_value, json_body,
     message_page, page, signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
+use crate::infra::error::AppError;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -66,7 +66,7 @@ fn view(q: &Question, viewer: &User) -> Value {
         "statut_libelle": qs::status_label(&q.status),
         "prise_par": q.assignee_name,
         "a_moi": q.assignee_id == Some(viewer.id),
-        "reponse_html": q.answer.as_deref().map(crate::markdown::safe_html),
+        "reponse_html": q.answer.as_deref().map(crate::infra::markdown::safe_html),
         "repondue_par": q.answered_by_name,
         "repondue_le": q.answered_at.map(when),
         "posee_le": when(q.created_at),

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::error::AppError;
+use crate::infra::error::AppError;
 
 // ---- requests ----
 

@@ -6,7 +6,7 @@ use pulldown_cmark::{Event, Parser, TagEnd};
 use tremplin_generator::documents::ContentDoc;
 use tremplin_search::{Document, IndexSettings, GEO_FIELD};
 
-use crate::opportunities::{label, Opportunity, KINDS, LEVELS};
+use crate::domain::opportunities::{label, Opportunity, KINDS, LEVELS};
 
 /// The index of the site's guides, FAQ entries and news articles.
 pub const CONTENUS: &str = "contenus";
@@ -154,8 +154,8 @@ pub fn markdown_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::Structure;
-    use crate::opportunities::Place;
+    use crate::domain::accounts::Structure;
+    use crate::domain::opportunities::Place;
     use tremplin_search::FieldValue;
 
     fn opportunity() -> Opportunity {

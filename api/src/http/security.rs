@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
-use crate::{auth, limits};
+use crate::{infra::auth, infra::limits};
 
 pub const SESSION_COOKIE: &str = "tremplin_session";
 pub const CSRF_COOKIE: &str = "tremplin_csrf";
@@ -252,7 +252,7 @@ pub async fn api_errors(req: Request, next: Next) -> Response {
         axum::body::to_bytes(body, 4096)
             .await
             .ok()
-            .and_then(|b| crate::error::bad_address(&String::from_utf8_lossy(&b)))
+            .and_then(|b| crate::infra::error::bad_address(&String::from_utf8_lossy(&b)))
     } else {
         None
     };

@@ -11,11 +11,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use sqlx::Row;
 
-use crate::accounts::{self, Role, Structure, User};
-use crate::config::ApiConfig;
-use crate::db::{Backend, Db};
-use crate::error::AppError;
-use crate::opportunities::{self, CheckedImport, ImportRow};
+use crate::domain::accounts::{self, Role, Structure, User};
+use crate::domain::opportunities::{self, CheckedImport, ImportRow};
+use crate::infra::config::ApiConfig;
+use crate::infra::db::{Backend, Db};
+use crate::infra::error::AppError;
 
 /// The file that makes a site the demo, relative to the site's root.
 pub const MANIFEST: &str = "demo/structures.toml";
@@ -297,7 +297,8 @@ async fn read(
         let name = format!("demo/{file}");
         let bytes = std::fs::read(root.join("demo").join(file))
             .map_err(|e| format!("{name} : lecture impossible : {e}"))?;
-        let mut rows = crate::import::parse(&bytes, &name).map_err(|m| format!("{name} : {m}"))?;
+        let mut rows = crate::domain::opportunities::import::parse(&bytes, &name)
+            .map_err(|m| format!("{name} : {m}"))?;
         resolve_rows(&mut rows, today);
         let draft_count = rows
             .iter()

@@ -6,11 +6,11 @@ use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::auth;
-use crate::config::ApiConfig;
-use crate::db::{is_unique_violation, now, Db};
-use crate::error::{AppError, FieldErrors};
-use crate::limits;
+use crate::infra::auth;
+use crate::infra::config::ApiConfig;
+use crate::infra::db::{is_unique_violation, now, Db};
+use crate::infra::error::{AppError, FieldErrors};
+use crate::infra::limits;
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -732,7 +732,7 @@ pub async fn create_token_within(
     let hash = auth::token_hash(&token);
     let t = now();
     let mut tx = db.pool.begin().await?;
-    if db.backend == crate::db::Backend::Postgres {
+    if db.backend == crate::infra::db::Backend::Postgres {
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
             .bind(user_id)
             .fetch_optional(&mut *tx)
@@ -1013,9 +1013,9 @@ pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
         },
         "sessions": sessions,
         "tentatives_de_connexion_echouees": failures,
-        "opportunites": crate::opportunities::export_for(db, user).await?,
-        "questions": crate::questions::export_for(db, user).await?,
-        "lettre_et_alertes": crate::newsletter::export_for(db, user).await?,
+        "opportunites": crate::domain::opportunities::export_for(db, user).await?,
+        "questions": crate::domain::questions::export_for(db, user).await?,
+        "lettre_et_alertes": crate::domain::newsletter::export_for(db, user).await?,
         "exporte_le": iso(now()),
     }))
 }
@@ -1037,7 +1037,7 @@ pub async fn delete_account(db: &Db, user: &User) -> Result<(), AppError> {
         .await?;
     // The places the youth held go back to the events; favourites and interests go with
     // the account (ON DELETE CASCADE).
-    crate::opportunities::release_places(&mut tx, user.id).await?;
+    crate::domain::opportunities::release_places(&mut tx, user.id).await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user.id)
         .execute(&mut *tx)

@@ -15,14 +15,14 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::accounts::{iso, Role};
-use crate::error::AppError;
-use crate::newsletter::{self as nl, FREQUENCIES};
-use crate::opportunities::date_fr;
-use crate::web::{
+use crate::domain::accounts::{iso, Role};
+use crate::domain::newsletter::{self as nl, FREQUENCIES};
+use crate::domain::opportunities::date_fr;
+use crate::http::accounts::{
     check_api, check_form, error_page, field, form_fields, form_value, json_body, message_page,
     page, signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
 };
+use crate::infra::error::AppError;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -116,7 +116,7 @@ async fn alerts_vars(
                 "nom": a.name,
                 "recherche": a.description(),
                 "url": a.path(),
-                "frequence": crate::opportunities::label(FREQUENCIES, &a.frequency),
+                "frequence": crate::domain::opportunities::label(FREQUENCIES, &a.frequency),
                 "creee_le": date_fr(&iso(a.created_at)),
             }))
             .collect::<Vec<_>>()),
@@ -244,7 +244,7 @@ async fn alert_delete(
 // ---- JSON: /api/v1/me/newsletter and /api/v1/me/alerts ----
 
 /// News and alerts are for youths' accounts.
-fn youth(viewer: &Viewer) -> Result<&crate::accounts::User, AppError> {
+fn youth(viewer: &Viewer) -> Result<&crate::domain::accounts::User, AppError> {
     let user = signed_in(viewer)?;
     if user.role != Role::Youth {
         return Err(AppError::Forbidden(
@@ -457,7 +457,7 @@ async fn unsubscribe_submit(
         return bad_link(&state, &headers);
     };
     // A deleted account has nothing left to unsubscribe.
-    let result = match crate::accounts::user_by_id(&state.db, id).await {
+    let result = match crate::domain::accounts::user_by_id(&state.db, id).await {
         Ok(Some(_)) => nl::set_consent(&state.db, id, false, "lien")
             .await
             .map(|_| ()),

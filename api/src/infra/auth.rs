@@ -48,10 +48,10 @@ const COMMON: &[&str] = &[
 /// Checks a new password; the error is the message shown next to the field.
 pub fn check_new_password(password: &str, email: &str) -> Result<(), String> {
     let chars = password.chars().count();
-    if chars > crate::limits::PASSWORD_MAX_CHARS {
+    if chars > crate::infra::limits::PASSWORD_MAX_CHARS {
         return Err(format!(
             "Le mot de passe doit faire {} caractères au plus.",
-            crate::limits::PASSWORD_MAX_CHARS
+            crate::infra::limits::PASSWORD_MAX_CHARS
         ));
     }
     if chars < MIN_PASSWORD_CHARS {
@@ -103,8 +103,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// is process-wide, like the blocking pool it guards.
 async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let slots =
-        SLOTS.get_or_init(|| tokio::sync::Semaphore::new(crate::limits::max_concurrent_hashes()));
+    let slots = SLOTS
+        .get_or_init(|| tokio::sync::Semaphore::new(crate::infra::limits::max_concurrent_hashes()));
     let _permit = slots
         .acquire()
         .await

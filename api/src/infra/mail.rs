@@ -7,7 +7,7 @@ use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::config::Transport;
+use crate::infra::config::Transport;
 
 /// A plain-text email.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +151,8 @@ impl Mailer {
                     .map_err(|e| format!("{} : {e}", dir.display()))?;
                 let name = format!(
                     "{}-{}.eml",
-                    crate::db::now(),
-                    crate::auth::random_token()[..12].replace(['-', '_'], "0")
+                    crate::infra::db::now(),
+                    crate::infra::auth::random_token()[..12].replace(['-', '_'], "0")
                 );
                 let tmp = dir.join(format!(".{name}.tmp"));
                 tokio::fs::write(&tmp, message.formatted())

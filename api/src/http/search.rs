@@ -11,12 +11,12 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
-use crate::error::AppError;
-use crate::indexing::{CONTENUS, OPPORTUNITES};
-use crate::limits;
-use crate::preview::escape;
-use crate::search_sync::not_expired;
-use crate::web::{error_page, page, AppState, Viewer};
+use crate::http::accounts::{error_page, page, AppState, Viewer};
+use crate::http::preview::escape;
+use crate::index::documents::{CONTENUS, OPPORTUNITES};
+use crate::index::sync::not_expired;
+use crate::infra::error::AppError;
+use crate::infra::limits;
 
 pub fn router(state: AppState) -> Router {
     Router::new()

@@ -19,10 +19,10 @@ use sqlx::Row;
 use tokio::sync::Mutex;
 use tremplin_search::{Document, Filter, SearchEngine, SearchRequest};
 
-use crate::db::Db;
-use crate::error::AppError;
-use crate::indexing::{self, CONTENUS, OPPORTUNITES};
-use crate::opportunities;
+use crate::domain::opportunities;
+use crate::index::documents::{self, CONTENUS, OPPORTUNITES};
+use crate::infra::db::Db;
+use crate::infra::error::AppError;
 
 /// How many outbox rows one pass reads.
 const BATCH: i64 = 500;
@@ -33,7 +33,7 @@ const NO_DEADLINE: i64 = 253_402_214_400; // 9999-12-31
 
 /// An opportunity's document, with a deadline always set.
 fn document_of(o: &opportunities::Opportunity) -> Document {
-    let mut doc = indexing::opportunity_document(o);
+    let mut doc = documents::opportunity_document(o);
     doc.fields
         .entry("deadline".to_string())
         .or_insert(tremplin_search::FieldValue::Int(NO_DEADLINE));
@@ -53,10 +53,10 @@ pub async fn configure(
     synonyms: &[Vec<String>],
 ) -> Result<(), AppError> {
     engine
-        .configure(CONTENUS, &indexing::contenus_settings(synonyms))
+        .configure(CONTENUS, &documents::contenus_settings(synonyms))
         .await?;
     engine
-        .configure(OPPORTUNITES, &indexing::opportunites_settings(synonyms))
+        .configure(OPPORTUNITES, &documents::opportunites_settings(synonyms))
         .await?;
     Ok(())
 }
@@ -330,7 +330,7 @@ pub async fn rebuild(
 pub fn not_expired() -> Filter {
     Filter::range(
         "deadline",
-        indexing::day_seconds(&opportunities::today()).map(|t| t as f64),
+        documents::day_seconds(&opportunities::today()).map(|t| t as f64),
         None,
     )
 }
@@ -339,7 +339,7 @@ pub fn not_expired() -> Filter {
 pub fn site_documents(site: &tremplin_generator::site::Site) -> Vec<Document> {
     tremplin_generator::documents::documents(site)
         .iter()
-        .map(indexing::content_document)
+        .map(documents::content_document)
         .collect()
 }
 
@@ -349,7 +349,7 @@ pub fn page_documents(site: &tremplin_generator::site::Site, pages: &[String]) -
     pages
         .iter()
         .filter_map(|rel| tremplin_generator::documents::page_document(site, rel))
-        .map(|d| indexing::content_document(&d))
+        .map(|d| documents::content_document(&d))
         .collect()
 }
 
@@ -360,7 +360,7 @@ pub async fn sync_contents(
     synonyms: &[Vec<String>],
     docs: Vec<Document>,
 ) -> Result<(usize, usize), AppError> {
-    let settings = indexing::contenus_settings(synonyms);
+    let settings = documents::contenus_settings(synonyms);
     if engine.settings(CONTENUS).await? != Some(settings.clone()) {
         engine.configure(CONTENUS, &settings).await?;
     }
@@ -369,11 +369,11 @@ pub async fn sync_contents(
 
 /// After `tremplin build`: opens the configured engine and brings "contenus" up to date.
 pub async fn index_built_site(
-    config: &crate::config::ApiConfig,
+    config: &crate::infra::config::ApiConfig,
     docs: Vec<tremplin_generator::documents::ContentDoc>,
 ) -> Result<(usize, usize), String> {
     let engine = crate::search_engine(&config.search).await?;
-    let docs = docs.iter().map(indexing::content_document).collect();
+    let docs = docs.iter().map(documents::content_document).collect();
     sync_contents(
         engine.as_ref(),
         &ContentIndex::default(),

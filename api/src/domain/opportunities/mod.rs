@@ -6,6 +6,8 @@
 //! A change that the search index must follow writes a row to `search_outbox` in the same
 //! transaction, so the index can never miss it.
 
+pub mod import;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -14,11 +16,11 @@ use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::accounts::{iso, Role, Structure, User};
-use crate::communes;
-use crate::db::{is_unique_violation, now, Db};
-use crate::error::{AppError, FieldErrors};
-use crate::limits;
+use crate::domain::accounts::{iso, Role, Structure, User};
+use crate::infra::communes;
+use crate::infra::db::{is_unique_violation, now, Db};
+use crate::infra::error::{AppError, FieldErrors};
+use crate::infra::limits;
 
 // ---- vocabularies ----
 
@@ -379,7 +381,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
         apply.to_string()
     } else {
         let email = apply.trim_start_matches("mailto:");
-        if crate::accounts::valid_email(email) {
+        if crate::domain::accounts::valid_email(email) {
             email.to_string()
         } else {
             errors.push((
@@ -626,7 +628,7 @@ impl Opportunity {
     pub fn apply_how(&self) -> (&'static str, &str) {
         if limits::web_link(&self.apply) {
             ("lien", &self.apply)
-        } else if crate::accounts::valid_email(&self.apply) {
+        } else if crate::domain::accounts::valid_email(&self.apply) {
             ("email", &self.apply)
         } else {
             ("conseiller", "")
@@ -649,7 +651,7 @@ impl Opportunity {
             "title": self.title,
             "organisation": self.organisation,
             "description": self.description,
-            "description_html": crate::markdown::safe_html(&self.description),
+            "description_html": crate::infra::markdown::safe_html(&self.description),
             "place": {
                 "town": self.place.town,
                 "postcode": self.place.postcode,
@@ -798,7 +800,7 @@ async fn target_structure(db: &Db, user: &User, slug: &str) -> Result<Structure,
         Role::Counsellor => user.structure.clone().ok_or_else(|| {
             AppError::Forbidden("Votre compte n'est rattaché à aucune Mission Locale.".into())
         }),
-        Role::Admin => match crate::accounts::structure_by_slug(db, slug).await? {
+        Role::Admin => match crate::domain::accounts::structure_by_slug(db, slug).await? {
             Some(s) => Ok(s),
             None => Err(AppError::Invalid(vec![(
                 "structure",
@@ -1317,7 +1319,7 @@ impl Filters {
     }
 }
 
-pub use crate::limits::PAGE_SIZE;
+pub use crate::infra::limits::PAGE_SIZE;
 pub const DEFAULT_RADIUS_KM: f64 = 30.0;
 
 /// One page of a listing.
@@ -1641,8 +1643,8 @@ async fn list_by_engine(
     sort: &str,
 ) -> Result<Listing, AppError> {
     use tremplin_search::{Filter, GeoRadius, SearchRequest, Sort};
-    let mut req = SearchRequest::new(crate::indexing::OPPORTUNITES, &e.keywords);
-    req.filters.push(crate::search_sync::not_expired());
+    let mut req = SearchRequest::new(crate::index::documents::OPPORTUNITES, &e.keywords);
+    req.filters.push(crate::index::sync::not_expired());
     if !e.kinds.is_empty() {
         req.filters
             .push(Filter::any("kind", e.kinds.iter().copied()));
@@ -1654,7 +1656,7 @@ async fn list_by_engine(
     if let Some(d) = &e.start_from {
         req.filters.push(Filter::range(
             "start",
-            crate::indexing::day_seconds(d).map(|t| t as f64),
+            crate::index::documents::day_seconds(d).map(|t| t as f64),
             None,
         ));
     }
@@ -1920,8 +1922,8 @@ pub async fn set_favourite(db: &Db, user: &User, id: i64, on: bool) -> Result<()
     if on {
         get_visible(db, Some(user), id).await?;
         let sql = match db.backend {
-            crate::db::Backend::Sqlite => "INSERT OR IGNORE INTO opportunity_favourites (opportunity_id, user_id, created_at) VALUES ($1, $2, $3)",
-            crate::db::Backend::Postgres => "INSERT INTO opportunity_favourites (opportunity_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            crate::infra::db::Backend::Sqlite => "INSERT OR IGNORE INTO opportunity_favourites (opportunity_id, user_id, created_at) VALUES ($1, $2, $3)",
+            crate::infra::db::Backend::Postgres => "INSERT INTO opportunity_favourites (opportunity_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         };
         sqlx::query(sql)
             .bind(id)

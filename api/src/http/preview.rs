@@ -77,7 +77,7 @@ impl Preview {
     }
 }
 
-impl crate::web::Pages for Preview {
+impl crate::http::accounts::Pages for Preview {
     fn render(
         &self,
         template: &str,
@@ -188,7 +188,7 @@ async fn page(State(preview): State<Arc<Preview>>, uri: Uri) -> Response {
         // `//guides` asks for `/guides/`: a `Location` of `//guides/` would name the host
         // `guides`.
         let raw = uri.path().trim_start_matches('/');
-        let Some(to) = crate::limits::local_path(&format!("/{raw}/"), 2000) else {
+        let Some(to) = crate::infra::limits::local_path(&format!("/{raw}/"), 2000) else {
             return StatusCode::BAD_REQUEST.into_response();
         };
         return Response::builder()

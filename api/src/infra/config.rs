@@ -142,7 +142,7 @@ fn secret_file(data: &Path) -> Result<String, String> {
         }
     }
     std::fs::create_dir_all(data).map_err(|e| format!("{} : {e}", data.display()))?;
-    let secret = crate::auth::random_token();
+    let secret = crate::infra::auth::random_token();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

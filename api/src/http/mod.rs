@@ -1,0 +1,11 @@
+//! The HTTP side, the top layer: the security layers, the pages and the JSON API of each
+//! resource, the preview of the site and the OpenAPI document.
+
+pub mod accounts;
+pub mod newsletter;
+pub mod openapi;
+pub mod opportunities;
+pub mod preview;
+pub mod questions;
+pub mod search;
+pub mod security;
