@@ -6,6 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+/// Seconds a client is told to wait after a 503 (`AppError::Unavailable`).
+pub const RETRY_AFTER_SECONDS: u64 = 5;
+
 /// A field and what is wrong with it.
 pub type FieldErrors = Vec<(&'static str, String)>;
 
@@ -103,7 +106,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             AppError::TooManyRequests { retry_after, .. } => Some((*retry_after).max(1) as u64),
-            AppError::Unavailable(_) => Some(crate::infra::limits::RETRY_AFTER_SECONDS),
+            AppError::Unavailable(_) => Some(RETRY_AFTER_SECONDS),
             _ => None,
         }
     }

@@ -26,8 +26,8 @@ pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(120);
 /// count a request is answered 503 at once (with `Retry-After`) instead of piling up memory.
 pub const MAX_IN_FLIGHT: usize = 1024;
 
-/// Seconds a client is told to wait after a 503.
-pub const RETRY_AFTER_SECONDS: u64 = 5;
+/// Seconds a client is told to wait after a 503 (set beside the 503 itself, in `error`).
+pub use crate::infra::error::RETRY_AFTER_SECONDS;
 
 // ---- listings and search ----
 
