@@ -2,9 +2,9 @@
 //! failed sign-ins. No HTTP here: `web` calls these functions, and so does the command line.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use crate::infra::auth;
 use crate::infra::config::ApiConfig;
@@ -981,8 +981,9 @@ pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<User, 
     user_by_id(db, user.id).await?.ok_or(AppError::NotFound)
 }
 
-/// Everything Tremplin keeps about a person (RGPD right of access), as JSON.
-pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
+/// The account's part of the data export (RGPD right of access): the account, its sessions
+/// and its failed sign-ins; `privacy::export` adds the other domains'.
+pub async fn export_for(db: &Db, user: &User) -> Result<Map<String, Value>, AppError> {
     let sessions = sqlx::query(
         "SELECT created_at, last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
     )
@@ -1003,46 +1004,41 @@ pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
         Some(r) => json!({"nombre": r.try_get::<i64, _>(0)?, "derniere": iso(r.try_get(1)?)}),
         None => json!({"nombre": 0}),
     };
-    Ok(json!({
-        "compte": {
+    let mut part = Map::new();
+    part.insert(
+        "compte".into(),
+        json!({
             "adresse_electronique": user.email,
             "prenom": user.first_name,
             "role": user.role.label(),
             "mission_locale": user.structure.as_ref().map(|s| json!({"nom": s.name, "ville": s.town})),
             "cree_le": iso(user.created_at),
-        },
-        "sessions": sessions,
-        "tentatives_de_connexion_echouees": failures,
-        "opportunites": crate::domain::opportunities::export_for(db, user).await?,
-        "questions": crate::domain::questions::export_for(db, user).await?,
-        "lettre_et_alertes": crate::domain::newsletter::export_for(db, user).await?,
-        "exporte_le": iso(now()),
-    }))
+        }),
+    );
+    part.insert("sessions".into(), json!(sessions));
+    part.insert("tentatives_de_connexion_echouees".into(), failures);
+    Ok(part)
 }
 
-/// Deletes an account and everything personal tied to it, for good.
-pub async fn delete_account(db: &Db, user: &User) -> Result<(), AppError> {
-    let mut tx = db.pool.begin().await?;
+/// Deletes an account's own rows in `tx`, the user last: its sign-in counter, sessions and
+/// one-time links (`privacy::delete_account` releases what the other domains hold first).
+pub async fn delete_in(tx: &mut Transaction<'_, Any>, user: &User) -> Result<(), AppError> {
     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
         .bind(throttle_key(SIGN_IN_ACCOUNT, &user.email))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM tokens WHERE user_id = $1")
         .bind(user.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    // The places the youth held go back to the events; favourites and interests go with
-    // the account (ON DELETE CASCADE).
-    crate::domain::opportunities::release_places(&mut tx, user.id).await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -6,4 +6,5 @@ pub mod accounts;
 pub mod demo;
 pub mod newsletter;
 pub mod opportunities;
+pub mod privacy;
 pub mod questions;

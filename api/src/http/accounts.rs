@@ -1001,7 +1001,7 @@ async fn export_download(
     let Some(user) = &viewer.user else {
         return to_sign_in("/compte");
     };
-    match accounts::export(&state.db, user).await {
+    match crate::domain::privacy::export(&state.db, user).await {
         Ok(v) => (
             [
                 (header::CONTENT_TYPE, "application/json; charset=utf-8"),
@@ -1035,7 +1035,7 @@ async fn delete_submit(
             let errors = vec![("confirmation", "Pour confirmer, écrivez SUPPRIMER en majuscules.".to_string())];
             return Ok(page(&state, StatusCode::UNPROCESSABLE_ENTITY, ("compte/mon-compte.html", "/compte", "Mon compte"), account_vars(form_value(&[], &errors, ""), None), &headers, Some(user)));
         }
-        accounts::delete_account(&state.db, user).await?;
+        crate::domain::privacy::delete_account(&state.db, user).await?;
         let mut res = message_page(&state, StatusCode::OK, "Votre compte est supprimé", "Votre compte et vos données personnelles sont supprimés pour de bon. Vous pouvez toujours lire les guides et chercher sans compte.", Some(("/", "Retour à l'accueil")), &headers, None);
         res.headers_mut().append(header::SET_COOKIE, session_cookie(&state, None));
         Ok(res)
@@ -1225,7 +1225,9 @@ async fn api_export(
     viewer: Viewer,
 ) -> Result<Json<Value>, AppError> {
     let user = viewer.user.ok_or(AppError::Unauthorized)?;
-    Ok(Json(accounts::export(&state.db, &user).await?))
+    Ok(Json(
+        crate::domain::privacy::export(&state.db, &user).await?,
+    ))
 }
 
 async fn api_delete_me(
@@ -1238,7 +1240,7 @@ async fn api_delete_me(
     if user.role != Role::Youth {
         return Err(AppError::Forbidden("Les comptes des conseillers et des administrateurs sont supprimés par un administrateur.".into()));
     }
-    accounts::delete_account(&state.db, &user).await?;
+    crate::domain::privacy::delete_account(&state.db, &user).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, session_cookie(&state, None));
