@@ -694,12 +694,13 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     return Err(problem_summary(live.diagnostics()));
                 }
                 let docs = tremplin_api::index::sync::site_documents(live.site());
-                let engine = tremplin_api::search_engine(&config.search).await?;
+                let engine = tremplin_api::index::engine::open(&config.search).await?;
                 let (pages, opportunities) = tremplin_api::index::sync::rebuild(
                     &db,
                     engine.as_ref(),
                     &config.search.synonyms,
                     docs,
+                    &tremplin_api::domain::opportunities::IndexSource,
                 )
                 .await
                 .map_err(shown)?;
@@ -731,7 +732,7 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     started_by: "ligne de commande".into(),
                     ..Default::default()
                 };
-                let report = tremplin_api::domain::newsletter::send(&state, &options)
+                let report = tremplin_api::domain::newsletter::send(&state.mailing(), &options)
                     .await
                     .map_err(shown)?;
                 println!("{}", report.summary());

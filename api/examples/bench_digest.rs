@@ -172,9 +172,13 @@ async fn main() {
     tremplin_api::index::sync::configure(state.search.as_ref(), &[])
         .await
         .unwrap();
-    tremplin_api::index::sync::drain(db, state.search.as_ref())
-        .await
-        .unwrap();
+    tremplin_api::index::sync::drain(
+        db,
+        state.search.as_ref(),
+        &tremplin_api::domain::opportunities::IndexSource,
+    )
+    .await
+    .unwrap();
     let today = now / 86_400 * 86_400;
     let docs = [
         doc(
@@ -205,7 +209,7 @@ async fn main() {
 
     let t = Instant::now();
     let report = newsletter::send(
-        &state,
+        &state.mailing(),
         &Options {
             parallel,
             started_by: "bench".into(),

@@ -85,7 +85,7 @@ async fn run(
         filters("Marseille", 30.0, "emploi", "", 1),
         filters("Guéret", 30.0, "", "", 1),
     ];
-    let today = opportunities::today();
+    let today = tremplin_api::infra::time::today();
     println!("| query | matches | in box | list() p50 / p99 ms | box query p50 ms | by_ids(20) p50 ms | JSON build+serialize p50 ms | of which Markdown p50 ms |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for f in &cases {

@@ -11,27 +11,8 @@ use std::sync::Arc;
 
 use axum::Router;
 
-pub use http::accounts::{AppState, Pages};
-
-/// Opens the search engine the settings name (its indexes are configured by `state`).
-pub async fn search_engine(
-    settings: &infra::config::SearchSettings,
-) -> Result<Arc<dyn tremplin_search::SearchEngine>, String> {
-    match &settings.backend {
-        infra::config::SearchBackend::Embedded(dir) => tremplin_search::open_embedded(dir)
-            .map_err(|e| format!("moteur de recherche ({}) : {e}", dir.display())),
-        infra::config::SearchBackend::Meilisearch { url, key } => {
-            // A server that is down must not keep the platform from starting: the outbox
-            // waits for it. Say it clearly, though.
-            let engine = tremplin_search::MeilisearchEngine::new(url, key.as_deref())
-                .map_err(|e| format!("moteur de recherche : {e}"))?;
-            if let Err(e) = engine.health().await {
-                tracing::warn!("{e} : la recherche attendra qu'il réponde");
-            }
-            Ok(Arc::new(engine))
-        }
-    }
-}
+pub use http::accounts::AppState;
+pub use infra::pages::Pages;
 
 /// Builds the shared state: settings, database (migrated), mailer and search engine, and
 /// starts the worker that keeps the opportunities' index up to date. A search engine that
@@ -42,7 +23,7 @@ pub async fn state(
 ) -> Result<AppState, String> {
     let db = infra::db::connect(&config.database_url).await?;
     let mailer = infra::mail::Mailer::new(&config.transport, &config.email_from)?;
-    let search = search_engine(&config.search).await?;
+    let search = index::engine::open(&config.search).await?;
     let state = AppState {
         db,
         config: Arc::new(config),
@@ -58,7 +39,11 @@ pub async fn state(
             state.db.clone(),
             state.search.clone(),
             state.config.search.synonyms.clone(),
-            state.listings.clone(),
+            Arc::new(domain::opportunities::IndexSource),
+            {
+                let listings = state.listings.clone();
+                move || listings.changed()
+            },
         ));
     }
     Ok(state)

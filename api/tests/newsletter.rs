@@ -148,9 +148,13 @@ async fn index_now(p: &Platform) {
     tremplin_api::index::sync::configure(p.state.search.as_ref(), &[])
         .await
         .unwrap();
-    tremplin_api::index::sync::drain(&p.state.db, p.state.search.as_ref())
-        .await
-        .unwrap();
+    tremplin_api::index::sync::drain(
+        &p.state.db,
+        p.state.search.as_ref(),
+        &tremplin_api::domain::opportunities::IndexSource,
+    )
+    .await
+    .unwrap();
 }
 
 /// The recipient (`To:`) of an email.
@@ -265,7 +269,9 @@ async fn digest_goes_to_opted_in_youths_only_with_html_text_and_unsubscribe() {
             .await
             .unwrap();
 
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert!(r.finished && !r.resumed, "{b}: {r:?}");
         assert_eq!(r.news, 2, "{b}: {r:?}");
         assert_eq!(r.sent, 2, "{b}: {r:?}");
@@ -357,7 +363,9 @@ async fn digest_goes_to_opted_in_youths_only_with_html_text_and_unsubscribe() {
 
         // Right after: nothing new, so no email at all.
         let before = emails(&p.outbox).len();
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert!(r.finished && r.sent == 0 && r.news == 0, "{b}: {r:?}");
         assert_eq!(emails(&p.outbox).len(), before);
     }
@@ -373,7 +381,7 @@ async fn a_run_stopped_halfway_resumes_and_never_sends_twice() {
         }
         // Stops after 3 emails, as a crash would.
         let r = nl::send(
-            &p.state,
+            &p.state.mailing(),
             &Options {
                 limit: Some(3),
                 parallel: 2,
@@ -396,7 +404,9 @@ async fn a_run_stopped_halfway_resumes_and_never_sends_twice() {
         assert_eq!(uncertain.rows_affected(), 1);
 
         // Started again: the same run resumes, for the others only.
-        let r2 = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r2 = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert!(r2.resumed && r2.finished, "{b}: {r2:?}");
         assert_eq!(r2.digest_id, r.digest_id);
         assert_eq!(r2.sent, 3, "{b}: {r2:?}");
@@ -491,7 +501,9 @@ async fn an_alert_gets_only_matching_new_opportunities() {
         publish(&p, &staff, "Stage en mécanique", "stage").await;
         index_now(&p).await;
 
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         // No news: only the youth with an alert that found something gets an email.
         assert_eq!(r.sent, 1, "{b}: {r:?}");
         let mails = emails(&p.outbox);
@@ -508,7 +520,9 @@ async fn an_alert_gets_only_matching_new_opportunities() {
             .is_empty());
 
         // The alert moved on: the next digest has nothing for it.
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 0, "{b}: {r:?}");
 
         // A weekly alert waits a week.
@@ -517,14 +531,18 @@ async fn an_alert_gets_only_matching_new_opportunities() {
             .execute(&p.state.db.pool)
             .await
             .unwrap();
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 0, "{b}: not yet a week: {r:?}");
         sqlx::query("UPDATE saved_searches SET last_sent_at = $1")
             .bind(t - 8 * DAY)
             .execute(&p.state.db.pool)
             .await
             .unwrap();
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 1, "{b}: a week later: {r:?}");
         assert!(
             emails(&p.outbox).iter().any(|m| m.contains("(ancien)")),
@@ -632,7 +650,9 @@ async fn digest_through_a_real_smtp_server() {
         youth(&p, "smtp1@exemple.fr", true).await;
         youth(&p, "smtp2@exemple.fr", true).await;
         youth(&p, "smtp-non@exemple.fr", false).await;
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 2, "{b}: {r:?}");
         let got: Vec<String> = maildir(server.dir.path())
             .into_iter()

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use tremplin_api::domain::accounts::Structure;
+use tremplin_api::domain::opportunities::document::opportunity_document;
 use tremplin_api::domain::opportunities::{Opportunity, Place};
 use tremplin_api::index::documents::{
-    content_document, contenus_settings, opportunites_settings, opportunity_document, CONTENUS,
-    OPPORTUNITES,
+    content_document, contenus_settings, opportunites_settings, CONTENUS, OPPORTUNITES,
 };
 use tremplin_generator::documents::documents;
 use tremplin_generator::site::Site;

@@ -106,9 +106,13 @@ async fn one_box_finds_guides_faq_and_opportunities() {
         assert_eq!(a.status, StatusCode::CREATED);
         let id = a.json()["id"].as_i64().unwrap();
         sync::configure(p.state.search.as_ref(), &[]).await.unwrap();
-        sync::drain(&p.state.db, p.state.search.as_ref())
-            .await
-            .unwrap();
+        sync::drain(
+            &p.state.db,
+            p.state.search.as_ref(),
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await
+        .unwrap();
 
         let mut anon = Client::new(&p);
         let page = anon.get("/recherche?q=cv").await;
@@ -169,9 +173,13 @@ async fn one_box_finds_guides_faq_and_opportunities() {
             )
             .await;
         assert_eq!(a.status, StatusCode::OK);
-        sync::drain(&p.state.db, p.state.search.as_ref())
-            .await
-            .unwrap();
+        sync::drain(
+            &p.state.db,
+            p.state.search.as_ref(),
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await
+        .unwrap();
         let o = anon
             .get("/api/v1/search?q=vendeur&index=opportunites")
             .await
@@ -205,7 +213,12 @@ async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
         assert_eq!(a.status, StatusCode::CREATED);
         // A real Meilisearch client, pointed at a port where nothing listens.
         let down = tremplin_search::MeilisearchEngine::new("http://127.0.0.1:9", None).unwrap();
-        let err = sync::drain(&p.state.db, &down).await;
+        let err = sync::drain(
+            &p.state.db,
+            &down,
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await;
         assert!(err.is_err(), "{b}");
         let (rows, attempts): (i64, i64) = {
             let r = sqlx::query_as::<_, (i64, i64)>(
@@ -220,9 +233,13 @@ async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
         assert!(attempts >= 1, "the failed attempt is counted");
         // The engine is back: the change arrives.
         sync::configure(p.state.search.as_ref(), &[]).await.unwrap();
-        sync::drain(&p.state.db, p.state.search.as_ref())
-            .await
-            .unwrap();
+        sync::drain(
+            &p.state.db,
+            p.state.search.as_ref(),
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await
+        .unwrap();
         let mut anon = Client::new(&p);
         let o = anon
             .get("/api/v1/search?q=mairie&index=opportunites")

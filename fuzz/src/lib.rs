@@ -11,8 +11,9 @@ use std::sync::{Arc, OnceLock};
 use cap::Cap;
 use serde::Deserialize;
 use tremplin_api::domain::accounts::Structure;
+use tremplin_api::domain::opportunities::document::opportunity_document;
 use tremplin_api::index::documents::{
-    contenus_settings, opportunites_settings, opportunity_document, CONTENUS, OPPORTUNITES,
+    contenus_settings, opportunites_settings, CONTENUS, OPPORTUNITES,
 };
 use tremplin_api::domain::opportunities::{Opportunity, Place};
 use tremplin_generator::config::Config;

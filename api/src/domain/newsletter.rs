@@ -24,11 +24,12 @@ use sqlx::Row;
 
 use crate::domain::accounts::{iso, Role, User};
 use crate::domain::opportunities::{self as opp, date_fr, label, Filters, Opportunity, KINDS};
-use crate::http::accounts::AppState;
+use crate::infra::config::ApiConfig;
 use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::AppError;
 use crate::infra::limits::{self, MAX_ALERTS};
-use crate::infra::mail::Letter;
+use crate::infra::mail::{Letter, Mailer};
+use crate::infra::pages::Pages;
 
 /// How often an alert is sent: slug, label.
 pub const FREQUENCIES: &[(&str, &str)] = &[
@@ -38,6 +39,17 @@ pub const FREQUENCIES: &[(&str, &str)] = &[
 
 /// A weekly alert goes out with the first digest at least this long after its last send
 /// (a week less an hour, so that a digest sent at the same time each week never misses it).
+/// What sending the digest needs: the database, the engine that holds the site's news and
+/// the opportunities, the settings (address, secret), the mailer and the email templates.
+#[derive(Clone)]
+pub struct Mailing {
+    pub db: Db,
+    pub search: Arc<dyn tremplin_search::SearchEngine>,
+    pub config: Arc<ApiConfig>,
+    pub mailer: Arc<Mailer>,
+    pub pages: Arc<dyn Pages>,
+}
+
 const WEEK: i64 = 7 * 86_400 - 3_600;
 /// Opportunities shown per alert in one email (the link shows the rest).
 const PER_ALERT: usize = 10;
@@ -589,7 +601,7 @@ pub async fn subscribers(db: &Db) -> Result<i64, AppError> {
 
 /// The unfinished run, or a new one: its cut-off is now, its news what the site published
 /// since the last run (not already sent by it), its recipients every youth who opted in.
-async fn open_run(state: &AppState, started_by: &str) -> Result<(Digest, bool), AppError> {
+async fn open_run(state: &Mailing, started_by: &str) -> Result<(Digest, bool), AppError> {
     let db = &state.db;
     let unfinished = |db: &Db| {
         let db = db.clone();
@@ -692,7 +704,7 @@ type Found = Arc<Vec<Opportunity>>;
 /// The opportunities matching `query`, published in `(after, until]`, newest first (the
 /// listing itself, sorted by date, so keywords go through the search engine).
 async fn new_for(
-    state: &AppState,
+    state: &Mailing,
     query: &str,
     after: i64,
     until: i64,
@@ -746,7 +758,7 @@ fn opportunity_view(base: &str, o: &Opportunity) -> Value {
 }
 
 /// Renders one email; `None` when the templates fail (logged).
-fn render(state: &AppState, vars: &Map<String, Value>) -> Result<(String, String), AppError> {
+fn render(state: &Mailing, vars: &Map<String, Value>) -> Result<(String, String), AppError> {
     let html = state
         .pages
         .render("emails/lettre.html", "/lettre", vars)
@@ -759,7 +771,7 @@ fn render(state: &AppState, vars: &Map<String, Value>) -> Result<(String, String
 }
 
 /// Sends the digest: resumes the unfinished run if there is one, else starts a new one.
-pub async fn send(state: &AppState, options: &Options) -> Result<Report, AppError> {
+pub async fn send(state: &Mailing, options: &Options) -> Result<Report, AppError> {
     let db = &state.db;
     let (digest, resumed) = open_run(state, &options.started_by).await?;
     let base = state.config.base_url.clone();

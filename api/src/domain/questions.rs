@@ -914,10 +914,7 @@ fn faq_file(v: &ValidFaq, weight: i64) -> String {
     if !v.description.is_empty() {
         s.push_str(&format!("description = {}\n", toml_string(&v.description)));
     }
-    s.push_str(&format!(
-        "date = {}\n",
-        crate::domain::opportunities::today()
-    ));
+    s.push_str(&format!("date = {}\n", crate::infra::time::today()));
     s.push_str(&format!("weight = {weight}\n\n[taxonomies]\n"));
     s.push_str(&format!(
         "themes = {}\n",

@@ -21,16 +21,7 @@ use crate::infra::config::ApiConfig;
 use crate::infra::db::Db;
 use crate::infra::error::AppError;
 use crate::infra::mail::{Email, Mailer};
-
-/// Renders the theme's templates for the API's pages.
-pub trait Pages: Send + Sync {
-    fn render(
-        &self,
-        template: &str,
-        path: &str,
-        vars: &Map<String, Value>,
-    ) -> Result<String, String>;
-}
+use crate::infra::pages::Pages;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -46,6 +37,19 @@ pub struct AppState {
     pub listings: Arc<crate::domain::opportunities::ListingCache>,
     /// The requests this process serves at once.
     pub budget: crate::http::security::Budget,
+}
+
+impl AppState {
+    /// What the digest needs to be sent.
+    pub fn mailing(&self) -> crate::domain::newsletter::Mailing {
+        crate::domain::newsletter::Mailing {
+            db: self.db.clone(),
+            search: self.search.clone(),
+            config: self.config.clone(),
+            mailer: self.mailer.clone(),
+            pages: self.pages.clone(),
+        }
+    }
 }
 
 /// The routes of accounts: pages and JSON.

@@ -556,7 +556,7 @@ async fn send_submit(
         let f = form_fields(body)?;
         check_form(&headers, &state, &f)?;
         let user = staff(&viewer, "/conseil/lettre")?;
-        let background = state.clone();
+        let background = state.mailing();
         let options = nl::Options {
             started_by: user.email.clone(),
             ..nl::Options::default()

@@ -77,7 +77,7 @@ impl Preview {
     }
 }
 
-impl crate::http::accounts::Pages for Preview {
+impl crate::infra::pages::Pages for Preview {
     fn render(
         &self,
         template: &str,

@@ -2,4 +2,5 @@
 //! database and the site. It uses only the infrastructure.
 
 pub mod documents;
+pub mod engine;
 pub mod sync;

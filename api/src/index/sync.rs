@@ -1,8 +1,8 @@
 //! Keeps the search indexes in step with the database and the site.
 //!
 //! - "opportunites": every write to an opportunity leaves a row in `search_outbox`, in the same
-//!   transaction. `drain` applies them: it reads each opportunity as it is *now* and puts it
-//!   in the index if it is public, or takes it out. Applying a row twice does no harm, so
+//!   transaction. `drain` applies them: it asks its `Source` (the domain's opportunities) for
+//!   each document as it is *now*, and puts it in the index if it is public, or takes it out. Applying a row twice does no harm, so
 //!   several replicas may drain at once, and a row is deleted only once applied: an engine
 //!   that is down delays the index and loses nothing (`worker` retries with a growing pause).
 //! - "contenus": `ContentIndex::sync` compares the site's documents with the ones it sent
@@ -12,6 +12,8 @@
 //! Expired opportunities need no job: searches filter on the deadline.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,25 +21,32 @@ use sqlx::Row;
 use tokio::sync::Mutex;
 use tremplin_search::{Document, Filter, SearchEngine, SearchRequest};
 
-use crate::domain::opportunities;
 use crate::index::documents::{self, CONTENUS, OPPORTUNITES};
 use crate::infra::db::Db;
 use crate::infra::error::AppError;
+use crate::infra::time::today;
 
 /// How many outbox rows one pass reads.
 const BATCH: i64 = 500;
 
-/// The deadline given to opportunities without one: searches keep what is not expired with
-/// a range on the deadline, and a document without the field would never match it.
-const NO_DEADLINE: i64 = 253_402_214_400; // 9999-12-31
+/// The deadline given to documents without one: searches keep what is not expired with a
+/// range on the deadline, and a document without the field would never match it.
+pub const NO_DEADLINE: i64 = 253_402_214_400; // 9999-12-31
 
-/// An opportunity's document, with a deadline always set.
-fn document_of(o: &opportunities::Opportunity) -> Document {
-    let mut doc = documents::opportunity_document(o);
-    doc.fields
-        .entry("deadline".to_string())
-        .or_insert(tremplin_search::FieldValue::Int(NO_DEADLINE));
-    doc
+/// A future of the outbox's source.
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'a>>;
+
+/// Where the outbox's documents come from, as they are now: the domain implements it (the
+/// index layer knows no opportunity), and the worker, `drain` and `rebuild` read through it.
+pub trait Source: Send + Sync {
+    /// The documents of these ids that are public now (the others leave the index).
+    fn public_documents<'a>(
+        &'a self,
+        db: &'a Db,
+        ids: &'a [i64],
+    ) -> Pending<'a, Vec<(i64, Document)>>;
+    /// The ids of the public rows after `after`, in order, at most `limit` of them.
+    fn public_ids<'a>(&'a self, db: &'a Db, after: i64, limit: i64) -> Pending<'a, Vec<i64>>;
 }
 
 /// Where the index stands: what `drain` did.
@@ -63,7 +72,11 @@ pub async fn configure(
 
 /// Applies every pending outbox row; returns what it did. On an engine error, the rows not
 /// applied stay, with their attempt counted and the error kept.
-pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppError> {
+pub async fn drain(
+    db: &Db,
+    engine: &dyn SearchEngine,
+    source: &dyn Source,
+) -> Result<Drained, AppError> {
     let mut done = Drained::default();
     loop {
         let rows = sqlx::query(
@@ -86,13 +99,13 @@ pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppErr
                 }
             }
         }
-        let found = opportunities::by_ids(db, &doc_ids).await?;
+        let found = source.public_documents(db, &doc_ids).await?;
         let mut upserts: Vec<Document> = Vec::new();
         let mut deletes: Vec<String> = Vec::new();
         for id in &doc_ids {
-            match found.iter().find(|o| o.id == *id) {
-                Some(o) if o.is_public() => upserts.push(document_of(o)),
-                _ => deletes.push(format!("o{id}")),
+            match found.iter().find(|(found, _)| found == id) {
+                Some((_, doc)) => upserts.push(doc.clone()),
+                None => deletes.push(documents::opportunity_id(*id)),
             }
         }
         let applied = async {
@@ -132,12 +145,14 @@ pub async fn drain(db: &Db, engine: &dyn SearchEngine) -> Result<Drained, AppErr
 }
 
 /// Configures the indexes, then drains the outbox forever: every second when all is well,
-/// backing off up to a minute while the engine fails.
+/// backing off up to a minute while the engine fails. `changed` runs after each pass that
+/// changed the index.
 pub async fn worker(
     db: Db,
     engine: Arc<dyn SearchEngine>,
     synonyms: Vec<Vec<String>>,
-    listings: Arc<opportunities::ListingCache>,
+    source: Arc<dyn Source>,
+    changed: impl Fn() + Send + 'static,
 ) {
     let mut pause = Duration::from_secs(1);
     let mut configured = false;
@@ -147,13 +162,13 @@ pub async fn worker(
                 configure(engine.as_ref(), &synonyms).await?;
                 configured = true;
             }
-            drain(&db, engine.as_ref()).await
+            drain(&db, engine.as_ref(), source.as_ref()).await
         }
         .await;
         match pass {
             Ok(done) => {
                 if done != Drained::default() {
-                    listings.changed();
+                    changed();
                 }
                 pause = Duration::from_secs(1);
             }
@@ -284,6 +299,7 @@ pub async fn rebuild(
     engine: &dyn SearchEngine,
     synonyms: &[Vec<String>],
     contents: Vec<Document>,
+    source: &dyn Source,
 ) -> Result<(usize, usize), AppError> {
     configure(engine, synonyms).await?;
     engine.clear(CONTENUS).await?;
@@ -299,19 +315,14 @@ pub async fn rebuild(
     let mut n_opps = 0;
     let mut last = 0i64;
     loop {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM opportunities WHERE status = 'publiee' AND id > $1 ORDER BY id LIMIT 2000",
-        )
-        .bind(last)
-        .fetch_all(&db.pool)
-        .await?;
+        let ids = source.public_ids(db, last, 2000).await?;
         let Some(&end) = ids.last() else { break };
         last = end;
-        let docs: Vec<Document> = opportunities::by_ids(db, &ids)
+        let docs: Vec<Document> = source
+            .public_documents(db, &ids)
             .await?
-            .iter()
-            .filter(|o| o.is_public())
-            .map(document_of)
+            .into_iter()
+            .map(|(_, doc)| doc)
             .collect();
         n_opps += docs.len();
         engine.upsert(OPPORTUNITES, docs).await?;
@@ -326,11 +337,11 @@ pub async fn rebuild(
 }
 
 /// The filter every public search of opportunities carries: not expired today (documents
-/// without a deadline carry a far one, see `document_of`).
+/// without a deadline carry a far one, [`NO_DEADLINE`]).
 pub fn not_expired() -> Filter {
     Filter::range(
         "deadline",
-        documents::day_seconds(&opportunities::today()).map(|t| t as f64),
+        documents::day_seconds(&today()).map(|t| t as f64),
         None,
     )
 }
@@ -372,7 +383,7 @@ pub async fn index_built_site(
     config: &crate::infra::config::ApiConfig,
     docs: Vec<tremplin_generator::documents::ContentDoc>,
 ) -> Result<(usize, usize), String> {
-    let engine = crate::search_engine(&config.search).await?;
+    let engine = crate::index::engine::open(&config.search).await?;
     let docs = docs.iter().map(documents::content_document).collect();
     sync_contents(
         engine.as_ref(),

@@ -10,3 +10,5 @@ pub mod error;
 pub mod limits;
 pub mod mail;
 pub mod markdown;
+pub mod pages;
+pub mod time;

@@ -532,9 +532,13 @@ pub async fn index_now(p: &Platform) {
     tremplin_api::index::sync::configure(p.state.search.as_ref(), &[])
         .await
         .unwrap();
-    tremplin_api::index::sync::drain(&p.state.db, p.state.search.as_ref())
-        .await
-        .unwrap();
+    tremplin_api::index::sync::drain(
+        &p.state.db,
+        p.state.search.as_ref(),
+        &tremplin_api::domain::opportunities::IndexSource,
+    )
+    .await
+    .unwrap();
     p.state.listings.changed();
 }
 

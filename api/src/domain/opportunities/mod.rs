@@ -6,7 +6,10 @@
 //! A change that the search index must follow writes a row to `search_outbox` in the same
 //! transaction, so the index can never miss it.
 
+pub mod document;
 pub mod import;
+
+pub use document::IndexSource;
 
 use std::collections::BTreeMap;
 
@@ -21,6 +24,7 @@ use crate::infra::communes;
 use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::{AppError, FieldErrors};
 use crate::infra::limits;
+use crate::infra::time::today;
 
 // ---- vocabularies ----
 
@@ -122,14 +126,6 @@ pub fn fold(s: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Today's date (UTC) as `YYYY-MM-DD`.
-pub fn today() -> String {
-    chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
 }
 
 /// A date as a person or a file writes it: `2026-03-01`, `01/03/2026`, or an ISO date-time.
