@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
-pub use http::accounts::AppState;
+pub use http::state::AppState;
 pub use infra::pages::Pages;
 
 /// Builds the shared state: settings, database (migrated), mailer and search engine, and

@@ -1,56 +1,28 @@
 //! The accounts' HTTP side: server-rendered pages (forms that work without JavaScript, keep
 //! what was typed and show each error next to its field) and the JSON API under `/api/v1`.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::Arc;
-
-use axum::extract::rejection::{FormRejection, JsonRejection};
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{self, Purpose, Registration, Role, User};
-use crate::http::security::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::http::extract::{
+    check_api, check_form, field, form_fields, json_body, ClientIp, FormBody, Viewer,
+};
+use crate::http::page::{
+    error_page, form_value, message_page, page, safe_next, structures_value, to_sign_in, user_view,
+};
+use crate::http::security::{self, SESSION_COOKIE};
+use crate::http::state::AppState;
 use crate::infra::config::ApiConfig;
 use crate::infra::db::Db;
 use crate::infra::error::AppError;
 use crate::infra::mail::{Email, Mailer};
-use crate::infra::pages::Pages;
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<ApiConfig>,
-    pub mailer: Arc<Mailer>,
-    pub pages: Arc<dyn Pages>,
-    pub search: Arc<dyn tremplin_search::SearchEngine>,
-    /// What the "contenus" index was last sent.
-    pub contents: Arc<crate::index::sync::ContentIndex>,
-    /// Recent opportunity listings.
-    pub listings: Arc<crate::domain::opportunities::ListingCache>,
-    /// The requests this process serves at once.
-    pub budget: crate::http::security::Budget,
-}
-
-impl AppState {
-    /// What the digest needs to be sent.
-    pub fn mailing(&self) -> crate::domain::newsletter::Mailing {
-        crate::domain::newsletter::Mailing {
-            db: self.db.clone(),
-            search: self.search.clone(),
-            config: self.config.clone(),
-            mailer: self.mailer.clone(),
-            pages: self.pages.clone(),
-        }
-    }
-}
 
 /// The routes of accounts: pages and JSON.
 pub fn router(state: AppState) -> Router {
@@ -89,285 +61,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-// ---- who is asking ----
-
-/// The signed-in account, if any, and its session token.
-pub struct Viewer {
-    pub user: Option<User>,
-    pub token: Option<String>,
-}
-
-impl FromRequestParts<AppState> for Viewer {
-    type Rejection = AppError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let Some(token) = security::cookie(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Viewer {
-                user: None,
-                token: None,
-            });
-        };
-        let user = accounts::session_user(&state.db, &state.config, &token).await?;
-        Ok(Viewer {
-            token: user.as_ref().map(|_| token),
-            user,
-        })
-    }
-}
-
-/// The client's address, for the limits on sign-in attempts.
-pub struct ClientIp(pub String);
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_proxy {
-            if let Some(ip) = forwarded_client(&parts.headers) {
-                return Ok(ClientIp(ip.to_string()));
-            }
-        }
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "inconnue".into());
-        Ok(ClientIp(ip))
-    }
-}
-
-/// The client's address as the trusted proxy saw it: the last `X-Forwarded-For` entry,
-/// the one the proxy appended. The entries before it are whatever the client wrote. With
-/// several `X-Forwarded-For` headers, the last one's last entry.
-fn forwarded_client(headers: &HeaderMap) -> Option<std::net::IpAddr> {
-    let last = headers.get_all("x-forwarded-for").iter().next_back()?;
-    last.to_str().ok()?.rsplit(',').next()?.trim().parse().ok()
-}
-
-// ---- pages ----
-
-/// A form's state for templates: what was typed, and the errors by field.
-pub(crate) fn form_value(
-    values: &[(&str, &str)],
-    errors: &[(&'static str, String)],
-    csrf: &str,
-) -> Value {
-    let values: Map<String, Value> = values
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
-    let by_field: Map<String, Value> = errors
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
-    let list: Vec<Value> = errors
-        .iter()
-        .map(|(k, v)| json!({"field": k, "message": v}))
-        .collect();
-    json!({"values": values, "errors": by_field, "error_list": list, "csrf": csrf})
-}
-
-/// The CSRF token of this browser, and the cookie to set when it had none.
-pub(crate) fn csrf_for(headers: &HeaderMap, secure: bool) -> (String, Option<HeaderValue>) {
-    match security::cookie(headers, CSRF_COOKIE) {
-        Some(t) => (t, None),
-        None => {
-            let t = crate::infra::auth::random_token();
-            let c = security::set_cookie(CSRF_COOKIE, &t, None, secure);
-            (t, Some(c))
-        }
-    }
-}
-
-/// Checks a posted form's CSRF token against the browser's cookie, and its origin.
-pub(crate) fn check_form(
-    headers: &HeaderMap,
-    state: &AppState,
-    fields: &HashMap<String, String>,
-) -> Result<(), AppError> {
-    let cookie = security::cookie(headers, CSRF_COOKIE).unwrap_or_default();
-    let sent = fields.get("csrf").map(String::as_str).unwrap_or("");
-    if cookie.is_empty()
-        || !crate::infra::auth::same(&cookie, sent)
-        || !security::same_origin(headers, &state.config.base_url)
-    {
-        return Err(AppError::CrossSite);
-    }
-    Ok(())
-}
-
-pub(crate) fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
-    fields.get(name).map(String::as_str).unwrap_or("")
-}
-
-/// Renders a page of the theme with `vars`; `status` for pages that show a failure.
-pub(crate) fn page(
-    state: &AppState,
-    status: StatusCode,
-    (template, path, title): (&str, &str, &str),
-    mut vars: Map<String, Value>,
-    headers: &HeaderMap,
-    viewer: Option<&User>,
-) -> Response {
-    let (csrf, set) = csrf_for(headers, state.config.secure_cookies());
-    vars.insert("titre".into(), json!(title));
-    vars.insert("csrf".into(), json!(csrf));
-    vars.insert("utilisateur".into(), json!(viewer.map(user_view)));
-    match state.pages.render(template, path, &vars) {
-        Ok(html) => {
-            let mut res = (
-                status,
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                html,
-            )
-                .into_response();
-            if let Some(c) = set {
-                res.headers_mut().append(header::SET_COOKIE, c);
-            }
-            res
-        }
-        Err(e) => {
-            AppError::Internal(format!("gabarit {template} : {e}")).log();
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "Une erreur est survenue de notre côté. Réessayez dans un moment.",
-            )
-                .into_response()
-        }
-    }
-}
-
-/// A page with a title, a message and an optional link.
-pub(crate) fn message_page(
-    state: &AppState,
-    status: StatusCode,
-    title: &str,
-    text: &str,
-    link: Option<(&str, &str)>,
-    headers: &HeaderMap,
-    viewer: Option<&User>,
-) -> Response {
-    let mut vars = Map::new();
-    vars.insert("message".into(), json!(text));
-    if let Some((href, label)) = link {
-        vars.insert("lien".into(), json!({"href": href, "texte": label}));
-    }
-    page(
-        state,
-        status,
-        ("compte/message.html", "/compte/", title),
-        vars,
-        headers,
-        viewer,
-    )
-}
-
-/// An error on a page: a message page with the right status.
-pub(crate) fn error_page(
-    state: &AppState,
-    e: AppError,
-    headers: &HeaderMap,
-    viewer: Option<&User>,
-) -> Response {
-    if let AppError::SignIn { next } = &e {
-        return to_sign_in(next);
-    }
-    e.log();
-    let title = match e.status_code() {
-        StatusCode::FORBIDDEN => "Accès refusé",
-        StatusCode::NOT_FOUND => "Page introuvable",
-        StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives",
-        StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "Demande incorrecte",
-        _ => "Une erreur est survenue",
-    };
-    let mut res = message_page(
-        state,
-        e.status_code(),
-        title,
-        &e.message(),
-        Some(("/", "Retour à l'accueil")),
-        headers,
-        viewer,
-    );
-    if let Some(wait) = e.retry_after() {
-        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
-    }
-    res
-}
-
-pub(crate) fn user_view(u: &User) -> Value {
-    json!({
-        "email": u.email,
-        "prenom": u.first_name,
-        "role": u.role,
-        "role_libelle": u.role.label(),
-        "structure": u.structure.as_ref().map(|s| json!({"slug": s.slug, "nom": s.name, "ville": s.town, "contact": s.contact})),
-        "desactive": u.disabled,
-    })
-}
-
-/// The signed-in counsellor or admin; a visitor is sent to sign in (then back to `next`), a
-/// youth gets a "reserved" page.
-#[allow(clippy::result_large_err)] // the page to send instead is the error, built once
-pub(crate) fn staff_page(
-    state: &AppState,
-    viewer: &Viewer,
-    headers: &HeaderMap,
-    next: &str,
-) -> Result<User, Response> {
-    staff(viewer, next).map_err(|e| error_page(state, e, headers, viewer.user.as_ref()))
-}
-
-/// A counsellor's or admin's account, inside a handler that ends with `error_page`: signed
-/// out, to sign in (then back to `next`); a youth, 403.
-pub(crate) fn staff(viewer: &Viewer, next: &str) -> Result<User, AppError> {
-    match &viewer.user {
-        None => Err(AppError::SignIn {
-            next: next.to_string(),
-        }),
-        Some(u) if u.role == Role::Youth => Err(AppError::Forbidden(
-            "Cette page est réservée aux conseillers.".into(),
-        )),
-        Some(u) => Ok(u.clone()),
-    }
-}
-
-/// The signed-in account, for the JSON API (401 otherwise).
-pub(crate) fn signed_in(viewer: &Viewer) -> Result<&User, AppError> {
-    viewer.user.as_ref().ok_or(AppError::Unauthorized)
-}
-
-pub(crate) fn to_sign_in(next: &str) -> Response {
-    Redirect::to(&format!("/compte/connexion?suite={}", encode(next))).into_response()
-}
-
-pub(crate) fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Only our own paths are followed after sign-in (see `limits::local_path`); anything else
-/// leads to the account page.
-pub(crate) fn safe_next(next: Option<&str>) -> String {
-    next.and_then(|n| crate::infra::limits::local_path(n, crate::infra::limits::NEXT_MAX_CHARS))
-        .unwrap_or_else(|| "/compte".to_string())
-}
-
 /// The session cookie, set or removed.
 fn session_cookie(state: &AppState, token: Option<&str>) -> HeaderValue {
     let secure = state.config.secure_cookies();
@@ -392,33 +85,6 @@ async fn sign_in_and_redirect(
     res.headers_mut()
         .append(header::SET_COOKIE, session_cookie(state, Some(&token)));
     Ok(res)
-}
-
-pub(crate) type FormBody = Result<Form<HashMap<String, String>>, FormRejection>;
-
-pub(crate) fn form_fields(body: FormBody) -> Result<HashMap<String, String>, AppError> {
-    body.map(|Form(f)| f).map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(too_large())
-        } else {
-            AppError::BadRequest("Formulaire illisible : renvoyez-le depuis la page.".into())
-        }
-    })
-}
-
-fn too_large() -> String {
-    format!(
-        "Ce que vous avez envoyé est trop long ({} Ko au plus) : raccourcissez le texte.",
-        crate::infra::limits::BODY_MAX_BYTES / 1024
-    )
-}
-
-pub(crate) async fn structures_value(state: &AppState) -> Result<Value, AppError> {
-    let list = accounts::structures(&state.db).await?;
-    Ok(json!(list
-        .iter()
-        .map(|s| json!({"slug": s.slug, "nom": s.name, "ville": s.town}))
-        .collect::<Vec<_>>()))
 }
 
 async fn register_page(
@@ -1115,25 +781,6 @@ async fn admin_users_status(
 }
 
 // ---- JSON ----
-
-/// The JSON API refuses requests from other sites.
-pub(crate) fn check_api(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
-    if security::same_origin(headers, &state.config.base_url) {
-        Ok(())
-    } else {
-        Err(AppError::CrossSite)
-    }
-}
-
-pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    body.map(|Json(b)| b).map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return AppError::TooLarge(too_large());
-        }
-        let syntax = matches!(e, JsonRejection::JsonSyntaxError(_));
-        crate::infra::error::bad_json(syntax, &e.body_text())
-    })
-}
 
 fn user_json(u: &User) -> Value {
     json!({

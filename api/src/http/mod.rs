@@ -2,10 +2,13 @@
 //! resource, the preview of the site and the OpenAPI document.
 
 pub mod accounts;
+pub mod extract;
 pub mod newsletter;
 pub mod openapi;
 pub mod opportunities;
+pub mod page;
 pub mod preview;
 pub mod questions;
 pub mod search;
 pub mod security;
+pub mod state;

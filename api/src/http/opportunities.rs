@@ -20,11 +20,12 @@ use crate::domain::opportunities::{
     self as opp, date_fr, label, Draft, Filters, Opportunity, INTEREST_STATES, KINDS, LEVELS,
     STATUSES,
 };
-use crate::http::accounts::{
-    check_api, check_form, encode, error_page, field, form_fields, form_value, json_body, page,
-    signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
+use crate::http::extract::{
+    check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
 };
+use crate::http::page::{encode, error_page, form_value, page, staff_page, to_sign_in};
 use crate::http::preview::escape;
+use crate::http::state::AppState;
 use crate::infra::error::AppError;
 use crate::infra::limits;
 

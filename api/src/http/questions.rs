@@ -15,10 +15,13 @@ use serde_json::{json, Map, Value};
 use crate::domain::accounts::{iso, Role, User};
 use crate::domain::opportunities::date_fr;
 use crate::domain::questions::{self as qs, FaqDraft, Inbox, Question, Took, FAQ_THEMES};
-use crate::http::accounts::{
-    check_api, check_form, encode, error_page, field, form_fields, form_value, json_body,
-    message_page, page, signed_in, staff, staff_page, to_sign_in, AppState, FormBody, Viewer,
+use crate::http::extract::{
+    check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
 };
+use crate::http::page::{
+    encode, error_page, form_value, message_page, page, staff_page, to_sign_in,
+};
+use crate::http::state::AppState;
 use crate::infra::error::AppError;
 
 pub fn router(state: AppState) -> Router {

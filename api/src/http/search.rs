@@ -11,8 +11,10 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
-use crate::http::accounts::{error_page, page, AppState, Viewer};
+use crate::http::extract::Viewer;
+use crate::http::page::{error_page, page};
 use crate::http::preview::escape;
+use crate::http::state::AppState;
 use crate::index::documents::{CONTENUS, OPPORTUNITES};
 use crate::index::sync::not_expired;
 use crate::infra::error::AppError;

@@ -1,0 +1,199 @@
+//! Pages of the theme rendered for the API: the page itself (with the CSRF token, the viewer
+//! and `no-store`), a message page, the page of an error, a form's state, and the links
+//! to sign in and back.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{json, Map, Value};
+
+use crate::domain::accounts::{self, User};
+use crate::http::extract::{staff, Viewer};
+use crate::http::security::{self, CSRF_COOKIE};
+use crate::http::state::AppState;
+use crate::infra::error::AppError;
+
+/// A form's state for templates: what was typed, and the errors by field.
+pub(crate) fn form_value(
+    values: &[(&str, &str)],
+    errors: &[(&'static str, String)],
+    csrf: &str,
+) -> Value {
+    let values: Map<String, Value> = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let by_field: Map<String, Value> = errors
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|(k, v)| json!({"field": k, "message": v}))
+        .collect();
+    json!({"values": values, "errors": by_field, "error_list": list, "csrf": csrf})
+}
+
+/// The CSRF token of this browser, and the cookie to set when it had none.
+pub(crate) fn csrf_for(headers: &HeaderMap, secure: bool) -> (String, Option<HeaderValue>) {
+    match security::cookie(headers, CSRF_COOKIE) {
+        Some(t) => (t, None),
+        None => {
+            let t = crate::infra::auth::random_token();
+            let c = security::set_cookie(CSRF_COOKIE, &t, None, secure);
+            (t, Some(c))
+        }
+    }
+}
+
+/// Renders a page of the theme with `vars`; `status` for pages that show a failure.
+pub(crate) fn page(
+    state: &AppState,
+    status: StatusCode,
+    (template, path, title): (&str, &str, &str),
+    mut vars: Map<String, Value>,
+    headers: &HeaderMap,
+    viewer: Option<&User>,
+) -> Response {
+    let (csrf, set) = csrf_for(headers, state.config.secure_cookies());
+    vars.insert("titre".into(), json!(title));
+    vars.insert("csrf".into(), json!(csrf));
+    vars.insert("utilisateur".into(), json!(viewer.map(user_view)));
+    match state.pages.render(template, path, &vars) {
+        Ok(html) => {
+            let mut res = (
+                status,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                html,
+            )
+                .into_response();
+            if let Some(c) = set {
+                res.headers_mut().append(header::SET_COOKIE, c);
+            }
+            res
+        }
+        Err(e) => {
+            AppError::Internal(format!("gabarit {template} : {e}")).log();
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Une erreur est survenue de notre côté. Réessayez dans un moment.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page with a title, a message and an optional link.
+pub(crate) fn message_page(
+    state: &AppState,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+    link: Option<(&str, &str)>,
+    headers: &HeaderMap,
+    viewer: Option<&User>,
+) -> Response {
+    let mut vars = Map::new();
+    vars.insert("message".into(), json!(text));
+    if let Some((href, label)) = link {
+        vars.insert("lien".into(), json!({"href": href, "texte": label}));
+    }
+    page(
+        state,
+        status,
+        ("compte/message.html", "/compte/", title),
+        vars,
+        headers,
+        viewer,
+    )
+}
+
+/// An error on a page: a message page with the right status.
+pub(crate) fn error_page(
+    state: &AppState,
+    e: AppError,
+    headers: &HeaderMap,
+    viewer: Option<&User>,
+) -> Response {
+    if let AppError::SignIn { next } = &e {
+        return to_sign_in(next);
+    }
+    e.log();
+    let title = match e.status_code() {
+        StatusCode::FORBIDDEN => "Accès refusé",
+        StatusCode::NOT_FOUND => "Page introuvable",
+        StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives",
+        StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "Demande incorrecte",
+        _ => "Une erreur est survenue",
+    };
+    let mut res = message_page(
+        state,
+        e.status_code(),
+        title,
+        &e.message(),
+        Some(("/", "Retour à l'accueil")),
+        headers,
+        viewer,
+    );
+    if let Some(wait) = e.retry_after() {
+        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+    }
+    res
+}
+
+pub(crate) fn user_view(u: &User) -> Value {
+    json!({
+        "email": u.email,
+        "prenom": u.first_name,
+        "role": u.role,
+        "role_libelle": u.role.label(),
+        "structure": u.structure.as_ref().map(|s| json!({"slug": s.slug, "nom": s.name, "ville": s.town, "contact": s.contact})),
+        "desactive": u.disabled,
+    })
+}
+
+/// The signed-in counsellor or admin; a visitor is sent to sign in (then back to `next`), a
+/// youth gets a "reserved" page.
+#[allow(clippy::result_large_err)] // the page to send instead is the error, built once
+pub(crate) fn staff_page(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    next: &str,
+) -> Result<User, Response> {
+    staff(viewer, next).map_err(|e| error_page(state, e, headers, viewer.user.as_ref()))
+}
+
+pub(crate) fn to_sign_in(next: &str) -> Response {
+    Redirect::to(&format!("/compte/connexion?suite={}", encode(next))).into_response()
+}
+
+pub(crate) fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only our own paths are followed after sign-in (see `limits::local_path`); anything else
+/// leads to the account page.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    next.and_then(|n| crate::infra::limits::local_path(n, crate::infra::limits::NEXT_MAX_CHARS))
+        .unwrap_or_else(|| "/compte".to_string())
+}
+
+pub(crate) async fn structures_value(state: &AppState) -> Result<Value, AppError> {
+    let list = accounts::structures(&state.db).await?;
+    Ok(json!(list
+        .iter()
+        .map(|s| json!({"slug": s.slug, "nom": s.name, "ville": s.town}))
+        .collect::<Vec<_>>()))
+}
