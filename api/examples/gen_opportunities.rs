@@ -23,7 +23,7 @@
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use tremplin_api::domain::opportunities::{KINDS, LEVELS};
+use tremplin_api::domain::opportunities::{Kind, Level};
 use tremplin_api::{domain::accounts, infra::communes, infra::db};
 
 /// xorshift64*, seeded through SplitMix64 (the same as `generator/examples/synth.rs`).
@@ -68,9 +68,9 @@ impl Rng {
     }
 }
 
-/// Kinds in the order of `KINDS`, with how common each is.
+/// Kinds in the order of `Kind::ALL`, with how common each is.
 const KIND_WEIGHTS: [u64; 8] = [30, 15, 12, 15, 8, 8, 6, 6];
-/// Levels in the order of `LEVELS`.
+/// Levels in the order of `Level::ALL`.
 const LEVEL_WEIGHTS: [u64; 6] = [35, 20, 20, 13, 7, 5];
 
 const JOBS: &[&str] = &[
@@ -320,9 +320,9 @@ async fn generate(
         let r = rng.below(total);
         let commune = places[cumulative.partition_point(|&c| c <= r)];
         let k = rng.weighted(&KIND_WEIGHTS);
-        let kind = KINDS[k].0;
+        let kind = Kind::ALL[k].as_str();
         let l = rng.weighted(&LEVEL_WEIGHTS);
-        let level = LEVELS[l].0;
+        let level = Level::ALL[l].as_str();
         let title = match kind {
             "formation" => rng.pick(TRAININGS).to_string(),
             "service-civique" => format!("Service civique : {}", rng.pick(CIVIC).to_lowercase()),

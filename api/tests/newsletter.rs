@@ -472,7 +472,7 @@ async fn an_alert_gets_only_matching_new_opportunities() {
         let alerts = nl::alerts_of(&p.state.db, yu.id).await.unwrap();
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].query, "type=stage&q=boulangerie");
-        let f = nl::filters_from(&alerts[0].query);
+        let f = tremplin_api::domain::opportunities::Filters::parse(&alerts[0].query);
         assert_eq!(
             (f.kinds.as_slice(), f.keywords.as_str()),
             (&["stage".to_string()][..], "boulangerie")

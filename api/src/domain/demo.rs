@@ -303,9 +303,9 @@ async fn read(
         let draft_count = rows
             .iter()
             .filter(|r| {
-                r.draft
-                    .as_ref()
-                    .is_ok_and(|d| opportunities::fold(&d.status) == "brouillon")
+                r.draft.as_ref().is_ok_and(|d| {
+                    opportunities::parse_status(&d.status) == Some(opportunities::Status::Draft)
+                })
             })
             .count();
         let checked = opportunities::check_import(rows).await.map_err(shown)?;

@@ -23,19 +23,22 @@ use sha2::Sha256;
 use sqlx::Row;
 
 use crate::domain::accounts::{iso, Role, User};
-use crate::domain::opportunities::{self as opp, date_fr, label, Filters, Opportunity, KINDS};
+use crate::domain::opportunities::{self as opp, date_fr, Filters, Opportunity};
 use crate::infra::config::ApiConfig;
 use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::AppError;
 use crate::infra::limits::{self, MAX_ALERTS};
 use crate::infra::mail::{Letter, Mailer};
 use crate::infra::pages::Pages;
+use crate::infra::vocabulary::{slug, vocabulary};
 
-/// How often an alert is sent: slug, label.
-pub const FREQUENCIES: &[(&str, &str)] = &[
-    ("quotidienne", "Chaque jour"),
-    ("hebdomadaire", "Chaque semaine"),
-];
+vocabulary! {
+    /// How often an alert is sent.
+    pub enum Frequency {
+        Daily = ("quotidienne", "Chaque jour"),
+        Weekly = ("hebdomadaire", "Chaque semaine"),
+    }
+}
 
 /// A weekly alert goes out with the first digest at least this long after its last send
 /// (a week less an hour, so that a digest sent at the same time each week never misses it).
@@ -181,7 +184,7 @@ pub struct Alert {
     pub name: String,
     /// The listing's query string (`type=stage&lieu=Lyon`).
     pub query: String,
-    pub frequency: String,
+    pub frequency: Frequency,
     pub created_at: i64,
     pub last_sent_at: i64,
 }
@@ -189,7 +192,7 @@ pub struct Alert {
 impl Alert {
     /// Its search in words (« Stage, à 30 km de Lyon »).
     pub fn description(&self) -> String {
-        describe(&filters_from(&self.query))
+        describe(&Filters::parse(&self.query))
     }
 
     /// The listing it saved: `/opportunites?type=stage&lieu=Lyon`.
@@ -207,39 +210,10 @@ fn alert_from(r: &sqlx::any::AnyRow) -> Result<Alert, sqlx::Error> {
         user_id: r.try_get(1)?,
         name: r.try_get(2)?,
         query: r.try_get(3)?,
-        frequency: r.try_get(4)?,
+        frequency: slug(r, "frequency")?,
         created_at: r.try_get(5)?,
         last_sent_at: r.try_get(6)?,
     })
-}
-
-/// The listing's filters from a saved query string.
-pub fn filters_from(query: &str) -> Filters {
-    Filters::parse(query)
-}
-
-/// The query string of a saved search: the filters that say something, no page, no order;
-/// the radius only with a place.
-pub fn query_of(f: &Filters) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for k in &f.kinds {
-        q.append_pair("type", k);
-    }
-    for (k, v) in [
-        ("q", f.keywords.as_str()),
-        ("lieu", f.place.as_str()),
-        ("debut", f.start_from.as_str()),
-        ("niveau", f.level.as_str()),
-        ("structure", f.structure.as_str()),
-    ] {
-        if !v.trim().is_empty() {
-            q.append_pair(k, v.trim());
-        }
-    }
-    if let (Some(r), false) = (f.radius_km, f.place.trim().is_empty()) {
-        q.append_pair("rayon", &r.to_string());
-    }
-    q.finish()
 }
 
 /// A short French description of a saved search ("Stage, Alternance · « boulangerie » · Lyon (30 km)").
@@ -249,7 +223,7 @@ pub fn describe(f: &Filters) -> String {
         .kinds
         .iter()
         .filter_map(|k| opp::parse_kind(k))
-        .map(|k| label(KINDS, k))
+        .map(|k| k.label())
         .collect();
     if !kinds.is_empty() {
         parts.push(kinds.join(", "));
@@ -315,7 +289,8 @@ pub async fn add_alert(
             ),
         ));
     }
-    if !FREQUENCIES.iter().any(|(s, _)| *s == frequency) {
+    let frequency = Frequency::from_slug(frequency);
+    if frequency.is_none() {
         errors.push((
             "frequence",
             "Choisissez « chaque jour » ou « chaque semaine ».".to_string(),
@@ -326,10 +301,10 @@ pub async fn add_alert(
     if let Err(bad) = filters.check() {
         errors.extend(bad);
     }
-    if !errors.is_empty() {
+    let (true, Some(frequency)) = (errors.is_empty(), frequency) else {
         return Err(AppError::Invalid(errors));
-    }
-    let query = query_of(filters);
+    };
+    let query = filters.saved().to_query();
     let t = now();
     // The count and the insert are one statement, under a lock of the youth's row on
     // PostgreSQL (SQLite runs a write statement alone): simultaneous requests cannot pass
@@ -349,7 +324,7 @@ pub async fn add_alert(
     .bind(user.id)
     .bind(&name)
     .bind(&query)
-    .bind(frequency)
+    .bind(frequency.as_str())
     .bind(t)
     .bind(MAX_ALERTS as i64)
     .fetch_optional(&mut *tx)
@@ -366,7 +341,7 @@ pub async fn add_alert(
         user_id: user.id,
         name,
         query,
-        frequency: frequency.to_string(),
+        frequency,
         created_at: t,
         last_sent_at: t,
     })
@@ -709,7 +684,7 @@ async fn new_for(
     after: i64,
     until: i64,
 ) -> Result<Vec<Opportunity>, AppError> {
-    let mut f = filters_from(query);
+    let mut f = Filters::parse(query);
     f.sort = "date".into();
     f.page = None;
     let listing = match opp::list(&state.db, state.search.as_ref(), &f).await {
@@ -749,7 +724,7 @@ fn opportunity_view(base: &str, o: &Opportunity) -> Value {
     json!({
         "titre": o.title,
         "url": format!("{base}/opportunites/{}", o.id),
-        "type_libelle": label(KINDS, &o.kind),
+        "type_libelle": o.kind.label(),
         "organisme": o.organisation,
         "commune": o.place.town,
         "a_distance": o.place.remote,
@@ -845,7 +820,7 @@ pub async fn send(state: &Mailing, options: &Options) -> Result<Report, AppError
             let mut sections = Vec::new();
             let mut new_count = 0;
             for a in alerts.get(&r.user_id).map(Vec::as_slice).unwrap_or(&[]) {
-                let due = a.frequency == "quotidienne" || digest.cutoff - a.last_sent_at >= WEEK;
+                let due = a.frequency == Frequency::Daily || digest.cutoff - a.last_sent_at >= WEEK;
                 if !due {
                     continue;
                 }

@@ -17,13 +17,16 @@ use crate::infra::config::ApiConfig;
 use crate::infra::db::{now, Db};
 use crate::infra::error::{AppError, FieldErrors};
 use crate::infra::mail::{Email, Mailer};
+use crate::infra::vocabulary::{slug, vocabulary};
 
-/// Statuses: slug, label.
-pub const STATUSES: &[(&str, &str)] = &[
-    ("nouvelle", "Nouvelle"),
-    ("prise", "Prise en charge"),
-    ("repondue", "Répondue"),
-];
+vocabulary! {
+    /// Where a question stands.
+    pub enum QuestionStatus {
+        New = ("nouvelle", "Nouvelle"),
+        Taken = ("prise", "Prise en charge"),
+        Answered = ("repondue", "Répondue"),
+    }
+}
 
 /// The themes of the site's FAQ a published entry may take.
 pub const FAQ_THEMES: &[&str] = &[
@@ -42,10 +45,6 @@ pub const QUESTION_MAX: usize = 2000;
 pub const SUBJECT_MAX: usize = 150;
 pub const ANSWER_MAX: usize = 20_000;
 
-pub fn status_label(slug: &str) -> &'static str {
-    crate::domain::opportunities::label(STATUSES, slug)
-}
-
 // ---- what is read ----
 
 /// A question as stored, with the names that pages show.
@@ -61,7 +60,7 @@ pub struct Question {
     /// The site's page the youth asked from (`/guides/cv/`), or empty.
     pub page: String,
     /// `nouvelle`, `prise` or `repondue`.
-    pub status: String,
+    pub status: QuestionStatus,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub taken_at: Option<i64>,
@@ -160,7 +159,7 @@ fn from_row(r: &AnyRow) -> Result<Question, sqlx::Error> {
         subject: r.try_get("subject")?,
         body: r.try_get("body")?,
         page: r.try_get("page")?,
-        status: r.try_get("status")?,
+        status: slug(r, "status")?,
         assignee_id: r.try_get("assignee_id")?,
         assignee_name: r.try_get("aname")?,
         taken_at: r.try_get("taken_at")?,
@@ -438,7 +437,9 @@ pub async fn take(db: &Db, user: &User, id: i64) -> Result<Took, AppError> {
     .execute(&db.pool)
     .await?;
     let q = get(db, id).await?.ok_or(AppError::NotFound)?;
-    if done.rows_affected() == 1 || (q.status == "prise" && q.assignee_id == Some(user.id)) {
+    if done.rows_affected() == 1
+        || (q.status == QuestionStatus::Taken && q.assignee_id == Some(user.id))
+    {
         Ok(Took::Taken(q))
     } else {
         Ok(Took::AlreadyTaken(q))
@@ -447,8 +448,8 @@ pub async fn take(db: &Db, user: &User, id: i64) -> Result<Took, AppError> {
 
 /// The French sentence for a question someone else has.
 pub fn taken_message(q: &Question) -> String {
-    match (q.status.as_str(), &q.assignee_name) {
-        ("repondue", _) => "Cette question a déjà reçu une réponse.".to_string(),
+    match (q.status, &q.assignee_name) {
+        (QuestionStatus::Answered, _) => "Cette question a déjà reçu une réponse.".to_string(),
         (_, Some(name)) => format!("{name} s'occupe déjà de cette question."),
         _ => "Un autre conseiller ou une autre conseillère s'occupe déjà de cette question."
             .to_string(),
@@ -529,7 +530,7 @@ pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
             "sujet": q.subject,
             "question": q.body,
             "page": q.page,
-            "statut": status_label(&q.status),
+            "statut": q.status.label(),
             "reponse": q.answer,
             "posee_le": iso(q.created_at),
             "repondue_le": q.answered_at.map(iso),
@@ -957,7 +958,7 @@ pub async fn publish(
     draft: &FaqDraft,
 ) -> Result<Published, AppError> {
     let q = get_handled(db, user, id).await?;
-    if q.status != "repondue" {
+    if q.status != QuestionStatus::Answered {
         return Err(AppError::Invalid(vec![(
             "answer",
             "Seule une question qui a reçu une réponse peut devenir une question fréquente.".into(),

@@ -16,8 +16,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{iso, Role};
-use crate::domain::newsletter::{self as nl, FREQUENCIES};
-use crate::domain::opportunities::date_fr;
+use crate::domain::newsletter::{self as nl, Frequency};
+use crate::domain::opportunities::{date_fr, Filters};
 use crate::http::extract::{
     check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
 };
@@ -117,7 +117,7 @@ async fn alerts_vars(
                 "nom": a.name,
                 "recherche": a.description(),
                 "url": a.path(),
-                "frequence": crate::domain::opportunities::label(FREQUENCIES, &a.frequency),
+                "frequence": a.frequency.label(),
                 "creee_le": date_fr(&iso(a.created_at)),
             }))
             .collect::<Vec<_>>()),
@@ -126,9 +126,9 @@ async fn alerts_vars(
     vars.insert("form".into(), form);
     vars.insert(
         "frequences".into(),
-        json!(FREQUENCIES
+        json!(Frequency::ALL
             .iter()
-            .map(|(s, l)| json!({"valeur": s, "libelle": l}))
+            .map(|f| json!({"valeur": f.as_str(), "libelle": f.label()}))
             .collect::<Vec<_>>()),
     );
     if let Some(i) = info {
@@ -186,7 +186,7 @@ async fn alert_submit(
                     .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "nom" | "frequence")),
             )
             .finish();
-        let filters = nl::filters_from(&query);
+        let filters = Filters::parse(&query);
         let frequency = match field(&f, "frequence") {
             "" => "quotidienne",
             other => other,
@@ -344,7 +344,7 @@ async fn api_add_alert(
         &state.db,
         user,
         &body.name,
-        &nl::filters_from(query),
+        &Filters::parse(query),
         &body.frequency,
     )
     .await

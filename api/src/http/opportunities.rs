@@ -17,8 +17,7 @@ use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{self, iso, Role, User};
 use crate::domain::opportunities::{
-    self as opp, date_fr, label, Draft, Filters, Opportunity, INTEREST_STATES, KINDS, LEVELS,
-    STATUSES,
+    self as opp, date_fr, Draft, Filters, InterestState, Kind, Level, Opportunity, Status,
 };
 use crate::http::extract::{
     check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
@@ -87,33 +86,6 @@ pub fn router(state: AppState) -> Router {
 
 // ---- shared pieces ----
 
-/// The query string of `f` for page `page` (links keep every filter).
-fn query_of(f: &Filters, page: Option<u32>) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for k in &f.kinds {
-        q.append_pair("type", k);
-    }
-    for (k, v) in [
-        ("q", f.keywords.as_str()),
-        ("lieu", f.place.as_str()),
-        ("debut", f.start_from.as_str()),
-        ("niveau", f.level.as_str()),
-        ("tri", f.sort.as_str()),
-        ("structure", f.structure.as_str()),
-    ] {
-        if !v.trim().is_empty() {
-            q.append_pair(k, v);
-        }
-    }
-    if let Some(r) = f.radius_km {
-        q.append_pair("rayon", &r.to_string());
-    }
-    if let Some(p) = page.filter(|p| *p > 1) {
-        q.append_pair("page", &p.to_string());
-    }
-    q.finish()
-}
-
 /// An opportunity for templates (French keys, labels and dates ready to show).
 fn view(o: &Opportunity, distance: Option<f64>) -> Value {
     let (apply_kind, apply_value) = o.apply_how();
@@ -122,7 +94,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
         "url": format!("/opportunites/{}", o.id),
         "en_ligne": o.is_public(),
         "type": o.kind,
-        "type_libelle": label(KINDS, &o.kind),
+        "type_libelle": o.kind.label(),
         "titre": o.title,
         "organisme": o.organisation,
         "description_html": crate::infra::markdown::safe_html(&o.description),
@@ -134,7 +106,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
         "duree": o.duration,
         "horaires": o.hours,
         "niveau": o.level,
-        "niveau_libelle": label(LEVELS, &o.level),
+        "niveau_libelle": o.level.label(),
         "debut": o.start_date.as_deref().map(date_fr),
         "debut_iso": o.start_date,
         "date_limite": o.deadline.as_deref().map(date_fr),
@@ -144,7 +116,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
         "candidature": {"type": apply_kind, "valeur": apply_value},
         "themes": o.themes,
         "statut": o.effective_status(),
-        "statut_libelle": label(STATUSES, o.effective_status()),
+        "statut_libelle": o.effective_status().label(),
         "structure": {"slug": o.structure.slug, "nom": o.structure.name, "ville": o.structure.town, "contact": o.structure.contact},
         "source": o.source,
         "lien_origine": o.source_link(),
@@ -153,18 +125,34 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
     })
 }
 
-fn choices(list: &[(&str, &str)]) -> Value {
-    json!(list
+fn choices<T: Copy>(all: &[T], slug: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Value {
+    json!(all
         .iter()
-        .map(|(s, l)| json!({"valeur": s, "libelle": l}))
+        .map(|v| json!({"valeur": slug(*v), "libelle": label(*v)}))
         .collect::<Vec<_>>())
 }
 
 fn vocabularies(vars: &mut Map<String, Value>) {
-    vars.insert("types".into(), choices(KINDS));
-    vars.insert("niveaux".into(), choices(LEVELS));
-    vars.insert("statuts".into(), choices(STATUSES));
-    vars.insert("suivis".into(), choices(INTEREST_STATES));
+    vars.insert(
+        "types".into(),
+        choices(Kind::ALL, Kind::as_str, Kind::label),
+    );
+    vars.insert(
+        "niveaux".into(),
+        choices(Level::ALL, Level::as_str, Level::label),
+    );
+    vars.insert(
+        "statuts".into(),
+        choices(Status::ALL, Status::as_str, Status::label),
+    );
+    vars.insert(
+        "suivis".into(),
+        choices(
+            InterestState::ALL,
+            InterestState::as_str,
+            InterestState::label,
+        ),
+    );
 }
 
 // ---- public pages ----
@@ -225,7 +213,11 @@ async fn list_page(
                     "precedente".into(),
                     json!(format!(
                         "/opportunites?{}",
-                        query_of(&f, Some(listing.page - 1))
+                        Filters {
+                            page: Some(listing.page - 1),
+                            ..f.clone()
+                        }
+                        .to_query()
                     )),
                 );
             }
@@ -234,7 +226,11 @@ async fn list_page(
                     "suivante".into(),
                     json!(format!(
                         "/opportunites?{}",
-                        query_of(&f, Some(listing.page + 1))
+                        Filters {
+                            page: Some(listing.page + 1),
+                            ..f.clone()
+                        }
+                        .to_query()
                     )),
                 );
             }
@@ -319,7 +315,7 @@ async fn detail_page(
             {
                 vars.insert(
                     "interet".into(),
-                    json!({"message": message, "suivi": label(INTEREST_STATES, state_)}),
+                    json!({"message": message, "suivi": InterestState::label_of(state_)}),
                 );
             }
         }
@@ -447,7 +443,7 @@ async fn mine_page(State(state): State<AppState>, viewer: Viewer, headers: Heade
                         "o": view(o, None),
                         "message": msg,
                         "suivi": s,
-                        "suivi_libelle": label(INTEREST_STATES, s),
+                        "suivi_libelle": InterestState::label_of(s),
                         "le": date_fr(&iso(*t)),
                     }))
                     .collect::<Vec<_>>()),
@@ -478,7 +474,7 @@ async fn feed(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respo
             let base = state.config.base_url.trim_end_matches('/');
             let mut title = "Tremplin — nouvelles opportunités".to_string();
             if let Some(k) = kind {
-                title.push_str(&format!(" : {}", label(KINDS, k)));
+                title.push_str(&format!(" : {}", k.label()));
             }
             if let Some(s) = list.first().filter(|_| structure.is_some()) {
                 title.push_str(&format!(" — {}", s.structure.name));
@@ -506,8 +502,8 @@ async fn feed(State(state): State<AppState>, RawQuery(query): RawQuery) -> Respo
                     iso(o.published_at.unwrap_or(o.created_at)),
                     escape(&o.structure.name),
                     o.kind,
-                    label(KINDS, &o.kind),
-                    escape(&format!("{} — {} — {}", label(KINDS, &o.kind), o.organisation, place)),
+                    o.kind.label(),
+                    escape(&format!("{} — {} — {}", o.kind.label(), o.organisation, place)),
                 ));
             }
             xml.push_str("</feed>\n");
@@ -675,7 +671,7 @@ fn draft_from_form(f: &HashMap<String, String>) -> Draft {
 
 fn draft_of(o: &Opportunity) -> Draft {
     Draft {
-        kind: o.kind.clone(),
+        kind: o.kind.as_str().into(),
         title: o.title.clone(),
         organisation: o.organisation.clone(),
         description: o.description.clone(),
@@ -687,13 +683,13 @@ fn draft_of(o: &Opportunity) -> Draft {
         contract: o.contract.clone(),
         duration: o.duration.clone(),
         hours: o.hours.clone(),
-        level: o.level.clone(),
+        level: o.level.as_str().into(),
         start_date: o.start_date.clone().unwrap_or_default(),
         deadline: o.deadline.clone().unwrap_or_default(),
         places: o.places.map(|p| p.to_string()).unwrap_or_default(),
         apply: o.apply.clone(),
         themes: o.themes.clone(),
-        status: o.status.clone(),
+        status: o.status.as_str().into(),
         structure: o.structure.slug.clone(),
         external_id: o.external_id.clone().unwrap_or_default(),
         source: o.source.clone(),
@@ -919,7 +915,7 @@ async fn follow_page(
                     "email": i.email,
                     "message": i.message,
                     "suivi": i.state,
-                    "suivi_libelle": label(INTEREST_STATES, &i.state),
+                    "suivi_libelle": InterestState::label_of(&i.state),
                     "note": i.outcome,
                     "le": date_fr(&iso(i.created_at)),
                 }))

@@ -14,7 +14,9 @@ use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{iso, Role, User};
 use crate::domain::opportunities::date_fr;
-use crate::domain::questions::{self as qs, FaqDraft, Inbox, Question, Took, FAQ_THEMES};
+use crate::domain::questions::{
+    self as qs, FaqDraft, Inbox, Question, QuestionStatus, Took, FAQ_THEMES,
+};
 use crate::http::extract::{
     check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
 };
@@ -66,7 +68,7 @@ fn view(q: &Question, viewer: &User) -> Value {
         "question": q.body,
         "page": q.page,
         "statut": q.status,
-        "statut_libelle": qs::status_label(&q.status),
+        "statut_libelle": q.status.label(),
         "prise_par": q.assignee_name,
         "a_moi": q.assignee_id == Some(viewer.id),
         "reponse_html": q.answer.as_deref().map(crate::infra::markdown::safe_html),
@@ -339,17 +341,23 @@ fn detail(
 ) -> Response {
     let mut vars = Map::new();
     vars.insert("q".into(), view(q, user));
-    vars.insert("peut_prendre".into(), json!(q.status == "nouvelle"));
+    vars.insert(
+        "peut_prendre".into(),
+        json!(q.status == QuestionStatus::New),
+    );
     vars.insert(
         "peut_repondre".into(),
-        json!(q.status == "nouvelle" || (q.status == "prise" && q.assignee_id == Some(user.id))),
+        json!(
+            q.status == QuestionStatus::New
+                || (q.status == QuestionStatus::Taken && q.assignee_id == Some(user.id))
+        ),
     );
     vars.insert(
         "peut_publier".into(),
-        json!(q.status == "repondue" && q.faq_path.is_none()),
+        json!(q.status == QuestionStatus::Answered && q.faq_path.is_none()),
     );
     vars.insert("form".into(), form_value(&[("answer", answer)], errors, ""));
-    if q.status == "prise" && q.assignee_id != Some(user.id) {
+    if q.status == QuestionStatus::Taken && q.assignee_id != Some(user.id) {
         vars.insert("prise_ailleurs".into(), json!(qs::taken_message(q)));
     }
     vars.insert("info".into(), json!(info));
@@ -526,7 +534,7 @@ fn faq_form(
 /// An answered question not yet published, or why it cannot be.
 async fn publishable(state: &AppState, user: &User, id: i64) -> Result<Question, AppError> {
     let q = qs::get_handled(&state.db, user, id).await?;
-    if q.status != "repondue" {
+    if q.status != QuestionStatus::Answered {
         return Err(AppError::Forbidden(
             "Seule une question qui a reçu une réponse peut devenir une question fréquente.".into(),
         ));

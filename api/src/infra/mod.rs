@@ -12,3 +12,4 @@ pub mod mail;
 pub mod markdown;
 pub mod pages;
 pub mod time;
+pub mod vocabulary;

@@ -3,7 +3,7 @@
 
 use tremplin_search::{Document, GEO_FIELD};
 
-use super::{by_ids, label, level_rank, Opportunity, KINDS, LEVELS};
+use super::{by_ids, Opportunity, Status};
 use crate::index::documents;
 use crate::index::sync::{Pending, Source, NO_DEADLINE};
 use crate::infra::db::Db;
@@ -14,7 +14,7 @@ pub fn opportunity_document(o: &Opportunity) -> Document {
     let mut doc = Document::new(documents::opportunity_id(o.id))
         .with("url", format!("/opportunites/{}", o.id))
         .with("kind", o.kind.as_str())
-        .with("kind_label", label(KINDS, &o.kind))
+        .with("kind_label", o.kind.label())
         .with("title", o.title.as_str())
         .with("organisation", o.organisation.as_str())
         .with("description", documents::markdown_text(&o.description))
@@ -25,8 +25,8 @@ pub fn opportunity_document(o: &Opportunity) -> Document {
         .with("duration", o.duration.as_str())
         .with("hours", o.hours.as_str())
         .with("level", o.level.as_str())
-        .with("level_label", label(LEVELS, &o.level))
-        .with("level_rank", level_rank(&o.level))
+        .with("level_label", o.level.label())
+        .with("level_rank", o.level.rank())
         .with("themes", o.themes.clone())
         .with("structure", o.structure.slug.as_str())
         .with("structure_name", o.structure.name.as_str());
@@ -79,9 +79,10 @@ impl Source for IndexSource {
 
     fn public_ids<'a>(&'a self, db: &'a Db, after: i64, limit: i64) -> Pending<'a, Vec<i64>> {
         Box::pin(async move {
-            Ok(sqlx::query_scalar(
-                "SELECT id FROM opportunities WHERE status = 'publiee' AND id > $1 ORDER BY id LIMIT $2",
-            )
+            Ok(sqlx::query_scalar(&format!(
+                "SELECT id FROM opportunities WHERE status = '{}' AND id > $1 ORDER BY id LIMIT $2",
+                Status::Published
+            ))
             .bind(after)
             .bind(limit)
             .fetch_all(&db.pool)
@@ -94,7 +95,7 @@ impl Source for IndexSource {
 mod tests {
     use super::*;
     use crate::domain::accounts::Structure;
-    use crate::domain::opportunities::Place;
+    use crate::domain::opportunities::{Kind, Level, Place};
     use tremplin_search::FieldValue;
 
     fn opportunity() -> Opportunity {
@@ -108,7 +109,7 @@ mod tests {
                 contact: String::new(),
             },
             author_id: None,
-            kind: "alternance".into(),
+            kind: Kind::WorkStudy,
             title: "Apprenti cuisinier".into(),
             organisation: "Brasserie du Nord".into(),
             description: "## Missions\n\nPréparer les **entrées**, suivre [le chef](https://ex.org).\n\n- dressage\n- plonge <b>parfois</b>".into(),
@@ -123,14 +124,14 @@ mod tests {
             contract: "Contrat d'apprentissage".into(),
             duration: "2 ans".into(),
             hours: "35 h".into(),
-            level: "cap".into(),
+            level: Level::Cap,
             start_date: Some("2026-09-01".into()),
             deadline: Some("2026-07-15".into()),
             places: Some(2),
             taken: 1,
             apply: "conseiller".into(),
             themes: vec!["emploi".into(), "restauration".into()],
-            status: "publiee".into(),
+            status: Status::Published,
             source: String::new(),
             external_id: None,
             source_url: String::new(),
@@ -181,7 +182,7 @@ mod tests {
 
         let mut o = opportunity();
         o.place.lat = None;
-        o.level = "inconnu".into();
+        o.level = Level::None;
         o.start_date = None;
         o.deadline = Some("bientôt".into());
         let doc = opportunity_document(&o);
@@ -193,8 +194,8 @@ mod tests {
 
     #[test]
     fn level_ranks_follow_levels() {
-        assert_eq!(level_rank(""), 0);
-        assert_eq!(level_rank("bac"), 2);
-        assert_eq!(level_rank("bac+5"), LEVELS.len() as i64 - 1);
+        assert_eq!(Level::None.rank(), 0);
+        assert_eq!(Level::Bac.rank(), 2);
+        assert_eq!(Level::Bac5.rank(), Level::ALL.len() as i64 - 1);
     }
 }

@@ -8,8 +8,12 @@
 
 pub mod document;
 pub mod import;
+pub mod vocabulary;
 
 pub use document::IndexSource;
+pub use vocabulary::{
+    fold, parse_kind, parse_level, parse_status, InterestState, Kind, Level, Status,
+};
 
 use std::collections::BTreeMap;
 
@@ -25,108 +29,7 @@ use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::{AppError, FieldErrors};
 use crate::infra::limits;
 use crate::infra::time::today;
-
-// ---- vocabularies ----
-
-/// The kind of an opportunity: its slug (in URLs, forms and the database) and its label.
-pub const KINDS: &[(&str, &str)] = &[
-    ("emploi", "Emploi"),
-    ("alternance", "Alternance"),
-    ("stage", "Stage"),
-    ("formation", "Formation"),
-    ("service-civique", "Service civique"),
-    ("job-saisonnier", "Job saisonnier"),
-    ("benevolat", "Bénévolat"),
-    ("evenement", "Événement"),
-];
-
-/// The level an opportunity asks for, from none to the highest: slug, label.
-/// A youth who gives a level sees what asks for that level or less.
-pub const LEVELS: &[(&str, &str)] = &[
-    ("", "Aucun diplôme demandé"),
-    ("cap", "CAP, BEP"),
-    ("bac", "Bac"),
-    ("bac+2", "Bac + 2 (BTS, BUT…)"),
-    ("bac+3", "Bac + 3 (licence…)"),
-    ("bac+5", "Bac + 5 (master…)"),
-];
-
-/// Statuses: slug, label. `expiree` is also what a published opportunity becomes by itself
-/// once its deadline has passed.
-pub const STATUSES: &[(&str, &str)] = &[
-    ("brouillon", "Brouillon"),
-    ("publiee", "Publiée"),
-    ("pourvue", "Pourvue"),
-    ("expiree", "Expirée"),
-];
-
-/// What a counsellor did after a youth said "ça m'intéresse": slug, label.
-pub const INTEREST_STATES: &[(&str, &str)] = &[
-    ("nouveau", "Nouveau"),
-    ("contacte", "Contacté"),
-    ("abouti", "Abouti"),
-    ("sans_suite", "Sans suite"),
-];
-
-pub fn label(list: &'static [(&'static str, &'static str)], slug: &str) -> &'static str {
-    list.iter()
-        .find(|(s, _)| *s == slug)
-        .map(|(_, l)| *l)
-        .unwrap_or("")
-}
-
-fn known(list: &[(&str, &str)], slug: &str) -> bool {
-    list.iter().any(|(s, _)| *s == slug)
-}
-
-/// A kind as typed in a file or a form: its slug, label, or a close spelling.
-pub fn parse_kind(input: &str) -> Option<&'static str> {
-    let f = fold(input).replace([' ', '_'], "-");
-    let f = f.trim_matches('-');
-    KINDS
-        .iter()
-        .find(|(s, l)| *s == f || fold(l).replace(' ', "-") == f)
-        .map(|(s, _)| *s)
-        .or(match f {
-            "cdi" | "cdd" | "interim" | "job" => Some("emploi"),
-            "apprentissage" | "contrat-d-apprentissage" | "professionnalisation" => {
-                Some("alternance")
-            }
-            "evenements" | "atelier" | "forum" => Some("evenement"),
-            "service-civique-volontariat" | "volontariat" => Some("service-civique"),
-            _ => None,
-        })
-}
-
-/// A level as typed: its slug, or a common spelling ("BAC+2", "Niveau 5", "aucun").
-pub fn parse_level(input: &str) -> Option<&'static str> {
-    let f = fold(input).replace(' ', "");
-    match f.as_str() {
-        "" | "aucun" | "sansdiplome" | "aucundiplome" | "aucundiplomedemande" | "niveau3" => {
-            Some("")
-        }
-        "cap" | "bep" | "cap,bep" | "cap-bep" | "capbep" | "niveau3cap" => Some("cap"),
-        "bac" | "niveau4" | "baccalaureat" => Some("bac"),
-        "bac+2" | "bac2" | "niveau5" | "bts" | "but" | "dut" => Some("bac+2"),
-        "bac+3" | "bac3" | "niveau6" | "licence" => Some("bac+3"),
-        "bac+5" | "bac5" | "niveau7" | "master" => Some("bac+5"),
-        _ => None,
-    }
-}
-
-fn level_rank(slug: &str) -> i64 {
-    LEVELS.iter().position(|(s, _)| *s == slug).unwrap_or(0) as i64
-}
-
-/// Lowercase, without accents, apostrophes as spaces: for comparisons and keyword search.
-pub fn fold(s: &str) -> String {
-    deunicode::deunicode(s)
-        .to_lowercase()
-        .replace(['\'', '’'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use crate::infra::vocabulary::slug;
 
 /// A date as a person or a file writes it: `2026-03-01`, `01/03/2026`, or an ISO date-time.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -231,7 +134,7 @@ pub struct Place {
 /// A checked opportunity, ready to be written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Valid {
-    pub kind: &'static str,
+    pub kind: Kind,
     pub title: String,
     pub organisation: String,
     pub description: String,
@@ -239,13 +142,13 @@ pub struct Valid {
     pub contract: String,
     pub duration: String,
     pub hours: String,
-    pub level: &'static str,
+    pub level: Level,
     pub start_date: Option<String>,
     pub deadline: Option<String>,
     pub places: Option<i64>,
     pub apply: String,
     pub themes: Vec<String>,
-    pub status: Option<&'static str>,
+    pub status: Option<Status>,
     pub structure: String,
     pub external_id: Option<String>,
     pub source: String,
@@ -267,7 +170,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
     let kind = match parse_kind(&d.kind) {
         Some(k) => k,
         None => {
-            let list: Vec<&str> = KINDS.iter().map(|(_, l)| *l).collect();
+            let list: Vec<&str> = Kind::ALL.iter().map(|k| k.label()).collect();
             errors.push((
                 "kind",
                 if d.kind.trim().is_empty() {
@@ -280,7 +183,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
                     )
                 },
             ));
-            "emploi"
+            Kind::Job
         }
     };
     let title = d.title.trim().to_string();
@@ -326,7 +229,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
                     d.level.trim()
                 ),
             ));
-            ""
+            Level::None
         }
     };
     let mut date = |field: &'static str, name: &str, value: &str| -> Option<String> {
@@ -403,11 +306,8 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
     }
     let status = match d.status.trim() {
         "" => None,
-        s => match STATUSES
-            .iter()
-            .find(|(slug, l)| *slug == s || fold(l) == fold(s))
-        {
-            Some((slug, _)) => Some(*slug),
+        s => match parse_status(s) {
+            Some(status) => Some(status),
             None => {
                 errors.push((
                     "status",
@@ -420,7 +320,7 @@ pub fn validate(d: &Draft) -> Result<Valid, FieldErrors> {
         },
     };
     if let (Some(s), Some(e)) = (&start_date, &deadline) {
-        if e > s && kind == "evenement" {
+        if e > s && kind == Kind::Event {
             errors.push((
                 "deadline",
                 "La date limite d'inscription est après la date de l'événement.".into(),
@@ -541,7 +441,7 @@ pub struct Opportunity {
     pub id: i64,
     pub structure: Structure,
     pub author_id: Option<i64>,
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub organisation: String,
     pub description: String,
@@ -549,15 +449,15 @@ pub struct Opportunity {
     pub contract: String,
     pub duration: String,
     pub hours: String,
-    pub level: String,
+    pub level: Level,
     pub start_date: Option<String>,
     pub deadline: Option<String>,
     pub places: Option<i64>,
     pub taken: i64,
     pub apply: String,
     pub themes: Vec<String>,
-    /// As stored: `brouillon`, `publiee`, `pourvue` or `expiree`.
-    pub status: String,
+    /// As stored.
+    pub status: Status,
     pub source: String,
     pub external_id: Option<String>,
     pub source_url: String,
@@ -569,11 +469,11 @@ pub struct Opportunity {
 impl Opportunity {
     /// The status as it is today: a published opportunity whose deadline has passed is
     /// `expiree`, without anyone having to change it.
-    pub fn effective_status(&self) -> &str {
-        if self.status == "publiee" && self.expired() {
-            "expiree"
+    pub fn effective_status(&self) -> Status {
+        if self.status == Status::Published && self.expired() {
+            Status::Expired
         } else {
-            &self.status
+            self.status
         }
     }
 
@@ -585,7 +485,7 @@ impl Opportunity {
 
     /// Visible to anyone: published and not expired.
     pub fn is_public(&self) -> bool {
-        self.effective_status() == "publiee"
+        self.effective_status() == Status::Published
     }
 
     /// What a youth who saved it, or said it interested them, may still see of an
@@ -643,7 +543,7 @@ impl Opportunity {
         json!({
             "id": self.id,
             "kind": self.kind,
-            "kind_label": label(KINDS, &self.kind),
+            "kind_label": self.kind.label(),
             "title": self.title,
             "organisation": self.organisation,
             "description": self.description,
@@ -660,7 +560,7 @@ impl Opportunity {
             "duration": self.duration,
             "hours": self.hours,
             "level": self.level,
-            "level_label": label(LEVELS, &self.level),
+            "level_label": self.level.label(),
             "start_date": self.start_date,
             "deadline": self.deadline,
             "places": self.places,
@@ -699,7 +599,7 @@ fn from_row(r: &AnyRow) -> Result<Opportunity, sqlx::Error> {
             contact: r.try_get("contact")?,
         },
         author_id: r.try_get("author_id")?,
-        kind: r.try_get("kind")?,
+        kind: slug(r, "kind")?,
         title: r.try_get("title")?,
         organisation: r.try_get("organisation")?,
         description: r.try_get("description")?,
@@ -714,7 +614,7 @@ fn from_row(r: &AnyRow) -> Result<Opportunity, sqlx::Error> {
         contract: r.try_get("contract")?,
         duration: r.try_get("duration")?,
         hours: r.try_get("hours")?,
-        level: r.try_get("level")?,
+        level: slug(r, "level")?,
         start_date: r.try_get("start_date")?,
         deadline: r.try_get("deadline")?,
         places: r.try_get("places")?,
@@ -725,7 +625,7 @@ fn from_row(r: &AnyRow) -> Result<Opportunity, sqlx::Error> {
             .filter(|t| !t.is_empty())
             .map(String::from)
             .collect(),
-        status: r.try_get("status")?,
+        status: slug(r, "status")?,
         source: r.try_get("source")?,
         external_id: r.try_get("external_id")?,
         source_url: r.try_get("source_url")?,
@@ -848,7 +748,7 @@ async fn write(
                  WHERE id = $26",
             )
             .persistent(false)
-            .bind(v.kind)
+            .bind(v.kind.as_str())
             .bind(&v.title)
             .bind(&v.organisation)
             .bind(&v.description)
@@ -861,8 +761,8 @@ async fn write(
             .bind(&v.contract)
             .bind(&v.duration)
             .bind(&v.hours)
-            .bind(v.level)
-            .bind(level_rank(v.level))
+            .bind(v.level.as_str())
+            .bind(v.level.rank())
             .bind(&v.start_date)
             .bind(&v.deadline)
             .bind(v.places)
@@ -870,8 +770,8 @@ async fn write(
             .bind(&themes)
             .bind(&v.source_url)
             .bind(t)
-            .bind(status)
-            .bind((status == Some("publiee")) as i64)
+            .bind(status.map(Status::as_str))
+            .bind((status == Some(Status::Published)) as i64)
             .bind(&v.external_id)
             .bind(id)
             .execute(&mut **tx)
@@ -879,7 +779,7 @@ async fn write(
             (id, false)
         }
         None => {
-            let status = v.status.unwrap_or("brouillon");
+            let status = v.status.unwrap_or(Status::Draft);
             let row = sqlx::query(
                 "INSERT INTO opportunities (structure_id, author_id, kind, title, organisation, description, \
                  town, postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, \
@@ -893,7 +793,7 @@ async fn write(
             .persistent(false)
             .bind(structure_id)
             .bind(author)
-            .bind(v.kind)
+            .bind(v.kind.as_str())
             .bind(&v.title)
             .bind(&v.organisation)
             .bind(&v.description)
@@ -906,18 +806,18 @@ async fn write(
             .bind(&v.contract)
             .bind(&v.duration)
             .bind(&v.hours)
-            .bind(v.level)
-            .bind(level_rank(v.level))
+            .bind(v.level.as_str())
+            .bind(v.level.rank())
             .bind(&v.start_date)
             .bind(&v.deadline)
             .bind(v.places)
             .bind(&v.apply)
             .bind(&themes)
-            .bind(status)
+            .bind(status.as_str())
             .bind(&v.source)
             .bind(&v.external_id)
             .bind(&v.source_url)
-            .bind((status == "publiee").then_some(t))
+            .bind((status == Status::Published).then_some(t))
             .bind(t)
             .fetch_one(&mut **tx)
             .await
@@ -981,13 +881,13 @@ pub async fn set_status(
     status: &str,
 ) -> Result<Opportunity, AppError> {
     let current = get_managed(db, user, id).await?;
-    let Some((status, _)) = STATUSES.iter().find(|(s, _)| *s == status) else {
+    let Some(status) = Status::from_slug(status) else {
         return Err(AppError::Invalid(vec![(
             "status",
             "Statut inconnu : brouillon, publiee, pourvue ou expiree.".into(),
         )]));
     };
-    if *status == "publiee" && current.expired() {
+    if status == Status::Published && current.expired() {
         return Err(AppError::Invalid(vec![(
             "status",
             "La date limite est passée : changez-la avant de publier.".into(),
@@ -997,12 +897,13 @@ pub async fn set_status(
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "UPDATE opportunities SET status = $1, updated_at = $2, \
-         published_at = CASE WHEN $1 = 'publiee' AND published_at IS NULL THEN $2 ELSE published_at END \
+         published_at = CASE WHEN $4 = 1 AND published_at IS NULL THEN $2 ELSE published_at END \
          WHERE id = $3",
     )
-    .bind(*status)
+    .bind(status.as_str())
     .bind(t)
     .bind(id)
+    .bind((status == Status::Published) as i64)
     .execute(&mut *tx)
     .await?;
     outbox(&mut tx, id).await?;
@@ -1062,7 +963,7 @@ fn check_rows(rows: Vec<ImportRow>) -> (ImportReport, Vec<(usize, Valid)>) {
             Err(m) => report.errors.push((row.line, m)),
             Ok(mut d) => {
                 if d.status.trim().is_empty() {
-                    d.status = "publiee".into();
+                    d.status = Status::Published.as_str().into();
                 }
                 match validate(&d) {
                     Ok(v) => good.push((row.line, v)),
@@ -1249,33 +1150,27 @@ pub fn field_label(field: &str) -> &'static str {
 
 // ---- listing ----
 
-/// The filters of the public listing, as they appear in its URL.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(default)]
+/// The filters of the public listing, as typed: its URL's parameters (`type`, `lieu`,
+/// `rayon`, `debut`, `niveau`, `q`, `tri`, `page`, `structure`), read by `parse` and written
+/// by `to_query`, nowhere else.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
-    /// Kind slugs (any of them).
-    #[serde(rename = "type")]
+    /// Kind slugs (any of them): `type`.
     pub kinds: Vec<String>,
-    /// A commune or postcode.
-    #[serde(rename = "lieu")]
+    /// A commune or postcode: `lieu`.
     pub place: String,
-    /// Radius around `place`, in km.
-    #[serde(rename = "rayon")]
+    /// Radius around `place`, in km: `rayon`.
     pub radius_km: Option<f64>,
-    /// Only what starts on or after this date.
-    #[serde(rename = "debut")]
+    /// Only what starts on or after this date: `debut`.
     pub start_from: String,
-    /// The youth's level: what asks for this level or less.
-    #[serde(rename = "niveau")]
+    /// The youth's level, what asks for this level or less: `niveau`.
     pub level: String,
-    /// Words to find.
-    #[serde(rename = "q")]
+    /// Words to find: `q`.
     pub keywords: String,
-    /// `date` (newest first, the default) or `distance`.
-    #[serde(rename = "tri")]
+    /// `date` (newest first, the default) or `distance`: `tri`.
     pub sort: String,
     pub page: Option<u32>,
-    /// Only this structure's (slug).
+    /// Only this structure's (slug): `structure`.
     pub structure: String,
 }
 
@@ -1313,6 +1208,51 @@ impl Filters {
         }
         f
     }
+
+    /// The query string `parse` reads back: `type` once per kind, then every other filter
+    /// that says something (as typed), the page past the first.
+    pub fn to_query(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for k in &self.kinds {
+            q.append_pair("type", k);
+        }
+        for (k, v) in [
+            ("q", self.keywords.as_str()),
+            ("lieu", self.place.as_str()),
+            ("debut", self.start_from.as_str()),
+            ("niveau", self.level.as_str()),
+            ("tri", self.sort.as_str()),
+            ("structure", self.structure.as_str()),
+        ] {
+            if !v.trim().is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        if let Some(r) = self.radius_km {
+            q.append_pair("rayon", &r.to_string());
+        }
+        if let Some(p) = self.page.filter(|p| *p > 1) {
+            q.append_pair("page", &p.to_string());
+        }
+        q.finish()
+    }
+
+    /// What a saved search keeps: the filters that say something, trimmed, without page or
+    /// order, and the radius only with a place.
+    pub fn saved(&self) -> Filters {
+        let place = self.place.trim().to_string();
+        Filters {
+            kinds: self.kinds.clone(),
+            radius_km: self.radius_km.filter(|_| !place.is_empty()),
+            place,
+            start_from: self.start_from.trim().into(),
+            level: self.level.trim().into(),
+            keywords: self.keywords.trim().into(),
+            sort: String::new(),
+            page: None,
+            structure: self.structure.trim().into(),
+        }
+    }
 }
 
 pub use crate::infra::limits::PAGE_SIZE;
@@ -1333,7 +1273,7 @@ pub struct Listing {
 /// The listing's filters once checked: what the engine and SQL are asked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checked {
-    pub kinds: Vec<&'static str>,
+    pub kinds: Vec<Kind>,
     /// The commune the place resolved to.
     pub near: Option<&'static communes::Commune>,
     pub radius: f64,
@@ -1362,7 +1302,7 @@ impl Filters {
                 ),
             ));
         }
-        let kinds: Vec<&'static str> = self
+        let kinds: Vec<Kind> = self
             .kinds
             .iter()
             .take(limits::MAX_KINDS)
@@ -1412,7 +1352,7 @@ impl Filters {
         let level = match self.level.trim() {
             "" => None,
             l => match parse_level(l) {
-                Some(l) => Some(level_rank(l)),
+                Some(l) => Some(l.rank()),
                 None => {
                     errors.push(("niveau", format!("Niveau « {} » inconnu.", short(l))));
                     None
@@ -1509,8 +1449,10 @@ async fn list_checked(
         (&c.kinds, c.near, c.radius, c.level, &c.start_from);
 
     // The WHERE clause, with its parameters in order.
-    let mut sql =
-        String::from(" WHERE o.status = 'publiee' AND (o.deadline IS NULL OR o.deadline >= $1)");
+    let mut sql = format!(
+        " WHERE o.status = '{}' AND (o.deadline IS NULL OR o.deadline >= $1)",
+        Status::Published
+    );
     let mut params: Vec<Param> = vec![Param::Text(today())];
     let mut push = |sql: &mut String, clause: &str, p: Param| {
         params.push(p);
@@ -1522,7 +1464,7 @@ async fn list_checked(
             push(
                 &mut sql,
                 if i == 0 { "?" } else { ", ?" },
-                Param::Text(k.to_string()),
+                Param::Text(k.as_str().to_string()),
             );
         }
         sql.push(')');
@@ -1643,7 +1585,7 @@ async fn list_by_engine(
     req.filters.push(crate::index::sync::not_expired());
     if !e.kinds.is_empty() {
         req.filters
-            .push(Filter::any("kind", e.kinds.iter().copied()));
+            .push(Filter::any("kind", e.kinds.iter().map(|k| k.as_str())));
     }
     if let Some(rank) = e.level {
         req.filters
@@ -1753,17 +1695,18 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Opportunity>, AppError> 
 pub async fn newest(
     db: &Db,
     structure: Option<&str>,
-    kind: Option<&str>,
+    kind: Option<Kind>,
     limit: usize,
 ) -> Result<Vec<Opportunity>, AppError> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE o.status = 'publiee' AND (o.deadline IS NULL OR o.deadline >= $1) \
+        "{SELECT} WHERE o.status = '{published}' AND (o.deadline IS NULL OR o.deadline >= $1) \
          AND ($2 = '' OR s.slug = $2) AND ($3 = '' OR o.kind = $3) \
-         ORDER BY o.published_at DESC, o.id DESC LIMIT {limit}"
+         ORDER BY o.published_at DESC, o.id DESC LIMIT {limit}",
+        published = Status::Published,
     ))
     .bind(today())
     .bind(structure.unwrap_or(""))
-    .bind(kind.unwrap_or(""))
+    .bind(kind.map(Kind::as_str).unwrap_or(""))
     .fetch_all(&db.pool)
     .await?;
     rows.iter()
@@ -1871,7 +1814,7 @@ pub async fn follow_up(
     outcome: &str,
 ) -> Result<(), AppError> {
     get_managed(db, user, id).await?;
-    if !known(INTEREST_STATES, state) {
+    if InterestState::from_slug(state).is_none() {
         return Err(AppError::Invalid(vec![(
             "state",
             "Suivi inconnu : nouveau, contacte, abouti ou sans_suite.".into(),
@@ -1970,7 +1913,7 @@ pub async fn express_interest(
         tx.rollback().await?;
         return Err(AppError::Invalid(vec![(
             "message",
-            if o.kind == "evenement" {
+            if o.kind == Kind::Event {
                 "Désolé, il n'y a plus de place pour cet événement."
             } else {
                 "Désolé, il n'y a plus de place."
@@ -2103,7 +2046,7 @@ pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
     Ok(json!({
         "opportunites_sauvegardees": m.favourites.iter().map(|o| json!({"titre": o.title, "id": o.id})).collect::<Vec<_>>(),
         "opportunites_qui_m_interessent": m.interests.iter().map(|(o, msg, state, t)| json!({
-            "titre": o.title, "id": o.id, "message": msg, "suivi": label(INTEREST_STATES, state), "le": iso(*t)
+            "titre": o.title, "id": o.id, "message": msg, "suivi": InterestState::label_of(state), "le": iso(*t)
         })).collect::<Vec<_>>(),
     }))
 }
@@ -2125,13 +2068,13 @@ pub async fn export_csv(db: &Db, structure_id: i64) -> Result<String, AppError> 
         let cells = [
             r.try_get::<i64, _>(0)?.to_string(),
             r.try_get::<String, _>(1)?,
-            label(KINDS, &r.try_get::<String, _>(2)?).to_string(),
-            label(STATUSES, &r.try_get::<String, _>(3)?).to_string(),
+            Kind::label_of(&r.try_get::<String, _>(2)?).to_string(),
+            Status::label_of(&r.try_get::<String, _>(3)?).to_string(),
             r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
             r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
             r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
             r.try_get::<Option<String>, _>(7)?
-                .map(|s| label(INTEREST_STATES, &s).to_string())
+                .map(|s| InterestState::label_of(&s).to_string())
                 .unwrap_or_default(),
             r.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
             at.map(iso).unwrap_or_default(),
@@ -2202,11 +2145,7 @@ impl ListingCache {
     }
 
     fn key(f: &Filters) -> String {
-        format!(
-            "{}|{}",
-            today(),
-            serde_json::to_string(f).unwrap_or_default()
-        )
+        format!("{}|{}", today(), f.to_query())
     }
 
     /// The listing for `f`: from the cache when fresh, else from `list`.
@@ -2272,13 +2211,15 @@ mod tests {
 
     #[test]
     fn kinds_and_levels_read_as_people_write_them() {
-        assert_eq!(parse_kind("Service civique"), Some("service-civique"));
-        assert_eq!(parse_kind("ÉVÉNEMENT"), Some("evenement"));
-        assert_eq!(parse_kind("apprentissage"), Some("alternance"));
-        assert_eq!(parse_kind("n'importe"), None);
-        assert_eq!(parse_level("BAC+2"), Some("bac+2"));
-        assert_eq!(parse_level("aucun"), Some(""));
-        assert_eq!(parse_level("doctorat"), None);
+        let kind = |s| parse_kind(s).map(Kind::as_str);
+        let level = |s| parse_level(s).map(Level::as_str);
+        assert_eq!(kind("Service civique"), Some("service-civique"));
+        assert_eq!(kind("ÉVÉNEMENT"), Some("evenement"));
+        assert_eq!(kind("apprentissage"), Some("alternance"));
+        assert_eq!(kind("n'importe"), None);
+        assert_eq!(level("BAC+2"), Some("bac+2"));
+        assert_eq!(level("aucun"), Some(""));
+        assert_eq!(level("doctorat"), None);
     }
 
     #[test]
