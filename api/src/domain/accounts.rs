@@ -11,6 +11,7 @@ use crate::infra::config::ApiConfig;
 use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::{AppError, FieldErrors};
 use crate::infra::limits;
+use crate::infra::time::iso;
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,6 +71,21 @@ pub struct User {
     pub disabled: bool,
     pub has_password: bool,
     pub created_at: i64,
+}
+
+impl User {
+    /// Whether this account manages what belongs to `structure_id` (its opportunities, its
+    /// questions): the structure's counsellors, and admins.
+    pub fn manages(&self, structure_id: i64) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Counsellor => self
+                .structure
+                .as_ref()
+                .is_some_and(|s| s.id == structure_id),
+            Role::Youth => false,
+        }
+    }
 }
 
 // Booleans are read as integers: sqlx's `Any` driver cannot decode SQLite's BOOLEAN columns.
@@ -1042,29 +1058,6 @@ pub async fn delete_in(tx: &mut Transaction<'_, Any>, user: &User) -> Result<(),
     Ok(())
 }
 
-/// A time as `2026-11-28T21:07:17Z`.
-pub fn iso(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Civil date from days since 1970 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1081,11 +1074,5 @@ mod tests {
             normalize_email("  Camille@Exemple.FR "),
             "camille@exemple.fr"
         );
-    }
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(iso(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso(1_795_900_037), "2026-11-28T21:07:17Z");
     }
 }

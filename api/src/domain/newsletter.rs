@@ -22,14 +22,15 @@ use serde_json::{json, Map, Value};
 use sha2::Sha256;
 use sqlx::Row;
 
-use crate::domain::accounts::{iso, Role, User};
-use crate::domain::opportunities::{self as opp, date_fr, Filters, Opportunity};
+use crate::domain::accounts::{Role, User};
+use crate::domain::opportunities::{self as opp, Filters, Opportunity};
 use crate::infra::config::ApiConfig;
 use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::AppError;
 use crate::infra::limits::{self, MAX_ALERTS};
 use crate::infra::mail::{Letter, Mailer};
 use crate::infra::pages::Pages;
+use crate::infra::time::{date_fr, iso};
 use crate::infra::vocabulary::{slug, vocabulary};
 
 vocabulary! {

@@ -4,10 +4,11 @@
 
 use serde_json::{json, Value};
 
-use crate::domain::accounts::{self, iso, User};
+use crate::domain::accounts::{self, User};
 use crate::domain::{newsletter, opportunities, questions};
 use crate::infra::db::{now, Db};
 use crate::infra::error::AppError;
+use crate::infra::time::iso;
 
 /// Everything Tremplin keeps about a person (RGPD right of access), as JSON.
 pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {

@@ -12,11 +12,12 @@ use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::domain::accounts::{iso, Role, Structure, User};
+use crate::domain::accounts::{Role, Structure, User};
 use crate::infra::config::ApiConfig;
 use crate::infra::db::{now, Db};
 use crate::infra::error::{AppError, FieldErrors};
 use crate::infra::mail::{Email, Mailer};
+use crate::infra::time::iso;
 use crate::infra::vocabulary::{slug, vocabulary};
 
 vocabulary! {
@@ -183,7 +184,7 @@ async fn get(db: &Db, id: i64) -> Result<Option<Question>, AppError> {
 
 /// Whether `user` handles the questions of `structure_id`: its counsellors, and admins.
 pub fn handles(user: &User, structure_id: i64) -> bool {
-    crate::domain::opportunities::manages(user, structure_id)
+    user.manages(structure_id)
 }
 
 fn staff_only(user: &User) -> Result<(), AppError> {

@@ -15,15 +15,16 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::domain::accounts::{iso, Role};
+use crate::domain::accounts::Role;
 use crate::domain::newsletter::{self as nl, Frequency};
-use crate::domain::opportunities::{date_fr, Filters};
+use crate::domain::opportunities::Filters;
 use crate::http::extract::{
     check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
 };
 use crate::http::page::{error_page, form_value, message_page, page, staff_page, to_sign_in};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
+use crate::infra::time::{date_fr, iso};
 
 pub fn router(state: AppState) -> Router {
     Router::new()

@@ -15,18 +15,19 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::domain::accounts::{self, iso, Role, User};
+use crate::domain::accounts::{self, Role, User};
 use crate::domain::opportunities::{
-    self as opp, date_fr, Draft, Filters, InterestState, Kind, Level, Opportunity, Status,
+    self as opp, Draft, Filters, InterestState, Kind, Level, Opportunity, Status,
 };
 use crate::http::extract::{
     check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
 };
-use crate::http::page::{encode, error_page, form_value, page, staff_page, to_sign_in};
-use crate::http::preview::escape;
+use crate::http::page::{error_page, form_value, page, staff_page, to_sign_in};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
+use crate::infra::html::{encode, escape};
 use crate::infra::limits;
+use crate::infra::time::{date_fr, iso};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -319,7 +320,7 @@ async fn detail_page(
                 );
             }
         }
-        vars.insert("gere".into(), json!(user.is_some_and(|u| opp::manages(u, o.structure.id))));
+        vars.insert("gere".into(), json!(user.is_some_and(|u| u.manages(o.structure.id))));
         vars.insert(
             "info".into(),
             json!(match q.fait.as_deref() {
@@ -1346,7 +1347,7 @@ async fn api_structure(
     let s = accounts::structure_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !opp::manages(user, s.id) {
+    if !user.manages(s.id) {
         return Err(AppError::NotFound);
     }
     let list = opp::of_structure(&state.db, s.id).await?;

@@ -11,6 +11,7 @@ use crate::http::extract::{staff, Viewer};
 use crate::http::security::{self, CSRF_COOKIE};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
+use crate::infra::html::encode;
 
 /// A form's state for templates: what was typed, and the errors by field.
 pub(crate) fn form_value(
@@ -170,17 +171,6 @@ pub(crate) fn staff_page(
 
 pub(crate) fn to_sign_in(next: &str) -> Response {
     Redirect::to(&format!("/compte/connexion?suite={}", encode(next))).into_response()
-}
-
-pub(crate) fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Only our own paths are followed after sign-in (see `limits::local_path`); anything else

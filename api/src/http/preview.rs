@@ -15,6 +15,8 @@ use tremplin_generator::live::{Applied, Live};
 use tremplin_generator::output::{Content, OutputFile};
 use tremplin_generator::site::Change;
 
+use crate::infra::html::escape;
+
 /// What open pages are told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -90,14 +92,6 @@ impl crate::infra::pages::Pages for Preview {
                 .map_err(|d| d.to_string())
         })
     }
-}
-
-/// Text made safe inside HTML or XML (element content and quoted attributes).
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The diagnostics as an HTML box (empty when there is no error).

@@ -12,19 +12,18 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::domain::accounts::{iso, Role, User};
-use crate::domain::opportunities::date_fr;
+use crate::domain::accounts::{Role, User};
 use crate::domain::questions::{
     self as qs, FaqDraft, Inbox, Question, QuestionStatus, Took, FAQ_THEMES,
 };
 use crate::http::extract::{
     check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
 };
-use crate::http::page::{
-    encode, error_page, form_value, message_page, page, staff_page, to_sign_in,
-};
+use crate::http::page::{error_page, form_value, message_page, page, staff_page, to_sign_in};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
+use crate::infra::html::encode;
+use crate::infra::time::{date_fr, iso};
 
 pub fn router(state: AppState) -> Router {
     Router::new()

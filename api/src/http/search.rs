@@ -13,11 +13,11 @@ use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
 use crate::http::extract::Viewer;
 use crate::http::page::{error_page, page};
-use crate::http::preview::escape;
 use crate::http::state::AppState;
 use crate::index::documents::{CONTENUS, OPPORTUNITES};
 use crate::index::sync::not_expired;
 use crate::infra::error::AppError;
+use crate::infra::html::escape;
 use crate::infra::limits;
 
 pub fn router(state: AppState) -> Router {

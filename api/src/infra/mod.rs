@@ -7,6 +7,7 @@ pub mod communes;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod html;
 pub mod limits;
 pub mod mail;
 pub mod markdown;

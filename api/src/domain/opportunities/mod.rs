@@ -17,58 +17,18 @@ pub use vocabulary::{
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::domain::accounts::{iso, Role, Structure, User};
+use crate::domain::accounts::{Role, Structure, User};
 use crate::infra::communes;
 use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::{AppError, FieldErrors};
 use crate::infra::limits;
-use crate::infra::time::today;
+use crate::infra::time::{iso, parse_date, today};
 use crate::infra::vocabulary::slug;
-
-/// A date as a person or a file writes it: `2026-03-01`, `01/03/2026`, or an ISO date-time.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    let head = s.get(..10).unwrap_or(s);
-    NaiveDate::parse_from_str(head, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
-}
-
-/// A date in French for pages ("1er mars 2026").
-pub fn date_fr(iso_date: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    match parse_date(iso_date) {
-        Some(d) => {
-            use chrono::Datelike;
-            let day = if d.day() == 1 {
-                "1er".to_string()
-            } else {
-                d.day().to_string()
-            };
-            format!("{day} {} {}", MONTHS[d.month0() as usize], d.year())
-        }
-        None => iso_date.to_string(),
-    }
-}
 
 // ---- what a counsellor submits ----
 
@@ -643,23 +603,11 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Opportunity>, AppError> {
     Ok(row.map(|r| from_row(&r)).transpose()?)
 }
 
-/// Whether `user` manages opportunities of `structure_id`: its counsellors, and admins.
-pub fn manages(user: &User, structure_id: i64) -> bool {
-    match user.role {
-        Role::Admin => true,
-        Role::Counsellor => user
-            .structure
-            .as_ref()
-            .is_some_and(|s| s.id == structure_id),
-        Role::Youth => false,
-    }
-}
-
 /// An opportunity `user` may see: public ones for everyone, the others for their managers.
 /// Anything else is "not found", so that nobody learns what another structure prepares.
 pub async fn get_visible(db: &Db, user: Option<&User>, id: i64) -> Result<Opportunity, AppError> {
     match get(db, id).await? {
-        Some(o) if o.is_public() || user.is_some_and(|u| manages(u, o.structure.id)) => Ok(o),
+        Some(o) if o.is_public() || user.is_some_and(|u| u.manages(o.structure.id)) => Ok(o),
         _ => Err(AppError::NotFound),
     }
 }
@@ -673,7 +621,7 @@ pub async fn get_managed(db: &Db, user: &User, id: i64) -> Result<Opportunity, A
         ));
     }
     match get(db, id).await? {
-        Some(o) if manages(user, o.structure.id) => Ok(o),
+        Some(o) if user.manages(o.structure.id) => Ok(o),
         _ => Err(AppError::NotFound),
     }
 }
@@ -2220,18 +2168,6 @@ mod tests {
         assert_eq!(level("BAC+2"), Some("bac+2"));
         assert_eq!(level("aucun"), Some(""));
         assert_eq!(level("doctorat"), None);
-    }
-
-    #[test]
-    fn dates_in_three_spellings() {
-        assert_eq!(parse_date("2026-03-01").unwrap().to_string(), "2026-03-01");
-        assert_eq!(parse_date("01/03/2026").unwrap().to_string(), "2026-03-01");
-        assert_eq!(
-            parse_date("2026-03-01T10:20:00.000Z").unwrap().to_string(),
-            "2026-03-01"
-        );
-        assert!(parse_date("1er mars").is_none());
-        assert_eq!(date_fr("2026-03-01"), "1er mars 2026");
     }
 
     #[test]
