@@ -58,7 +58,11 @@ pub fn app(state: AppState, site: Router) -> Router {
         .merge(http::opportunities::router(state.clone()))
         .merge(http::questions::router(state.clone()))
         .merge(http::newsletter::router(state.clone()))
-        .merge(http::search::router(state))
+        .merge(http::search::router(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            http::page::render_errors,
+        ))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .merge(site)
         // Forms and JSON bodies; the import routes allow more (`limits::IMPORT_MAX_BYTES`).

@@ -1,7 +1,6 @@
 //! The accounts' HTTP side: server-rendered pages (forms that work without JavaScript, keep
 //! what was typed and show each error next to its field) and the JSON API under `/api/v1`.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,11 +10,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{self, Purpose, Registration, Role, User};
-use crate::http::extract::{
-    check_api, check_form, field, form_fields, json_body, ClientIp, FormBody, Viewer,
-};
+use crate::http::extract::{field, ClientIp, CsrfForm, JsonBody, SameOrigin, Viewer};
 use crate::http::page::{
-    error_page, form_value, message_page, page, safe_next, structures_value, to_sign_in, user_view,
+    form_value, message_page, page, safe_next, structures_value, to_sign_in, user_view, PageError,
 };
 use crate::http::security::{self, SESSION_COOKIE};
 use crate::http::state::AppState;
@@ -91,14 +88,14 @@ async fn register_page(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     let mut vars = Map::new();
     vars.insert("form".into(), form_value(&[], &[], ""));
     match structures_value(&state).await {
         Ok(s) => vars.insert("structures".into(), s),
-        Err(e) => return error_page(&state, e, &headers, viewer.user.as_ref()),
+        Err(e) => return Err(e.into()),
     };
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         (
@@ -109,7 +106,7 @@ async fn register_page(
         vars,
         &headers,
         viewer.user.as_ref(),
-    )
+    ))
 }
 
 async fn register_submit(
@@ -117,67 +114,61 @@ async fn register_submit(
     viewer: Viewer,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        accounts::throttle_requests(&state.db, accounts::REGISTER_ADDRESS, &ip).await?;
-        let reg = Registration {
-            email: field(&f, "email").into(),
-            password: field(&f, "password").into(),
-            first_name: field(&f, "first_name").into(),
-            structure: Some(field(&f, "structure").to_string()),
-        };
-        match accounts::register(&state.db, &reg).await {
-            Ok(user) => {
-                // News by email only when the box was ticked (off by default), dated.
-                if field(&f, "lettre") == "oui" {
-                    crate::domain::newsletter::set_consent(&state.db, user.id, true, "inscription")
-                        .await?;
-                }
-                sign_in_and_redirect(
-                    &state,
-                    viewer.token.as_deref(),
-                    &user,
-                    "/compte?bienvenue=1",
-                )
-                .await
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    accounts::throttle_requests(&state.db, accounts::REGISTER_ADDRESS, &ip).await?;
+    let reg = Registration {
+        email: field(&f, "email").into(),
+        password: field(&f, "password").into(),
+        first_name: field(&f, "first_name").into(),
+        structure: Some(field(&f, "structure").to_string()),
+    };
+    match accounts::register(&state.db, &reg).await {
+        Ok(user) => {
+            // News by email only when the box was ticked (off by default), dated.
+            if field(&f, "lettre") == "oui" {
+                crate::domain::newsletter::set_consent(&state.db, user.id, true, "inscription")
+                    .await?;
             }
-            Err(AppError::Invalid(errors)) => {
-                let mut vars = Map::new();
-                vars.insert(
-                    "form".into(),
-                    form_value(
-                        &[
-                            ("email", &reg.email),
-                            ("first_name", &reg.first_name),
-                            ("structure", field(&f, "structure")),
-                            ("lettre", field(&f, "lettre")),
-                        ],
-                        &errors,
-                        "",
-                    ),
-                );
-                vars.insert("structures".into(), structures_value(&state).await?);
-                Ok(page(
-                    &state,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    (
-                        "compte/inscription.html",
-                        "/compte/inscription",
-                        "Créer votre compte",
-                    ),
-                    vars,
-                    &headers,
-                    viewer.user.as_ref(),
-                ))
-            }
-            Err(e) => Err(e),
+            Ok(sign_in_and_redirect(
+                &state,
+                viewer.token.as_deref(),
+                &user,
+                "/compte?bienvenue=1",
+            )
+            .await?)
         }
+        Err(AppError::Invalid(errors)) => {
+            let mut vars = Map::new();
+            vars.insert(
+                "form".into(),
+                form_value(
+                    &[
+                        ("email", &reg.email),
+                        ("first_name", &reg.first_name),
+                        ("structure", field(&f, "structure")),
+                        ("lettre", field(&f, "lettre")),
+                    ],
+                    &errors,
+                    "",
+                ),
+            );
+            vars.insert("structures".into(), structures_value(&state).await?);
+            Ok(page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                (
+                    "compte/inscription.html",
+                    "/compte/inscription",
+                    "Créer votre compte",
+                ),
+                vars,
+                &headers,
+                viewer.user.as_ref(),
+            ))
+        }
+        Err(e) => Err(e.into()),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 #[derive(Deserialize)]
@@ -218,85 +209,72 @@ async fn sign_in_submit(
     viewer: Viewer,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let next = safe_next(Some(field(&f, "suite")));
-        // An empty field is named, and is not a failed attempt (it counts for no limit).
-        let mut missing = Vec::new();
-        if field(&f, "email").trim().is_empty() {
-            missing.push(("email", "Indiquez votre adresse électronique.".to_string()));
-        }
-        if field(&f, "password").is_empty() {
-            missing.push(("password", "Indiquez votre mot de passe.".to_string()));
-        }
-        let attempt = if missing.is_empty() {
-            accounts::sign_in(&state.db, field(&f, "email"), field(&f, "password"), &ip).await
-        } else {
-            Err(AppError::Invalid(missing))
-        };
-        match attempt {
-            Ok(user) => sign_in_and_redirect(&state, viewer.token.as_deref(), &user, &next).await,
-            Err(
-                e @ (AppError::BadCredentials
-                | AppError::TooManyRequests { .. }
-                | AppError::Forbidden(_)
-                | AppError::Invalid(_)),
-            ) => {
-                let mut vars = Map::new();
-                let errors = match &e {
-                    AppError::Invalid(fields) => fields.clone(),
-                    _ => vec![("email", e.message())],
-                };
-                vars.insert(
-                    "form".into(),
-                    form_value(
-                        &[("email", field(&f, "email")), ("suite", &next)],
-                        &errors,
-                        "",
-                    ),
-                );
-                let mut res = page(
-                    &state,
-                    e.status_code(),
-                    ("compte/connexion.html", "/compte/connexion", "Se connecter"),
-                    vars,
-                    &headers,
-                    viewer.user.as_ref(),
-                );
-                if let Some(wait) = e.retry_after() {
-                    res.headers_mut().insert(header::RETRY_AFTER, wait.into());
-                }
-                Ok(res)
-            }
-            Err(e) => Err(e),
-        }
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let next = safe_next(Some(field(&f, "suite")));
+    // An empty field is named, and is not a failed attempt (it counts for no limit).
+    let mut missing = Vec::new();
+    if field(&f, "email").trim().is_empty() {
+        missing.push(("email", "Indiquez votre adresse électronique.".to_string()));
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    if field(&f, "password").is_empty() {
+        missing.push(("password", "Indiquez votre mot de passe.".to_string()));
+    }
+    let attempt = if missing.is_empty() {
+        accounts::sign_in(&state.db, field(&f, "email"), field(&f, "password"), &ip).await
+    } else {
+        Err(AppError::Invalid(missing))
+    };
+    match attempt {
+        Ok(user) => Ok(sign_in_and_redirect(&state, viewer.token.as_deref(), &user, &next).await?),
+        Err(
+            e @ (AppError::BadCredentials
+            | AppError::TooManyRequests { .. }
+            | AppError::Forbidden(_)
+            | AppError::Invalid(_)),
+        ) => {
+            let mut vars = Map::new();
+            let errors = match &e {
+                AppError::Invalid(fields) => fields.clone(),
+                _ => vec![("email", e.message())],
+            };
+            vars.insert(
+                "form".into(),
+                form_value(
+                    &[("email", field(&f, "email")), ("suite", &next)],
+                    &errors,
+                    "",
+                ),
+            );
+            let mut res = page(
+                &state,
+                e.status_code(),
+                ("compte/connexion.html", "/compte/connexion", "Se connecter"),
+                vars,
+                &headers,
+                viewer.user.as_ref(),
+            );
+            if let Some(wait) = e.retry_after() {
+                res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+            }
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn sign_out_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        if let Some(t) = &viewer.token {
-            accounts::delete_session(&state.db, t).await?;
-        }
-        let mut res = Redirect::to("/").into_response();
-        res.headers_mut()
-            .append(header::SET_COOKIE, session_cookie(&state, None));
-        Ok::<_, AppError>(res)
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    if let Some(t) = &viewer.token {
+        accounts::delete_session(&state.db, t).await?;
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&state, None));
+    Ok(res)
 }
 
 async fn forgot_page(
@@ -398,33 +376,45 @@ async fn forgot_submit(
     viewer: Viewer,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let email = field(&f, "email");
-        if !accounts::valid_email(&accounts::normalize_email(email)) {
-            let mut vars = Map::new();
-            let errors = vec![("email", "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.".to_string())];
-            vars.insert("form".into(), form_value(&[("email", email)], &errors, ""));
-            return Ok(page(&state, StatusCode::UNPROCESSABLE_ENTITY, ("compte/mot-de-passe-oublie.html", "/compte/mot-de-passe-oublie", "Mot de passe oublié"), vars, &headers, viewer.user.as_ref()));
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let email = field(&f, "email");
+    if !accounts::valid_email(&accounts::normalize_email(email)) {
+        let mut vars = Map::new();
+        let errors = vec![(
+            "email",
+            "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr."
+                .to_string(),
+        )];
+        vars.insert("form".into(), form_value(&[("email", email)], &errors, ""));
+        return Ok(page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (
+                "compte/mot-de-passe-oublie.html",
+                "/compte/mot-de-passe-oublie",
+                "Mot de passe oublié",
+            ),
+            vars,
+            &headers,
+            viewer.user.as_ref(),
+        ));
+    }
+    accounts::throttle_requests(&state.db, accounts::RESET_ADDRESS, &ip).await?;
+    // The answer does not wait for the link: whether an account exists, is disabled or
+    // was sent links already, it comes at the same time and says the same.
+    let (db, config, mailer, email) = (
+        state.db.clone(),
+        state.config.clone(),
+        state.mailer.clone(),
+        email.to_string(),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&db, &config, &mailer, &email).await {
+            e.log();
         }
-        accounts::throttle_requests(&state.db, accounts::RESET_ADDRESS, &ip).await?;
-        // The answer does not wait for the link: whether an account exists, is disabled or
-        // was sent links already, it comes at the same time and says the same.
-        let (db, config, mailer, email) = (
-            state.db.clone(),
-            state.config.clone(),
-            state.mailer.clone(),
-            email.to_string(),
-        );
-        tokio::spawn(async move {
-            if let Err(e) = send_reset_link(&db, &config, &mailer, &email).await {
-                e.log();
-            }
-        });
-        Ok(message_page(
+    });
+    Ok(message_page(
             &state,
             StatusCode::OK,
             "Vérifiez vos courriels",
@@ -433,9 +423,6 @@ async fn forgot_submit(
             &headers,
             viewer.user.as_ref(),
         ))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 #[derive(Deserialize)]
@@ -448,7 +435,7 @@ async fn new_password_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<TokenQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let token = q.jeton.unwrap_or_default();
     match accounts::token_user(&state.db, &token).await {
         Ok(Some((user, purpose))) => {
@@ -461,7 +448,7 @@ async fn new_password_page(
             } else {
                 "Choisir un nouveau mot de passe"
             };
-            page(
+            Ok(page(
                 &state,
                 StatusCode::OK,
                 (
@@ -472,9 +459,9 @@ async fn new_password_page(
                 vars,
                 &headers,
                 viewer.user.as_ref(),
-            )
+            ))
         }
-        Ok(None) => message_page(
+        Ok(None) => Ok(message_page(
             &state,
             StatusCode::GONE,
             "Ce lien n'est plus valable",
@@ -482,8 +469,8 @@ async fn new_password_page(
             Some(("/compte/mot-de-passe-oublie", "Demander un nouveau lien")),
             &headers,
             viewer.user.as_ref(),
-        ),
-        Err(e) => error_page(&state, e, &headers, viewer.user.as_ref()),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -491,21 +478,41 @@ async fn new_password_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let token = field(&f, "token");
-        let password = field(&f, "password");
-        if password != field(&f, "password_confirm") {
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let token = field(&f, "token");
+    let password = field(&f, "password");
+    if password != field(&f, "password_confirm") {
+        let mut vars = Map::new();
+        let errors = vec![(
+            "password_confirm",
+            "Les deux mots de passe ne sont pas identiques.".to_string(),
+        )];
+        vars.insert("form".into(), form_value(&[("token", token)], &errors, ""));
+        return Ok(page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (
+                "compte/nouveau-mot-de-passe.html",
+                "/compte/nouveau-mot-de-passe",
+                "Choisir un nouveau mot de passe",
+            ),
+            vars,
+            &headers,
+            viewer.user.as_ref(),
+        ));
+    }
+    match accounts::set_password_with_token(&state.db, token, password).await {
+        Ok(_) => {
+            let mut res = Redirect::to("/compte/connexion?modifie=1").into_response();
+            res.headers_mut()
+                .append(header::SET_COOKIE, session_cookie(&state, None));
+            Ok(res)
+        }
+        Err(AppError::Invalid(errors)) => {
             let mut vars = Map::new();
-            let errors = vec![(
-                "password_confirm",
-                "Les deux mots de passe ne sont pas identiques.".to_string(),
-            )];
             vars.insert("form".into(), form_value(&[("token", token)], &errors, ""));
-            return Ok(page(
+            Ok(page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 (
@@ -516,36 +523,10 @@ async fn new_password_submit(
                 vars,
                 &headers,
                 viewer.user.as_ref(),
-            ));
+            ))
         }
-        match accounts::set_password_with_token(&state.db, token, password).await {
-            Ok(_) => {
-                let mut res = Redirect::to("/compte/connexion?modifie=1").into_response();
-                res.headers_mut()
-                    .append(header::SET_COOKIE, session_cookie(&state, None));
-                Ok(res)
-            }
-            Err(AppError::Invalid(errors)) => {
-                let mut vars = Map::new();
-                vars.insert("form".into(), form_value(&[("token", token)], &errors, ""));
-                Ok(page(
-                    &state,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    (
-                        "compte/nouveau-mot-de-passe.html",
-                        "/compte/nouveau-mot-de-passe",
-                        "Choisir un nouveau mot de passe",
-                    ),
-                    vars,
-                    &headers,
-                    viewer.user.as_ref(),
-                ))
-            }
-            Err(e) => Err(e),
-        }
+        Err(e) => Err(e.into()),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 #[derive(Deserialize)]
@@ -569,9 +550,9 @@ async fn account_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<AccountQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
-        return to_sign_in("/compte");
+        return Ok(to_sign_in("/compte"));
     };
     let info = match (&q.bienvenue, &q.mission_locale) {
         (Some(_), _) => Some("Bienvenue ! Votre compte est créé."),
@@ -581,98 +562,84 @@ async fn account_page(
     let mut vars = account_vars(form_value(&[], &[], ""), info);
     match structures_value(&state).await {
         Ok(v) => vars.insert("structures".into(), v),
-        Err(e) => return error_page(&state, e, &headers, Some(user)),
+        Err(e) => return Err(e.into()),
     };
     match crate::http::newsletter::consent_value(&state, user.id).await {
         Ok(v) => vars.insert("lettre".into(), v),
-        Err(e) => return error_page(&state, e, &headers, Some(user)),
+        Err(e) => return Err(e.into()),
     };
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         ("compte/mon-compte.html", "/compte", "Mon compte"),
         vars,
         &headers,
         Some(user),
-    )
+    ))
 }
 
 async fn structure_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else {
-            return Ok(to_sign_in("/compte"));
-        };
-        accounts::set_structure(&state.db, user, field(&f, "structure")).await?;
-        Ok(Redirect::to("/compte?mission-locale=1").into_response())
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in("/compte"));
+    };
+    accounts::set_structure(&state.db, user, field(&f, "structure")).await?;
+    Ok(Redirect::to("/compte?mission-locale=1").into_response())
 }
 
 async fn change_password_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let (Some(user), Some(token)) = (&viewer.user, &viewer.token) else {
-            return Ok(to_sign_in("/compte"));
-        };
-        match accounts::change_password(
-            &state.db,
-            user,
-            field(&f, "current_password"),
-            field(&f, "new_password"),
-            token,
-        )
-        .await
-        {
-            Ok(()) => Ok(page(
-                &state,
-                StatusCode::OK,
-                ("compte/mon-compte.html", "/compte", "Mon compte"),
-                account_vars(
-                    form_value(&[], &[], ""),
-                    Some("Votre mot de passe est changé. Vos autres connexions sont fermées."),
-                ),
-                &headers,
-                Some(user),
-            )),
-            Err(AppError::Invalid(errors)) => Ok(page(
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ("compte/mon-compte.html", "/compte", "Mon compte"),
-                account_vars(form_value(&[], &errors, ""), None),
-                &headers,
-                Some(user),
-            )),
-            Err(e) => Err(e),
-        }
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let (Some(user), Some(token)) = (&viewer.user, &viewer.token) else {
+        return Ok(to_sign_in("/compte"));
+    };
+    match accounts::change_password(
+        &state.db,
+        user,
+        field(&f, "current_password"),
+        field(&f, "new_password"),
+        token,
+    )
+    .await
+    {
+        Ok(()) => Ok(page(
+            &state,
+            StatusCode::OK,
+            ("compte/mon-compte.html", "/compte", "Mon compte"),
+            account_vars(
+                form_value(&[], &[], ""),
+                Some("Votre mot de passe est changé. Vos autres connexions sont fermées."),
+            ),
+            &headers,
+            Some(user),
+        )),
+        Err(AppError::Invalid(errors)) => Ok(page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("compte/mon-compte.html", "/compte", "Mon compte"),
+            account_vars(form_value(&[], &errors, ""), None),
+            &headers,
+            Some(user),
+        )),
+        Err(e) => Err(e.into()),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 async fn export_download(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
-        return to_sign_in("/compte");
+        return Ok(to_sign_in("/compte"));
     };
     match crate::domain::privacy::export(&state.db, user).await {
-        Ok(v) => (
+        Ok(v) => Ok((
             [
                 (header::CONTENT_TYPE, "application/json; charset=utf-8"),
                 (
@@ -683,8 +650,8 @@ async fn export_download(
             ],
             serde_json::to_string_pretty(&v).unwrap_or_default(),
         )
-            .into_response(),
-        Err(e) => error_page(&state, e, &headers, Some(user)),
+            .into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -692,42 +659,46 @@ async fn delete_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else { return Ok(to_sign_in("/compte")) };
-        if user.role != Role::Youth {
-            return Err(AppError::Forbidden("Les comptes des conseillers et des administrateurs sont supprimés par un administrateur.".into()));
-        }
-        if field(&f, "confirmation").trim().to_uppercase() != "SUPPRIMER" {
-            let errors = vec![("confirmation", "Pour confirmer, écrivez SUPPRIMER en majuscules.".to_string())];
-            return Ok(page(&state, StatusCode::UNPROCESSABLE_ENTITY, ("compte/mon-compte.html", "/compte", "Mon compte"), account_vars(form_value(&[], &errors, ""), None), &headers, Some(user)));
-        }
-        crate::domain::privacy::delete_account(&state.db, user).await?;
-        let mut res = message_page(&state, StatusCode::OK, "Votre compte est supprimé", "Votre compte et vos données personnelles sont supprimés pour de bon. Vous pouvez toujours lire les guides et chercher sans compte.", Some(("/", "Retour à l'accueil")), &headers, None);
-        res.headers_mut().append(header::SET_COOKIE, session_cookie(&state, None));
-        Ok(res)
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in("/compte"));
+    };
+    if user.role != Role::Youth {
+        return Err(AppError::Forbidden("Les comptes des conseillers et des administrateurs sont supprimés par un administrateur.".into()).into());
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    if field(&f, "confirmation").trim().to_uppercase() != "SUPPRIMER" {
+        let errors = vec![(
+            "confirmation",
+            "Pour confirmer, écrivez SUPPRIMER en majuscules.".to_string(),
+        )];
+        return Ok(page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("compte/mon-compte.html", "/compte", "Mon compte"),
+            account_vars(form_value(&[], &errors, ""), None),
+            &headers,
+            Some(user),
+        ));
+    }
+    crate::domain::privacy::delete_account(&state.db, user).await?;
+    let mut res = message_page(&state, StatusCode::OK, "Votre compte est supprimé", "Votre compte et vos données personnelles sont supprimés pour de bon. Vous pouvez toujours lire les guides et chercher sans compte.", Some(("/", "Retour à l'accueil")), &headers, None);
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&state, None));
+    Ok(res)
 }
 
 async fn admin_users_page(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
-        return to_sign_in("/admin/utilisateurs");
+        return Ok(to_sign_in("/admin/utilisateurs"));
     };
     if user.role != Role::Admin {
-        return error_page(
-            &state,
-            AppError::Forbidden("Cette page est réservée aux administrateurs.".into()),
-            &headers,
-            Some(user),
+        return Err(
+            AppError::Forbidden("Cette page est réservée aux administrateurs.".into()).into(),
         );
     }
     match accounts::list_users(&state.db).await {
@@ -737,47 +708,41 @@ async fn admin_users_page(
                 "utilisateurs".into(),
                 json!(users.iter().map(user_view).collect::<Vec<_>>()),
             );
-            page(
+            Ok(page(
                 &state,
                 StatusCode::OK,
                 ("admin/utilisateurs.html", "/admin/utilisateurs", "Comptes"),
                 vars,
                 &headers,
                 Some(user),
-            )
+            ))
         }
-        Err(e) => error_page(&state, e, &headers, Some(user)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn admin_users_status(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else {
-            return Ok(to_sign_in("/admin/utilisateurs"));
-        };
-        if user.role != Role::Admin {
-            return Err(AppError::Forbidden(
-                "Cette page est réservée aux administrateurs.".into(),
-            ));
-        }
-        let disable = field(&f, "action") == "desactiver";
-        if disable && accounts::normalize_email(field(&f, "email")) == user.email {
-            return Err(AppError::Forbidden(
-                "Vous ne pouvez pas désactiver votre propre compte.".into(),
-            ));
-        }
-        accounts::set_disabled(&state.db, field(&f, "email"), disable).await?;
-        Ok(Redirect::to("/admin/utilisateurs").into_response())
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in("/admin/utilisateurs"));
+    };
+    if user.role != Role::Admin {
+        return Err(
+            AppError::Forbidden("Cette page est réservée aux administrateurs.".into()).into(),
+        );
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    let disable = field(&f, "action") == "desactiver";
+    if disable && accounts::normalize_email(field(&f, "email")) == user.email {
+        return Err(AppError::Forbidden(
+            "Vous ne pouvez pas désactiver votre propre compte.".into(),
+        )
+        .into());
+    }
+    accounts::set_disabled(&state.db, field(&f, "email"), disable).await?;
+    Ok(Redirect::to("/admin/utilisateurs").into_response())
 }
 
 // ---- JSON ----
@@ -805,11 +770,9 @@ struct RegisterBody {
 async fn api_register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: Result<Json<RegisterBody>, JsonRejection>,
+    _: SameOrigin,
+    JsonBody(b): JsonBody<RegisterBody>,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
-    let b = json_body(body)?;
     accounts::throttle_requests(&state.db, accounts::REGISTER_ADDRESS, &ip).await?;
     let user = accounts::register(
         &state.db,
@@ -835,11 +798,9 @@ async fn api_sign_in(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: Result<Json<SignInBody>, JsonRejection>,
+    _: SameOrigin,
+    JsonBody(b): JsonBody<SignInBody>,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
-    let b = json_body(body)?;
     let user = accounts::sign_in(&state.db, &b.email, &b.password, &ip).await?;
     if let Some(old) = &viewer.token {
         accounts::delete_session(&state.db, old).await?;
@@ -854,9 +815,8 @@ async fn api_sign_in(
 async fn api_sign_out(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _: SameOrigin,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
     if let Some(t) = &viewer.token {
         accounts::delete_session(&state.db, t).await?;
     }
@@ -884,9 +844,8 @@ async fn api_export(
 async fn api_delete_me(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _: SameOrigin,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
     let user = viewer.user.ok_or(AppError::Unauthorized)?;
     if user.role != Role::Youth {
         return Err(AppError::Forbidden("Les comptes des conseillers et des administrateurs sont supprimés par un administrateur.".into()));

@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::extract::rejection::{FormRejection, JsonRejection};
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Form, Json};
+use serde::de::DeserializeOwned;
 
 use crate::domain::accounts::{self, Role, User};
+use crate::http::page::{PageError, ViewerSlot};
 use crate::http::security::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
@@ -35,6 +37,9 @@ impl FromRequestParts<AppState> for Viewer {
             });
         };
         let user = accounts::session_user(&state.db, &state.config, &token).await?;
+        if let Some(slot) = parts.extensions.get::<ViewerSlot>() {
+            let _ = slot.0.set(user.clone());
+        }
         Ok(Viewer {
             token: user.as_ref().map(|_| token),
             user,
@@ -149,4 +154,56 @@ pub(crate) fn staff(viewer: &Viewer, next: &str) -> Result<User, AppError> {
 /// The signed-in account, for the JSON API (401 otherwise).
 pub(crate) fn signed_in(viewer: &Viewer) -> Result<&User, AppError> {
     viewer.user.as_ref().ok_or(AppError::Unauthorized)
+}
+
+/// A posted form, its CSRF token checked against the browser's cookie and its origin
+/// against the site's; refused with the error's page.
+pub struct CsrfForm(pub HashMap<String, String>);
+
+impl FromRequest<AppState> for CsrfForm {
+    type Rejection = PageError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let body = Form::<HashMap<String, String>>::from_request(req, state).await;
+        let fields = form_fields(body)?;
+        check_form(&headers, state, &fields)?;
+        Ok(CsrfForm(fields))
+    }
+}
+
+/// A call of the JSON API from this site: the JSON API refuses other sites' requests.
+pub struct SameOrigin;
+
+impl FromRequestParts<AppState> for SameOrigin {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        check_api(&parts.headers, state).map(|()| SameOrigin)
+    }
+}
+
+/// A JSON body, refused in the API's error shape (in French, the field at fault named).
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        json_body(Json::<T>::from_request(req, state).await).map(JsonBody)
+    }
+}
+
+/// The signed-in account, for the JSON API (401 otherwise).
+pub struct SignedIn(pub User);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        viewer.user.map(SignedIn).ok_or(AppError::Unauthorized)
+    }
 }

@@ -19,9 +19,9 @@ use crate::domain::accounts::Role;
 use crate::domain::newsletter::{self as nl, Frequency};
 use crate::domain::opportunities::Filters;
 use crate::http::extract::{
-    check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
+    check_form, field, json_body, signed_in, staff, CsrfForm, SameOrigin, Viewer,
 };
-use crate::http::page::{error_page, form_value, message_page, page, staff_page, to_sign_in};
+use crate::http::page::{form_value, message_page, page, to_sign_in, PageError};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
 use crate::infra::time::{date_fr, iso};
@@ -57,31 +57,25 @@ fn pairs(body: &Bytes) -> Vec<(String, String)> {
 async fn consent_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else {
-            return Ok(to_sign_in("/compte"));
-        };
-        if user.role != Role::Youth {
-            return Err(AppError::Forbidden(
-                "La lettre d'information est envoyée aux comptes des jeunes.".into(),
-            ));
-        }
-        let on = field(&f, "lettre") == "oui";
-        nl::set_consent(&state.db, user.id, on, "compte").await?;
-        Ok(Redirect::to(if on {
-            "/compte/alertes?fait=abonne"
-        } else {
-            "/compte/alertes?fait=desabonne"
-        })
-        .into_response())
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in("/compte"));
+    };
+    if user.role != Role::Youth {
+        return Err(AppError::Forbidden(
+            "La lettre d'information est envoyée aux comptes des jeunes.".into(),
+        )
+        .into());
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    let on = field(&f, "lettre") == "oui";
+    nl::set_consent(&state.db, user.id, on, "compte").await?;
+    Ok(Redirect::to(if on {
+        "/compte/alertes?fait=abonne"
+    } else {
+        "/compte/alertes?fait=desabonne"
+    })
+    .into_response())
 }
 
 /// The account page's view of the consent.
@@ -143,9 +137,9 @@ async fn alerts_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<DoneQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
-        return to_sign_in("/compte/alertes");
+        return Ok(to_sign_in("/compte/alertes"));
     };
     let info = match q.fait.as_deref() {
         Some("ajoutee") => Some("Votre alerte est enregistrée. Les nouvelles opportunités de cette recherche vous seront envoyées par courriel."),
@@ -155,15 +149,15 @@ async fn alerts_page(
         _ => None,
     };
     match alerts_vars(&state, user.id, form_value(&[], &[], ""), info).await {
-        Ok(vars) => page(
+        Ok(vars) => Ok(page(
             &state,
             StatusCode::OK,
             ("alertes/mes-alertes.html", "/compte/alertes", "Mes alertes"),
             vars,
             &headers,
             Some(user),
-        ),
-        Err(e) => error_page(&state, e, &headers, Some(user)),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -173,74 +167,63 @@ async fn alert_submit(
     viewer: Viewer,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let result = async {
-        let all = pairs(&body);
-        let f: HashMap<String, String> = all.iter().cloned().collect();
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else {
-            return Ok(to_sign_in("/opportunites"));
-        };
-        let query = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                all.iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "nom" | "frequence")),
+) -> Result<Response, PageError> {
+    let all = pairs(&body);
+    let f: HashMap<String, String> = all.iter().cloned().collect();
+    check_form(&headers, &state, &f)?;
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in("/opportunites"));
+    };
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            all.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "nom" | "frequence")),
+        )
+        .finish();
+    let filters = Filters::parse(&query);
+    let frequency = match field(&f, "frequence") {
+        "" => "quotidienne",
+        other => other,
+    };
+    match nl::add_alert(&state.db, user, field(&f, "nom"), &filters, frequency).await {
+        Ok(_) => Ok(Redirect::to("/compte/alertes?fait=ajoutee").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let vars = alerts_vars(
+                &state,
+                user.id,
+                form_value(
+                    &[("nom", field(&f, "nom")), ("frequence", frequency)],
+                    &errors,
+                    "",
+                ),
+                None,
             )
-            .finish();
-        let filters = Filters::parse(&query);
-        let frequency = match field(&f, "frequence") {
-            "" => "quotidienne",
-            other => other,
-        };
-        match nl::add_alert(&state.db, user, field(&f, "nom"), &filters, frequency).await {
-            Ok(_) => Ok(Redirect::to("/compte/alertes?fait=ajoutee").into_response()),
-            Err(AppError::Invalid(errors)) => {
-                let vars = alerts_vars(
-                    &state,
-                    user.id,
-                    form_value(
-                        &[("nom", field(&f, "nom")), ("frequence", frequency)],
-                        &errors,
-                        "",
-                    ),
-                    None,
-                )
-                .await?;
-                Ok(page(
-                    &state,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ("alertes/mes-alertes.html", "/compte/alertes", "Mes alertes"),
-                    vars,
-                    &headers,
-                    Some(user),
-                ))
-            }
-            Err(e) => Err(e),
+            .await?;
+            Ok(page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ("alertes/mes-alertes.html", "/compte/alertes", "Mes alertes"),
+                vars,
+                &headers,
+                Some(user),
+            ))
         }
+        Err(e) => Err(e.into()),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 async fn alert_delete(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else {
-            return Ok(to_sign_in("/compte/alertes"));
-        };
-        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-        nl::delete_alert(&state.db, user, id).await?;
-        Ok(Redirect::to("/compte/alertes?fait=supprimee").into_response())
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in("/compte/alertes"));
+    };
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    nl::delete_alert(&state.db, user, id).await?;
+    Ok(Redirect::to("/compte/alertes?fait=supprimee").into_response())
 }
 
 // ---- JSON: /api/v1/me/newsletter and /api/v1/me/alerts ----
@@ -281,10 +264,9 @@ struct ConsentBody {
 async fn api_set_consent(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _: SameOrigin,
     body: Result<Json<ConsentBody>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
-    check_api(&headers, &state)?;
     let user = youth(&viewer)?;
     let body = json_body(body)?;
     nl::set_consent(&state.db, user.id, body.subscribed, "api").await?;
@@ -334,10 +316,9 @@ fn daily() -> String {
 async fn api_add_alert(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _: SameOrigin,
     body: Result<Json<AlertBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
     let user = youth(&viewer)?;
     let body = json_body(body)?;
     let query = body.query.trim().trim_start_matches('?');
@@ -375,10 +356,9 @@ async fn api_add_alert(
 async fn api_delete_alert(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
+    _: SameOrigin,
 ) -> Result<StatusCode, AppError> {
-    check_api(&headers, &state)?;
     let user = youth(&viewer)?;
     nl::delete_alert(&state.db, user, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -452,11 +432,11 @@ async fn unsubscribe_submit(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     let mut fields = pairs(&Bytes::from(query.unwrap_or_default()));
     fields.extend(pairs(&body));
     let Some(id) = signed(&state, &fields) else {
-        return bad_link(&state, &headers);
+        return Ok(bad_link(&state, &headers));
     };
     // A deleted account has nothing left to unsubscribe.
     let result = match crate::domain::accounts::user_by_id(&state.db, id).await {
@@ -467,7 +447,7 @@ async fn unsubscribe_submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => message_page(
+        Ok(()) => Ok(message_page(
             &state,
             StatusCode::OK,
             "Vous êtes désabonné",
@@ -475,8 +455,8 @@ async fn unsubscribe_submit(
             Some(("/", "Retour à l'accueil")),
             &headers,
             None,
-        ),
-        Err(e) => error_page(&state, e, &headers, None),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -519,11 +499,8 @@ async fn send_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<DoneQuery>,
-) -> Response {
-    let user = match staff_page(&state, &viewer, &headers, "/conseil/lettre") {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/lettre")?;
     let info = match q.fait.as_deref() {
         Some("lancee") => {
             Some("L'envoi est lancé. Rechargez la page pour suivre son avancement.".to_string())
@@ -531,7 +508,7 @@ async fn send_page(
         _ => None,
     };
     match send_vars(&state, info).await {
-        Ok(vars) => page(
+        Ok(vars) => Ok(page(
             &state,
             StatusCode::OK,
             (
@@ -542,8 +519,8 @@ async fn send_page(
             vars,
             &headers,
             Some(&user),
-        ),
-        Err(e) => error_page(&state, e, &headers, Some(&user)),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -551,26 +528,19 @@ async fn send_page(
 async fn send_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let user = staff(&viewer, "/conseil/lettre")?;
-        let background = state.mailing();
-        let options = nl::Options {
-            started_by: user.email.clone(),
-            ..nl::Options::default()
-        };
-        tokio::spawn(async move {
-            match nl::send(&background, &options).await {
-                Ok(r) => tracing::info!("{}", r.summary()),
-                Err(e) => e.log(),
-            }
-        });
-        Ok(Redirect::to("/conseil/lettre?fait=lancee").into_response())
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/lettre")?;
+    let background = state.mailing();
+    let options = nl::Options {
+        started_by: user.email.clone(),
+        ..nl::Options::default()
+    };
+    tokio::spawn(async move {
+        match nl::send(&background, &options).await {
+            Ok(r) => tracing::info!("{}", r.summary()),
+            Err(e) => e.log(),
+        }
+    });
+    Ok(Redirect::to("/conseil/lettre?fait=lancee").into_response())
 }

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,9 +19,9 @@ use crate::domain::opportunities::{
     self as opp, Draft, Filters, InterestState, Kind, Level, Opportunity, Status,
 };
 use crate::http::extract::{
-    check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
+    check_form, field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,
 };
-use crate::http::page::{error_page, form_value, page, staff_page, to_sign_in};
+use crate::http::page::{form_value, page, to_sign_in, PageError};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
 use crate::infra::html::{encode, escape};
@@ -163,7 +162,7 @@ async fn list_page(
     viewer: Viewer,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let f = Filters::parse(query.as_deref().unwrap_or(""));
     let mut vars = Map::new();
     vocabularies(&mut vars);
@@ -182,7 +181,7 @@ async fn list_page(
             // rendered once per cache entry.
             if viewer.user.is_none() {
                 if let Some(html) = cached.html.get() {
-                    return html_response(html.clone());
+                    return Ok(html_response(html.clone()));
                 }
                 anonymous_entry = Some(cached.clone());
             }
@@ -250,7 +249,7 @@ async fn list_page(
             vars.insert("opportunites".into(), json!([]));
             StatusCode::OK
         }
-        Err(e) => return error_page(&state, e, &headers, viewer.user.as_ref()),
+        Err(e) => return Err(e.into()),
     };
     if let Some(entry) = anonymous_entry {
         // What `page` adds, for a visitor: no account, and no form that needs a token.
@@ -262,17 +261,17 @@ async fn list_page(
             .pages
             .render("opportunites/liste.html", "/opportunites", &vars)
         {
-            return html_response(entry.html.get_or_init(|| html).clone());
+            return Ok(html_response(entry.html.get_or_init(|| html).clone()));
         }
     }
-    page(
+    Ok(page(
         &state,
         status,
         ("opportunites/liste.html", "/opportunites", "Opportunités"),
         vars,
         &headers,
         viewer.user.as_ref(),
-    )
+    ))
 }
 
 fn html_response(html: String) -> Response {
@@ -297,31 +296,32 @@ async fn detail_page(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<DetailQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let user = viewer.user.as_ref();
-    let result = async {
-        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-        let o = opp::get_visible(&state.db, user, id).await?;
-        let mut vars = Map::new();
-        vars.insert("o".into(), view(&o, None));
-        vars.insert("form".into(), form_value(&[], &[], ""));
-        if let Some(u) = user.filter(|u| u.role == Role::Youth) {
-            let mine = opp::mine(&state.db, u).await?;
-            vars.insert(
-                "sauvegardee".into(),
-                json!(mine.favourites.iter().any(|f| f.id == id)),
-            );
-            if let Some((_, message, state_, _)) =
-                mine.interests.iter().find(|(i, _, _, _)| i.id == id)
-            {
-                vars.insert(
-                    "interet".into(),
-                    json!({"message": message, "suivi": InterestState::label_of(state_)}),
-                );
-            }
-        }
-        vars.insert("gere".into(), json!(user.is_some_and(|u| u.manages(o.structure.id))));
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let o = opp::get_visible(&state.db, user, id).await?;
+    let mut vars = Map::new();
+    vars.insert("o".into(), view(&o, None));
+    vars.insert("form".into(), form_value(&[], &[], ""));
+    if let Some(u) = user.filter(|u| u.role == Role::Youth) {
+        let mine = opp::mine(&state.db, u).await?;
         vars.insert(
+            "sauvegardee".into(),
+            json!(mine.favourites.iter().any(|f| f.id == id)),
+        );
+        if let Some((_, message, state_, _)) = mine.interests.iter().find(|(i, _, _, _)| i.id == id)
+        {
+            vars.insert(
+                "interet".into(),
+                json!({"message": message, "suivi": InterestState::label_of(state_)}),
+            );
+        }
+    }
+    vars.insert(
+        "gere".into(),
+        json!(user.is_some_and(|u| u.manages(o.structure.id))),
+    );
+    vars.insert(
             "info".into(),
             json!(match q.fait.as_deref() {
                 Some("sauvegardee") => Some("L'opportunité est dans « Mes opportunités »."),
@@ -331,47 +331,37 @@ async fn detail_page(
                 _ => None,
             }),
         );
-        let path = format!("/opportunites/{id}");
-        Ok::<_, AppError>(page(
-            &state,
-            StatusCode::OK,
-            ("opportunites/detail.html", &path, &o.title),
-            vars,
-            &headers,
-            user,
-        ))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, user))
+    let path = format!("/opportunites/{id}");
+    Ok(page(
+        &state,
+        StatusCode::OK,
+        ("opportunites/detail.html", &path, &o.title),
+        vars,
+        &headers,
+        user,
+    ))
 }
 
 async fn favourite_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else {
-            return Ok(to_sign_in(&format!("/opportunites/{id}")));
-        };
-        let on = field(&f, "action") != "retirer";
-        opp::set_favourite(&state.db, user, id, on).await?;
-        let back = if field(&f, "retour") == "mes-opportunites" {
-            "/compte/opportunites".to_string()
-        } else {
-            format!(
-                "/opportunites/{id}?fait={}",
-                if on { "sauvegardee" } else { "retiree" }
-            )
-        };
-        Ok(Redirect::to(&back).into_response())
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in(&format!("/opportunites/{id}")));
+    };
+    let on = field(&f, "action") != "retirer";
+    opp::set_favourite(&state.db, user, id, on).await?;
+    let back = if field(&f, "retour") == "mes-opportunites" {
+        "/compte/opportunites".to_string()
+    } else {
+        format!(
+            "/opportunites/{id}?fait={}",
+            if on { "sauvegardee" } else { "retiree" }
+        )
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 async fn interest_submit(
@@ -379,50 +369,48 @@ async fn interest_submit(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let Some(user) = &viewer.user else {
-            return Ok(to_sign_in(&format!("/opportunites/{id}")));
-        };
-        if field(&f, "action") == "retirer" {
-            opp::withdraw_interest(&state.db, user, id).await?;
-            return Ok(
-                Redirect::to(&format!("/opportunites/{id}?fait=interet-retire")).into_response(),
-            );
-        }
-        match opp::express_interest(&state.db, user, id, field(&f, "message")).await {
-            Ok(()) => Ok(Redirect::to(&format!("/opportunites/{id}?fait=interet")).into_response()),
-            Err(AppError::Invalid(errors)) => {
-                let o = opp::get_visible(&state.db, Some(user), id).await?;
-                let mut vars = Map::new();
-                vars.insert("o".into(), view(&o, None));
-                vars.insert(
-                    "form".into(),
-                    form_value(&[("message", field(&f, "message"))], &errors, ""),
-                );
-                let path = format!("/opportunites/{id}");
-                Ok(page(
-                    &state,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ("opportunites/detail.html", &path, &o.title),
-                    vars,
-                    &headers,
-                    Some(user),
-                ))
-            }
-            Err(e) => Err(e),
-        }
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let Some(user) = &viewer.user else {
+        return Ok(to_sign_in(&format!("/opportunites/{id}")));
+    };
+    if field(&f, "action") == "retirer" {
+        opp::withdraw_interest(&state.db, user, id).await?;
+        return Ok(
+            Redirect::to(&format!("/opportunites/{id}?fait=interet-retire")).into_response(),
+        );
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    match opp::express_interest(&state.db, user, id, field(&f, "message")).await {
+        Ok(()) => Ok(Redirect::to(&format!("/opportunites/{id}?fait=interet")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let o = opp::get_visible(&state.db, Some(user), id).await?;
+            let mut vars = Map::new();
+            vars.insert("o".into(), view(&o, None));
+            vars.insert(
+                "form".into(),
+                form_value(&[("message", field(&f, "message"))], &errors, ""),
+            );
+            let path = format!("/opportunites/{id}");
+            Ok(page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ("opportunites/detail.html", &path, &o.title),
+                vars,
+                &headers,
+                Some(user),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-async fn mine_page(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
+async fn mine_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
-        return to_sign_in("/compte/opportunites");
+        return Ok(to_sign_in("/compte/opportunites"));
     };
     match opp::mine(&state.db, user).await {
         Ok(m) => {
@@ -449,7 +437,7 @@ async fn mine_page(State(state): State<AppState>, viewer: Viewer, headers: Heade
                     }))
                     .collect::<Vec<_>>()),
             );
-            page(
+            Ok(page(
                 &state,
                 StatusCode::OK,
                 (
@@ -460,9 +448,9 @@ async fn mine_page(State(state): State<AppState>, viewer: Viewer, headers: Heade
                 vars,
                 &headers,
                 Some(user),
-            )
+            ))
         }
-        Err(e) => error_page(&state, e, &headers, Some(user)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -550,65 +538,58 @@ async fn dashboard_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<DashboardQuery>,
-) -> Response {
-    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites") {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let result = async {
-        let s = working_structure(&state, &user, q.structure.as_deref()).await?;
-        let list = opp::of_structure(&state.db, s.id).await?;
-        let mut vars = Map::new();
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/opportunites")?;
+    let s = working_structure(&state, &user, q.structure.as_deref()).await?;
+    let list = opp::of_structure(&state.db, s.id).await?;
+    let mut vars = Map::new();
+    vars.insert(
+        "structure".into(),
+        json!({"slug": s.slug, "nom": s.name, "ville": s.town}),
+    );
+    if user.role == Role::Admin {
+        let all = accounts::structures(&state.db).await?;
         vars.insert(
-            "structure".into(),
-            json!({"slug": s.slug, "nom": s.name, "ville": s.town}),
-        );
-        if user.role == Role::Admin {
-            let all = accounts::structures(&state.db).await?;
-            vars.insert(
-                "structures".into(),
-                json!(all
-                    .iter()
-                    .map(|s| json!({"slug": s.slug, "nom": s.name}))
-                    .collect::<Vec<_>>()),
-            );
-        }
-        vars.insert(
-            "opportunites".into(),
-            json!(list
+            "structures".into(),
+            json!(all
                 .iter()
-                .map(|m| {
-                    let mut v = view(&m.opportunity, None);
-                    v["interesses"] = json!(m.interested);
-                    v["nouveaux"] = json!(m.new_interests);
-                    v
-                })
+                .map(|s| json!({"slug": s.slug, "nom": s.name}))
                 .collect::<Vec<_>>()),
         );
-        vars.insert(
-            "info".into(),
-            json!(match q.fait.as_deref() {
-                Some("creee") => Some("L'opportunité est enregistrée."),
-                Some("modifiee") => Some("Les modifications sont enregistrées."),
-                Some("statut") => Some("Le statut est changé."),
-                _ => None,
-            }),
-        );
-        Ok::<_, AppError>(page(
-            &state,
-            StatusCode::OK,
-            (
-                "conseil/tableau.html",
-                "/conseil/opportunites",
-                "Les opportunités de votre Mission Locale",
-            ),
-            vars,
-            &headers,
-            Some(&user),
-        ))
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+    vars.insert(
+        "opportunites".into(),
+        json!(list
+            .iter()
+            .map(|m| {
+                let mut v = view(&m.opportunity, None);
+                v["interesses"] = json!(m.interested);
+                v["nouveaux"] = json!(m.new_interests);
+                v
+            })
+            .collect::<Vec<_>>()),
+    );
+    vars.insert(
+        "info".into(),
+        json!(match q.fait.as_deref() {
+            Some("creee") => Some("L'opportunité est enregistrée."),
+            Some("modifiee") => Some("Les modifications sont enregistrées."),
+            Some("statut") => Some("Le statut est changé."),
+            _ => None,
+        }),
+    );
+    Ok(page(
+        &state,
+        StatusCode::OK,
+        (
+            "conseil/tableau.html",
+            "/conseil/opportunites",
+            "Les opportunités de votre Mission Locale",
+        ),
+        vars,
+        &headers,
+        Some(&user),
+    ))
 }
 
 /// The form's fields, from a draft.
@@ -745,12 +726,13 @@ async fn form_page(
     )
 }
 
-async fn new_page(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Response {
-    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites/nouvelle") {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    form_page(
+async fn new_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/opportunites/nouvelle")?;
+    Ok(form_page(
         &state,
         &user,
         &headers,
@@ -759,16 +741,16 @@ async fn new_page(State(state): State<AppState>, viewer: Viewer, headers: Header
         &Draft::default(),
         &[],
     )
-    .await
+    .await)
 }
 
 async fn new_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    save_submit(state, viewer, headers, body, None).await
+    form: CsrfForm,
+) -> Result<Response, PageError> {
+    save_submit(state, viewer, headers, form, None).await
 }
 
 /// A new opportunity (`editing` is `None`) or changes to one: back to the dashboard, or the
@@ -777,48 +759,42 @@ async fn save_submit(
     state: AppState,
     viewer: Viewer,
     headers: HeaderMap,
-    body: FormBody,
+    CsrfForm(f): CsrfForm,
     editing: Option<i64>,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let here = match editing {
-            Some(id) => format!("/conseil/opportunites/{id}/modifier"),
-            None => "/conseil/opportunites/nouvelle".to_string(),
-        };
-        let user = staff(&viewer, &here)?;
-        let draft = draft_from_form(&f);
-        let saved = match editing {
-            Some(id) => opp::update(&state.db, &user, id, &draft).await,
-            None => opp::create(&state.db, &user, &draft).await,
-        };
-        match saved {
-            Ok(o) => Ok(Redirect::to(&format!(
-                "/conseil/opportunites?structure={}&fait={}",
-                encode(&o.structure.slug),
-                if editing.is_some() {
-                    "modifiee"
-                } else {
-                    "creee"
-                }
-            ))
-            .into_response()),
-            Err(AppError::Invalid(errors)) => Ok(form_page(
-                &state,
-                &user,
-                &headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                editing,
-                &draft,
-                &errors,
-            )
-            .await),
-            Err(e) => Err(e),
-        }
+) -> Result<Response, PageError> {
+    let here = match editing {
+        Some(id) => format!("/conseil/opportunites/{id}/modifier"),
+        None => "/conseil/opportunites/nouvelle".to_string(),
+    };
+    let user = staff(&viewer, &here)?;
+    let draft = draft_from_form(&f);
+    let saved = match editing {
+        Some(id) => opp::update(&state.db, &user, id, &draft).await,
+        None => opp::create(&state.db, &user, &draft).await,
+    };
+    match saved {
+        Ok(o) => Ok(Redirect::to(&format!(
+            "/conseil/opportunites?structure={}&fait={}",
+            encode(&o.structure.slug),
+            if editing.is_some() {
+                "modifiee"
+            } else {
+                "creee"
+            }
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errors)) => Ok(form_page(
+            &state,
+            &user,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            editing,
+            &draft,
+            &errors,
+        )
+        .await),
+        Err(e) => Err(e.into()),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 async fn edit_page(
@@ -826,30 +802,20 @@ async fn edit_page(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Response {
-    let user = match staff_page(
-        &state,
-        &viewer,
-        &headers,
-        &format!("/conseil/opportunites/{id}/modifier"),
-    ) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/opportunites/{id}/modifier"))?;
     match opp::get_managed(&state.db, &user, id).await {
-        Ok(o) => {
-            form_page(
-                &state,
-                &user,
-                &headers,
-                StatusCode::OK,
-                Some(id),
-                &draft_of(&o),
-                &[],
-            )
-            .await
-        }
-        Err(e) => error_page(&state, e, &headers, Some(&user)),
+        Ok(o) => Ok(form_page(
+            &state,
+            &user,
+            &headers,
+            StatusCode::OK,
+            Some(id),
+            &draft_of(&o),
+            &[],
+        )
+        .await),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -858,31 +824,24 @@ async fn edit_submit(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    save_submit(state, viewer, headers, body, Some(id)).await
+    form: CsrfForm,
+) -> Result<Response, PageError> {
+    save_submit(state, viewer, headers, form, Some(id)).await
 }
 
 async fn status_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let user = staff(&viewer, "/conseil/opportunites")?;
-        let o = opp::set_status(&state.db, &user, id, field(&f, "status")).await?;
-        Ok(Redirect::to(&format!(
-            "/conseil/opportunites?structure={}&fait=statut",
-            encode(&o.structure.slug)
-        ))
-        .into_response())
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/opportunites")?;
+    let o = opp::set_status(&state.db, &user, id, field(&f, "status")).await?;
+    Ok(Redirect::to(&format!(
+        "/conseil/opportunites?structure={}&fait=statut",
+        encode(&o.structure.slug)
+    ))
+    .into_response())
 }
 
 async fn follow_page(
@@ -890,122 +849,90 @@ async fn follow_page(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Response {
-    let user = match staff_page(
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/opportunites/{id}"))?;
+    let o = opp::get_managed(&state.db, &user, id).await?;
+    let list = opp::interests(&state.db, &user, id).await?;
+    let mut vars = Map::new();
+    vocabularies(&mut vars);
+    vars.insert("o".into(), view(&o, None));
+    vars.insert(
+        "interesses".into(),
+        json!(list
+            .iter()
+            .map(|i| json!({
+                "id": i.user_id,
+                "prenom": i.first_name,
+                "email": i.email,
+                "message": i.message,
+                "suivi": i.state,
+                "suivi_libelle": InterestState::label_of(&i.state),
+                "note": i.outcome,
+                "le": date_fr(&iso(i.created_at)),
+            }))
+            .collect::<Vec<_>>()),
+    );
+    let path = format!("/conseil/opportunites/{id}");
+    Ok(page(
         &state,
-        &viewer,
+        StatusCode::OK,
+        ("conseil/suivi.html", &path, &format!("Suivi : {}", o.title)),
+        vars,
         &headers,
-        &format!("/conseil/opportunites/{id}"),
-    ) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let result = async {
-        let o = opp::get_managed(&state.db, &user, id).await?;
-        let list = opp::interests(&state.db, &user, id).await?;
-        let mut vars = Map::new();
-        vocabularies(&mut vars);
-        vars.insert("o".into(), view(&o, None));
-        vars.insert(
-            "interesses".into(),
-            json!(list
-                .iter()
-                .map(|i| json!({
-                    "id": i.user_id,
-                    "prenom": i.first_name,
-                    "email": i.email,
-                    "message": i.message,
-                    "suivi": i.state,
-                    "suivi_libelle": InterestState::label_of(&i.state),
-                    "note": i.outcome,
-                    "le": date_fr(&iso(i.created_at)),
-                }))
-                .collect::<Vec<_>>()),
-        );
-        let path = format!("/conseil/opportunites/{id}");
-        Ok::<_, AppError>(page(
-            &state,
-            StatusCode::OK,
-            ("conseil/suivi.html", &path, &format!("Suivi : {}", o.title)),
-            vars,
-            &headers,
-            Some(&user),
-        ))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+        Some(&user),
+    ))
 }
 
 async fn follow_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let user = staff(&viewer, &format!("/conseil/opportunites/{id}"))?;
-        let youth: i64 = field(&f, "jeune").parse().map_err(|_| AppError::NotFound)?;
-        opp::follow_up(
-            &state.db,
-            &user,
-            id,
-            youth,
-            field(&f, "state"),
-            field(&f, "outcome"),
-        )
-        .await?;
-        Ok(Redirect::to(&format!("/conseil/opportunites/{id}")).into_response())
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/opportunites/{id}"))?;
+    let youth: i64 = field(&f, "jeune").parse().map_err(|_| AppError::NotFound)?;
+    opp::follow_up(
+        &state.db,
+        &user,
+        id,
+        youth,
+        field(&f, "state"),
+        field(&f, "outcome"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/conseil/opportunites/{id}")).into_response())
 }
 
 async fn export_csv(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Query(q): Query<DashboardQuery>,
-) -> Response {
-    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites") {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let result = async {
-        let s = working_structure(&state, &user, q.structure.as_deref()).await?;
-        let csv = opp::export_csv(&state.db, s.id).await?;
-        Ok::<_, AppError>(
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/opportunites")?;
+    let s = working_structure(&state, &user, q.structure.as_deref()).await?;
+    let csv = opp::export_csv(&state.db, s.id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"opportunites-{}.csv\"", s.slug),
-                    ),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
-                ],
-                // A BOM, so that spreadsheets read the accents right.
-                format!("\u{feff}{csv}"),
-            )
-                .into_response(),
-        )
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"opportunites-{}.csv\"", s.slug),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        // A BOM, so that spreadsheets read the accents right.
+        format!("\u{feff}{csv}"),
+    )
+        .into_response())
 }
 
 async fn import_page(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-) -> Response {
-    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites/import") {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    import_view(&state, &user, &headers, StatusCode::OK, None, &[]).await
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/opportunites/import")?;
+    Ok(import_view(&state, &user, &headers, StatusCode::OK, None, &[]).await)
 }
 
 async fn import_view(
@@ -1061,74 +988,69 @@ async fn import_submit(
     viewer: Viewer,
     headers: HeaderMap,
     mut multipart: Multipart,
-) -> Response {
-    let user = match staff_page(&state, &viewer, &headers, "/conseil/opportunites/import") {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let result = async {
-        let mut fields: HashMap<String, String> = HashMap::new();
-        let mut file: Option<(String, Bytes)> = None;
-        while let Some(part) = multipart
-            .next_field()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("Envoi du fichier interrompu : {e}")))?
-        {
-            let name = part.name().unwrap_or("").to_string();
-            if name == "fichier" {
-                let file_name = part.file_name().unwrap_or("").to_string();
-                let data = part.bytes().await.map_err(|e| {
-                    AppError::BadRequest(format!("Envoi du fichier interrompu : {e}"))
-                })?;
-                file = Some((file_name, data));
-            } else {
-                let value = part.text().await.unwrap_or_default();
-                if value.contains('\0') {
-                    return Err(AppError::BadRequest(
-                        "Le formulaire contient un caractère nul (U+0000), qui n'est jamais accepté."
-                            .into(),
-                    ));
-                }
-                fields.insert(name, value);
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/opportunites/import")?;
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file: Option<(String, Bytes)> = None;
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("Envoi du fichier interrompu : {e}")))?
+    {
+        let name = part.name().unwrap_or("").to_string();
+        if name == "fichier" {
+            let file_name = part.file_name().unwrap_or("").to_string();
+            let data = part
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(format!("Envoi du fichier interrompu : {e}")))?;
+            file = Some((file_name, data));
+        } else {
+            let value = part.text().await.unwrap_or_default();
+            if value.contains('\0') {
+                return Err(AppError::BadRequest(
+                    "Le formulaire contient un caractère nul (U+0000), qui n'est jamais accepté."
+                        .into(),
+                )
+                .into());
             }
+            fields.insert(name, value);
         }
-        check_form(&headers, &state, &fields)?;
-        let Some((file_name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+    }
+    check_form(&headers, &state, &fields)?;
+    let Some((file_name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+        return Ok(import_view(
+            &state,
+            &user,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &[("fichier", "Choisissez un fichier CSV ou JSON.".into())],
+        )
+        .await);
+    };
+    let rows = match parse_file(data, file_name.clone()).await {
+        Ok(rows) => rows,
+        Err(m) => {
             return Ok(import_view(
                 &state,
                 &user,
                 &headers,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                &[("fichier", "Choisissez un fichier CSV ou JSON.".into())],
+                &[("fichier", format!("{file_name} : {m}"))],
             )
-            .await);
-        };
-        let rows = match parse_file(data, file_name.clone()).await {
-            Ok(rows) => rows,
-            Err(m) => {
-                return Ok(import_view(
-                    &state,
-                    &user,
-                    &headers,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    None,
-                    &[("fichier", format!("{file_name} : {m}"))],
-                )
-                .await)
-            }
-        };
-        let skip = !field(&fields, "ignorer_erreurs").is_empty();
-        let report = opp::import(&state.db, &user, field(&fields, "structure"), rows, skip).await?;
-        let status = if report.written {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        Ok(import_view(&state, &user, &headers, status, Some(&report), &[]).await)
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+            .await)
+        }
+    };
+    let skip = !field(&fields, "ignorer_erreurs").is_empty();
+    let report = opp::import(&state.db, &user, field(&fields, "structure"), rows, skip).await?;
+    let status = if report.written {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(import_view(&state, &user, &headers, status, Some(&report), &[]).await)
 }
 
 /// Reads an import file on a blocking thread (decoding and parsing up to
@@ -1182,27 +1104,21 @@ async fn api_get(
 
 async fn api_create(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
-    body: Result<Json<Draft>, JsonRejection>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
+    JsonBody(draft): JsonBody<Draft>,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
-    let draft = json_body(body)?;
     let o = opp::create(&state.db, user, &draft).await?;
     Ok((StatusCode::CREATED, Json(o.to_json())).into_response())
 }
 
 async fn api_update(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    body: Result<Json<Draft>, JsonRejection>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
+    JsonBody(draft): JsonBody<Draft>,
 ) -> Result<Json<Value>, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
-    let draft = json_body(body)?;
     Ok(Json(
         opp::update(&state.db, user, id, &draft).await?.to_json(),
     ))
@@ -1216,14 +1132,11 @@ struct StatusBody {
 
 async fn api_status(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    body: Result<Json<StatusBody>, JsonRejection>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
+    JsonBody(b): JsonBody<StatusBody>,
 ) -> Result<Json<Value>, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
-    let b = json_body(body)?;
     Ok(Json(
         opp::set_status(&state.db, user, id, &b.status)
             .await?
@@ -1234,10 +1147,9 @@ async fn api_status(
 async fn api_favourite_on(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
+    _: SameOrigin,
 ) -> Result<StatusCode, AppError> {
-    check_api(&headers, &state)?;
     opp::set_favourite(&state.db, signed_in(&viewer)?, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1245,10 +1157,9 @@ async fn api_favourite_on(
 async fn api_favourite_off(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
+    _: SameOrigin,
 ) -> Result<StatusCode, AppError> {
-    check_api(&headers, &state)?;
     opp::set_favourite(&state.db, signed_in(&viewer)?, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1261,13 +1172,11 @@ struct InterestBody {
 
 async fn api_interest(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
     body: Bytes,
 ) -> Result<StatusCode, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
     // The body is optional; when there is one, it is read as strictly as any other.
     let message = if body.iter().all(u8::is_ascii_whitespace) {
         String::new()
@@ -1283,10 +1192,9 @@ async fn api_interest(
 async fn api_withdraw(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
+    _: SameOrigin,
 ) -> Result<StatusCode, AppError> {
-    check_api(&headers, &state)?;
     opp::withdraw_interest(&state.db, signed_in(&viewer)?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1316,14 +1224,11 @@ struct FollowBody {
 
 async fn api_follow_up(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
     Path((id, youth)): Path<(i64, i64)>,
-    body: Result<Json<FollowBody>, JsonRejection>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
+    JsonBody(b): JsonBody<FollowBody>,
 ) -> Result<StatusCode, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
-    let b = json_body(body)?;
     opp::follow_up(&state.db, user, id, youth, &b.state, &b.outcome).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1372,13 +1277,12 @@ struct ImportQuery {
 
 async fn api_import(
     State(state): State<AppState>,
-    viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<ImportQuery>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
     let name = if q.file_name.is_empty() {
         match headers
             .get(header::CONTENT_TYPE)

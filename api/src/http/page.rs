@@ -1,13 +1,18 @@
 //! Pages of the theme rendered for the API: the page itself (with the CSRF token, the viewer
 //! and `no-store`), a message page, the page of an error, a form's state, and the links
-//! to sign in and back.
+//! to sign in and back. A page handler returns `Result<Response, PageError>`: its error is
+//! turned into the error's page by the `render_errors` layer, with the request's cookies and
+//! viewer, so handlers just use `?`.
 
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{self, User};
-use crate::http::extract::{staff, Viewer};
 use crate::http::security::{self, CSRF_COOKIE};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
@@ -112,6 +117,55 @@ pub(crate) fn message_page(
     )
 }
 
+/// The error of a page handler: answered with the error's page (a message page with the
+/// right status, or the way to sign in) by `render_errors`.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError(e)
+    }
+}
+
+/// A page handler's error, waiting in its response for `render_errors`.
+#[derive(Clone)]
+struct PendingPage(Arc<Mutex<Option<AppError>>>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut res = self.0.status_code().into_response();
+        res.extensions_mut()
+            .insert(PendingPage(Arc::new(Mutex::new(Some(self.0)))));
+        res
+    }
+}
+
+/// Who the request's viewer turned out to be: set by the `Viewer` extractor, read by
+/// `render_errors` for the error's page.
+#[derive(Clone, Default)]
+pub(crate) struct ViewerSlot(pub(crate) Arc<OnceLock<Option<User>>>);
+
+/// The layer that turns a page handler's `PageError` into the error's page.
+pub async fn render_errors(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers().clone();
+    let slot = ViewerSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let mut res = next.run(req).await;
+    let Some(PendingPage(pending)) = res.extensions_mut().remove::<PendingPage>() else {
+        return res;
+    };
+    let Some(e) = pending.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+        return res;
+    };
+    let viewer = slot.0.get().cloned().flatten();
+    error_page(&state, e, &headers, viewer.as_ref())
+}
+
 /// An error on a page: a message page with the right status.
 pub(crate) fn error_page(
     state: &AppState,
@@ -155,18 +209,6 @@ pub(crate) fn user_view(u: &User) -> Value {
         "structure": u.structure.as_ref().map(|s| json!({"slug": s.slug, "nom": s.name, "ville": s.town, "contact": s.contact})),
         "desactive": u.disabled,
     })
-}
-
-/// The signed-in counsellor or admin; a visitor is sent to sign in (then back to `next`), a
-/// youth gets a "reserved" page.
-#[allow(clippy::result_large_err)] // the page to send instead is the error, built once
-pub(crate) fn staff_page(
-    state: &AppState,
-    viewer: &Viewer,
-    headers: &HeaderMap,
-    next: &str,
-) -> Result<User, Response> {
-    staff(viewer, next).map_err(|e| error_page(state, e, headers, viewer.user.as_ref()))
 }
 
 pub(crate) fn to_sign_in(next: &str) -> Response {

@@ -3,7 +3,6 @@
 //! `/api/v1/questions`. Every page works without JavaScript: forms post and redirect, or
 //! show their errors next to each field.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,9 +16,9 @@ use crate::domain::questions::{
     self as qs, FaqDraft, Inbox, Question, QuestionStatus, Took, FAQ_THEMES,
 };
 use crate::http::extract::{
-    check_api, check_form, field, form_fields, json_body, signed_in, staff, FormBody, Viewer,
+    field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,
 };
-use crate::http::page::{error_page, form_value, message_page, page, staff_page, to_sign_in};
+use crate::http::page::{form_value, message_page, page, to_sign_in, PageError};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
 use crate::infra::html::encode;
@@ -190,43 +189,37 @@ async fn ask_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let origin = qs::clean_page(field(&f, "page"));
-        let user = match asker(&state, &viewer, &headers, &origin) {
-            Ok(u) => u,
-            Err(r) => return Ok(r),
-        };
-        let ask = qs::Ask {
-            subject: field(&f, "subject").into(),
-            question: field(&f, "question").into(),
-            page: origin.clone(),
-        };
-        match qs::ask(&state.db, &user, &ask).await {
-            Ok(q) => Ok(
-                Redirect::to(&format!("/compte/questions?fait=envoyee#question-{}", q.id))
-                    .into_response(),
-            ),
-            Err(AppError::Invalid(errors)) => Ok(ask_form(
-                &state,
-                &user,
-                &headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &[
-                    ("subject", &ask.subject),
-                    ("question", &ask.question),
-                    ("page", &origin),
-                ],
-                &errors,
-            )),
-            Err(e) => Err(e),
-        }
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let origin = qs::clean_page(field(&f, "page"));
+    let user = match asker(&state, &viewer, &headers, &origin) {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    let ask = qs::Ask {
+        subject: field(&f, "subject").into(),
+        question: field(&f, "question").into(),
+        page: origin.clone(),
+    };
+    match qs::ask(&state.db, &user, &ask).await {
+        Ok(q) => Ok(
+            Redirect::to(&format!("/compte/questions?fait=envoyee#question-{}", q.id))
+                .into_response(),
+        ),
+        Err(AppError::Invalid(errors)) => Ok(ask_form(
+            &state,
+            &user,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[
+                ("subject", &ask.subject),
+                ("question", &ask.question),
+                ("page", &origin),
+            ],
+            &errors,
+        )),
+        Err(e) => Err(e.into()),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 #[derive(Deserialize, Default)]
@@ -240,9 +233,9 @@ async fn mine_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<DoneQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
-        return to_sign_in("/compte/questions");
+        return Ok(to_sign_in("/compte/questions"));
     };
     match qs::mine(&state.db, user).await {
         Ok(list) => {
@@ -258,7 +251,7 @@ async fn mine_page(
                     json!("Votre question est envoyée à votre Mission Locale. Vous recevrez un courriel quand elle aura une réponse."),
                 );
             }
-            page(
+            Ok(page(
                 &state,
                 StatusCode::OK,
                 (
@@ -269,9 +262,9 @@ async fn mine_page(
                 vars,
                 &headers,
                 Some(user),
-            )
+            ))
         }
-        Err(e) => error_page(&state, e, &headers, Some(user)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -282,49 +275,42 @@ async fn inbox_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(q): Query<DoneQuery>,
-) -> Response {
-    let user = match staff_page(&state, &viewer, &headers, "/conseil/questions") {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, "/conseil/questions")?;
     let tab = Inbox::parse(q.filtre.as_deref().unwrap_or(""));
-    let result = async {
-        let list = qs::inbox(&state.db, &user, tab).await?;
-        let (new, mine) = qs::counts(&state.db, &user).await?;
-        let mut vars = Map::new();
-        vars.insert(
-            "questions".into(),
-            json!(list.iter().map(|x| view(x, &user)).collect::<Vec<_>>()),
-        );
-        vars.insert("filtre".into(), json!(tab.slug()));
-        vars.insert("nouvelles".into(), json!(new));
-        vars.insert("miennes".into(), json!(mine));
-        vars.insert(
-            "structure".into(),
-            json!(match user.role {
-                Role::Admin => "toutes les Missions Locales".to_string(),
-                _ => user
-                    .structure
-                    .as_ref()
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default(),
-            }),
-        );
-        Ok::<_, AppError>(page(
-            &state,
-            StatusCode::OK,
-            (
-                "conseil/questions.html",
-                "/conseil/questions",
-                "Questions des jeunes",
-            ),
-            vars,
-            &headers,
-            Some(&user),
-        ))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+    let list = qs::inbox(&state.db, &user, tab).await?;
+    let (new, mine) = qs::counts(&state.db, &user).await?;
+    let mut vars = Map::new();
+    vars.insert(
+        "questions".into(),
+        json!(list.iter().map(|x| view(x, &user)).collect::<Vec<_>>()),
+    );
+    vars.insert("filtre".into(), json!(tab.slug()));
+    vars.insert("nouvelles".into(), json!(new));
+    vars.insert("miennes".into(), json!(mine));
+    vars.insert(
+        "structure".into(),
+        json!(match user.role {
+            Role::Admin => "toutes les Missions Locales".to_string(),
+            _ => user
+                .structure
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_default(),
+        }),
+    );
+    Ok(page(
+        &state,
+        StatusCode::OK,
+        (
+            "conseil/questions.html",
+            "/conseil/questions",
+            "Questions des jeunes",
+        ),
+        vars,
+        &headers,
+        Some(&user),
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -377,38 +363,26 @@ async fn detail_page(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(dq): Query<DoneQuery>,
-) -> Response {
-    let user = match staff_page(
-        &state,
-        &viewer,
-        &headers,
-        &format!("/conseil/questions/{}", encode(&id)),
-    ) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let result = async {
-        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-        let q = qs::get_handled(&state.db, &user, id).await?;
-        let info = match dq.fait.as_deref() {
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/questions/{}", encode(&id)))?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let q = qs::get_handled(&state.db, &user, id).await?;
+    let info = match dq.fait.as_deref() {
             Some("prise") => Some("Vous vous occupez de cette question.".to_string()),
             Some("repondue") => Some("Votre réponse est envoyée : le jeune la voit dans « Mes questions » et reçoit un courriel.".to_string()),
             Some("publiee") => q.faq_url().map(|u| format!("La question fréquente est publiée dans le dépôt du site ({u}). Elle apparaît sur le site à sa prochaine construction.")),
             _ => None,
         };
-        Ok::<_, AppError>(detail(
-            &state,
-            &user,
-            &headers,
-            StatusCode::OK,
-            &q,
-            "",
-            &[],
-            info,
-        ))
-    }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, Some(&user)))
+    Ok(detail(
+        &state,
+        &user,
+        &headers,
+        StatusCode::OK,
+        &q,
+        "",
+        &[],
+        info,
+    ))
 }
 
 async fn take_submit(
@@ -416,30 +390,24 @@ async fn take_submit(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let user = staff(&viewer, &format!("/conseil/questions/{id}"))?;
-        match qs::take(&state.db, &user, id).await? {
-            Took::Taken(_) => {
-                Ok(Redirect::to(&format!("/conseil/questions/{id}?fait=prise")).into_response())
-            }
-            Took::AlreadyTaken(q) => Ok(detail(
-                &state,
-                &user,
-                &headers,
-                StatusCode::CONFLICT,
-                &q,
-                "",
-                &[],
-                None,
-            )),
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/questions/{id}"))?;
+    match qs::take(&state.db, &user, id).await? {
+        Took::Taken(_) => {
+            Ok(Redirect::to(&format!("/conseil/questions/{id}?fait=prise")).into_response())
         }
+        Took::AlreadyTaken(q) => Ok(detail(
+            &state,
+            &user,
+            &headers,
+            StatusCode::CONFLICT,
+            &q,
+            "",
+            &[],
+            None,
+        )),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 async fn answer_submit(
@@ -447,35 +415,29 @@ async fn answer_submit(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let user = staff(&viewer, &format!("/conseil/questions/{id}"))?;
-        let text = field(&f, "answer");
-        match qs::answer(&state.db, &state.config, &state.mailer, &user, id, text).await {
-            Ok(_) => {
-                Ok(Redirect::to(&format!("/conseil/questions/{id}?fait=repondue")).into_response())
-            }
-            Err(AppError::Invalid(errors)) => {
-                let q = qs::get_handled(&state.db, &user, id).await?;
-                Ok(detail(
-                    &state,
-                    &user,
-                    &headers,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &q,
-                    text,
-                    &errors,
-                    None,
-                ))
-            }
-            Err(e) => Err(e),
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/questions/{id}"))?;
+    let text = field(&f, "answer");
+    match qs::answer(&state.db, &state.config, &state.mailer, &user, id, text).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/conseil/questions/{id}?fait=repondue")).into_response())
         }
+        Err(AppError::Invalid(errors)) => {
+            let q = qs::get_handled(&state.db, &user, id).await?;
+            Ok(detail(
+                &state,
+                &user,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &q,
+                text,
+                &errors,
+                None,
+            ))
+        }
+        Err(e) => Err(e.into()),
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
 }
 
 fn draft_values(d: &FaqDraft) -> Vec<(&'static str, String)> {
@@ -551,20 +513,12 @@ async fn faq_page(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Response {
-    let user = match staff_page(
-        &state,
-        &viewer,
-        &headers,
-        &format!("/conseil/questions/{id}/faq"),
-    ) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/questions/{id}/faq"))?;
     match publishable(&state, &user, id).await {
         Ok(q) => {
             let (d, found) = qs::faq_draft(&q);
-            faq_form(
+            Ok(faq_form(
                 &state,
                 &user,
                 &headers,
@@ -574,9 +528,9 @@ async fn faq_page(
                 &[],
                 found.warning(),
                 None,
-            )
+            ))
         }
-        Err(e) => error_page(&state, e, &headers, Some(&user)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -600,63 +554,55 @@ async fn faq_submit(
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: FormBody,
-) -> Response {
-    let result = async {
-        let f = form_fields(body)?;
-        check_form(&headers, &state, &f)?;
-        let user = staff(&viewer, &format!("/conseil/questions/{id}/faq"))?;
-        let q = publishable(&state, &user, id).await?;
-        let mut draft = draft_from_form(&f);
-        // Details still in the text are removed, and the counsellor reads the result again
-        // before anything is published.
-        let found = draft.scrub(&[q.youth_first_name.as_str()]);
-        if let Some(w) = found.warning() {
-            return Ok(faq_form(
-                &state,
-                &user,
-                &headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &q,
-                &draft,
-                &[],
-                Some(format!(
-                    "{w} Rien n'est encore publié : relisez, puis publiez."
-                )),
-                None,
-            ));
-        }
-        match qs::publish(&state.db, &state.config, &user, id, &draft).await {
-            Ok(_) => {
-                Ok(Redirect::to(&format!("/conseil/questions/{id}?fait=publiee")).into_response())
-            }
-            Err(AppError::Invalid(errors)) => Ok(faq_form(
-                &state,
-                &user,
-                &headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &q,
-                &draft,
-                &errors,
-                None,
-                None,
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, PageError> {
+    let user = staff(&viewer, &format!("/conseil/questions/{id}/faq"))?;
+    let q = publishable(&state, &user, id).await?;
+    let mut draft = draft_from_form(&f);
+    // Details still in the text are removed, and the counsellor reads the result again
+    // before anything is published.
+    let found = draft.scrub(&[q.youth_first_name.as_str()]);
+    if let Some(w) = found.warning() {
+        return Ok(faq_form(
+            &state,
+            &user,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &q,
+            &draft,
+            &[],
+            Some(format!(
+                "{w} Rien n'est encore publié : relisez, puis publiez."
             )),
-            Err(e @ AppError::Forbidden(_)) => Ok(faq_form(
-                &state,
-                &user,
-                &headers,
-                e.status_code(),
-                &q,
-                &draft,
-                &[],
-                None,
-                Some(e.message()),
-            )),
-            Err(e) => Err(e),
-        }
+            None,
+        ));
     }
-    .await;
-    result.unwrap_or_else(|e| error_page(&state, e, &headers, viewer.user.as_ref()))
+    match qs::publish(&state.db, &state.config, &user, id, &draft).await {
+        Ok(_) => Ok(Redirect::to(&format!("/conseil/questions/{id}?fait=publiee")).into_response()),
+        Err(AppError::Invalid(errors)) => Ok(faq_form(
+            &state,
+            &user,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &q,
+            &draft,
+            &errors,
+            None,
+            None,
+        )),
+        Err(e @ AppError::Forbidden(_)) => Ok(faq_form(
+            &state,
+            &user,
+            &headers,
+            e.status_code(),
+            &q,
+            &draft,
+            &[],
+            None,
+            Some(e.message()),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---- JSON ----
@@ -667,13 +613,10 @@ fn is_staff(user: &User) -> bool {
 
 async fn api_ask(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
-    body: Result<Json<qs::Ask>, JsonRejection>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
+    JsonBody(ask): JsonBody<qs::Ask>,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
-    let ask = json_body(body)?;
     let q = qs::ask(&state.db, user, &ask).await?;
     Ok((StatusCode::CREATED, Json(q.to_json(false))).into_response())
 }
@@ -718,12 +661,10 @@ async fn api_get(
 
 async fn api_take(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
     Ok(match qs::take(&state.db, user, id).await? {
         Took::Taken(q) => Json(q.to_json(true)).into_response(),
         Took::AlreadyTaken(q) => (
@@ -742,14 +683,11 @@ struct AnswerBody {
 
 async fn api_answer(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    body: Result<Json<AnswerBody>, JsonRejection>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
+    JsonBody(b): JsonBody<AnswerBody>,
 ) -> Result<Json<Value>, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
-    let b = json_body(body)?;
     let q = qs::answer(&state.db, &state.config, &state.mailer, user, id, &b.answer).await?;
     Ok(Json(q.to_json(true)))
 }
@@ -775,14 +713,11 @@ async fn api_faq_draft(
 
 async fn api_publish(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    body: Result<Json<FaqDraft>, JsonRejection>,
+    _: SameOrigin,
+    SignedIn(ref user): SignedIn,
+    JsonBody(d): JsonBody<FaqDraft>,
 ) -> Result<Response, AppError> {
-    check_api(&headers, &state)?;
-    let user = signed_in(&viewer)?;
-    let d = json_body(body)?;
     let p = qs::publish(&state.db, &state.config, user, id, &d).await?;
     Ok((
         StatusCode::CREATED,

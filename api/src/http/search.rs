@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
 use crate::http::extract::Viewer;
-use crate::http::page::{error_page, page};
+use crate::http::page::{page, PageError};
 use crate::http::state::AppState;
 use crate::index::documents::{CONTENUS, OPPORTUNITES};
 use crate::index::sync::not_expired;
@@ -181,7 +181,7 @@ async fn results_page(
     viewer: Viewer,
     headers: HeaderMap,
     Query(sq): Query<SearchQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let user = viewer.user.as_ref();
     let kind = if KINDS.iter().any(|(k, _, _)| *k == sq.kind) {
         sq.kind.clone()
@@ -207,31 +207,31 @@ async fn results_page(
                     .collect::<String>()),
             );
             vars.insert("erreur".into(), json!(e.message()));
-            return page(
+            return Ok(page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ("recherche.html", "/recherche", "Rechercher"),
                 vars,
                 &headers,
                 user,
-            );
+            ));
         }
     };
     vars.insert("q".into(), json!(q));
     vars.insert("erreur".into(), Value::Null);
     if q.is_empty() {
-        return page(
+        return Ok(page(
             &state,
             StatusCode::OK,
             ("recherche.html", "/recherche", "Rechercher"),
             vars,
             &headers,
             user,
-        );
+        ));
     }
     let (contents, opps) = match run(&state, &q, &kind, page_number).await {
         Ok(r) => r,
-        Err(e) => return error_page(&state, e, &headers, user),
+        Err(e) => return Err(e.into()),
     };
     let counts: Vec<(String, usize)> = contents.facets.get("kind").cloned().unwrap_or_default();
     let count_of = |k: &str| {
@@ -283,11 +283,8 @@ async fn results_page(
         .div_ceil(PER_PAGE)
         .clamp(1, limits::MAX_PAGE as usize);
     if page_number > pages {
-        return error_page(
-            &state,
-            AppError::NoSuchPage(format!("Ces résultats s'arrêtent à la page {pages}.")),
-            &headers,
-            user,
+        return Err(
+            AppError::NoSuchPage(format!("Ces résultats s'arrêtent à la page {pages}.")).into(),
         );
     }
     let link = |n: usize| {
@@ -317,14 +314,14 @@ async fn results_page(
         }
     }
     let title = format!("Recherche : {q}");
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         ("recherche.html", "/recherche", &title),
         vars,
         &headers,
         user,
-    )
+    ))
 }
 
 #[derive(Deserialize, Default)]
