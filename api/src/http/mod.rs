@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod extract;
+pub mod listing_cache;
 pub mod newsletter;
 pub mod openapi;
 pub mod opportunities;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::domain::newsletter::Mailing;
-use crate::domain::opportunities::ListingCache;
+use crate::http::listing_cache::ListingCache;
 use crate::http::security::Budget;
 use crate::index::sync::ContentIndex;
 use crate::infra::config::ApiConfig;
