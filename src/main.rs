@@ -297,7 +297,7 @@ fn index_built_site(root: &std::path::Path, docs: Vec<tremplin_generator::docume
         let site = tremplin_generator::config::Config::load(root)
             .map_err(|_| "tremplin.toml illisible".to_string())?;
         let config = ApiConfig::new(root, &site, |k| std::env::var(k).ok())?;
-        tremplin_api::index::sync::index_built_site(&config, docs).await
+        tremplin_api::index::contents::index_built_site(&config, docs).await
     };
     let result = tokio::runtime::Runtime::new()
         .map_err(|e| e.to_string())
@@ -377,17 +377,6 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) 
     }
 }
 
-/// Runs `f` on the preview's current site, off the async threads (`None` if it panicked).
-async fn on_site<T: Send + 'static>(
-    preview: &Arc<Preview>,
-    f: impl FnOnce(&tremplin_generator::site::Site) -> T + Send + 'static,
-) -> Option<T> {
-    let preview = preview.clone();
-    tokio::task::spawn_blocking(move || preview.with_live(|live| f(live.site())))
-        .await
-        .ok()
-}
-
 fn print_diagnostics(diags: &Diagnostics) {
     for d in diags.iter() {
         eprintln!("{d}");
@@ -449,60 +438,19 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
             }
             Err(e) => eprintln!("Attention : la démonstration n'a pas été chargée.\n{e}"),
         }
-        let index_site = {
-            let state = state.clone();
-            let preview = preview.clone();
-            // One indexing at a time, each reading the site when its turn comes: the last one
-            // sent always carries the newest content.
-            let turn = Arc::new(tokio::sync::Mutex::new(()));
-            // The documents are made off the async threads, and after a rebuild in a task of
-            // their own: indexing never delays the watcher nor the reload of open pages. After
-            // an edit of page bodies only, only those pages' documents are made again.
-            move |pages: Option<Vec<String>>| {
-                let state = state.clone();
+        // The "contenus" index follows the site: now, then after each rebuild.
+        let index_site = tremplin_api::index::contents::SiteSync::new(
+            state.search.clone(),
+            state.contents.clone(),
+            state.config.search.synonyms.clone(),
+            {
                 let preview = preview.clone();
-                let turn = turn.clone();
-                async move {
-                    let _turn = turn.lock().await;
-                    let engine = state.search.as_ref();
-                    if let Some(pages) = pages {
-                        let Some(docs) = on_site(&preview, move |site| {
-                            tremplin_api::index::sync::page_documents(site, &pages)
-                        })
-                        .await
-                        else {
-                            return;
-                        };
-                        match state.contents.sync_changed(engine, docs).await {
-                            Ok(Some(n)) => {
-                                tracing::debug!(documents = n, "index des pages : pages modifiées");
-                                return;
-                            }
-                            Ok(None) => {}
-                            Err(e) => {
-                                tracing::warn!(erreur = ?e, "index de recherche des pages non mis à jour");
-                            }
-                        }
-                    }
-                    let Some(docs) =
-                        on_site(&preview, tremplin_api::index::sync::site_documents).await
-                    else {
-                        return;
-                    };
-                    if let Err(e) = tremplin_api::index::sync::sync_contents(
-                        engine,
-                        &state.contents,
-                        &state.config.search.synonyms,
-                        docs,
-                    )
-                    .await
-                    {
-                        tracing::warn!(erreur = ?e, "index de recherche des pages non mis à jour");
-                    }
-                }
-            }
-        };
-        index_site(None).await;
+                Arc::new(move |f: &mut dyn FnMut(&tremplin_generator::site::Site)| {
+                    preview.with_live(|live| f(live.site()))
+                })
+            },
+        );
+        index_site.clone().run(None).await;
         eprintln!("Recherche : moteur {}.", state.search.name());
         let runtime = tokio::runtime::Handle::current();
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
@@ -526,7 +474,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
                         preview.with_live(|live| print_diagnostics(live.diagnostics()));
                         eprintln!("Erreurs : la dernière version correcte reste servie.");
                     } else if !applied.changed.is_empty() {
-                        runtime.spawn(index_site(applied.bodies_of.clone()));
+                        runtime.spawn(index_site.clone().run(applied.bodies_of.clone()));
                         eprintln!(
                             "Reconstruit : {} fichier{} en {} ms.",
                             applied.changed.len(),
@@ -693,7 +641,7 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     print_diagnostics(live.diagnostics());
                     return Err(problem_summary(live.diagnostics()));
                 }
-                let docs = tremplin_api::index::sync::site_documents(live.site());
+                let docs = tremplin_api::index::contents::site_documents(live.site());
                 let engine = tremplin_api::index::engine::open(&config.search).await?;
                 let (pages, opportunities) = tremplin_api::index::sync::rebuild(
                     &db,
@@ -717,10 +665,10 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     return Err(problem_summary(live.diagnostics()));
                 }
                 // The news comes from the "contenus" index: bring it up to date first.
-                let docs = tremplin_api::index::sync::site_documents(live.site());
+                let docs = tremplin_api::index::contents::site_documents(live.site());
                 let synonyms = config.search.synonyms.clone();
                 let state = tremplin_api::state(config, Preview::new(live, false)).await?;
-                tremplin_api::index::sync::sync_contents(
+                tremplin_api::index::contents::sync_contents(
                     state.search.as_ref(),
                     &state.contents,
                     &synonyms,

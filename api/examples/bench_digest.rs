@@ -199,7 +199,7 @@ async fn main() {
     .iter()
     .map(tremplin_api::index::documents::content_document)
     .collect();
-    tremplin_api::index::sync::sync_contents(state.search.as_ref(), &state.contents, &[], docs)
+    tremplin_api::index::contents::sync_contents(state.search.as_ref(), &state.contents, &[], docs)
         .await
         .unwrap();
     println!(

@@ -57,9 +57,14 @@ async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
         .iter()
         .map(tremplin_api::index::documents::content_document)
         .collect();
-    sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
-        .await
-        .unwrap();
+    tremplin_api::index::contents::sync_contents(
+        p.state.search.as_ref(),
+        &p.state.contents,
+        &[],
+        docs,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

@@ -164,7 +164,7 @@ pub fn engine() -> &'static Arc<dyn SearchEngine> {
         let root = repository();
         let site = Site::load(&BuildOptions::new(root)).expect("site de démonstration");
         let synonyms = site.config.search.synonyms.clone();
-        let contents = tremplin_api::index::sync::site_documents(&site);
+        let contents = tremplin_api::index::contents::site_documents(&site);
         let text = std::fs::read_to_string(root.join("api/tests/fixtures/opportunites.json"))
             .expect("api/tests/fixtures/opportunites.json");
         let fixtures: Vec<Fixture> = serde_json::from_str(&text).expect("fixture JSON");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::domain::newsletter::Mailing;
 use crate::http::listing_cache::ListingCache;
 use crate::http::security::Budget;
-use crate::index::sync::ContentIndex;
+use crate::index::contents::ContentIndex;
 use crate::infra::config::ApiConfig;
 use crate::infra::db::Db;
 use crate::infra::mail::Mailer;

@@ -5,21 +5,18 @@
 //!   each document as it is *now*, and puts it in the index if it is public, or takes it out. Applying a row twice does no harm, so
 //!   several replicas may drain at once, and a row is deleted only once applied: an engine
 //!   that is down delays the index and loses nothing (`worker` retries with a growing pause).
-//! - "contenus": `ContentIndex::sync` compares the site's documents with the ones it sent
-//!   last time and sends only the difference.
+//! - "contenus": see `contents`.
 //! - `rebuild` starts both indexes again from the database and the site.
 //!
 //! Expired opportunities need no job: searches filter on the deadline.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::Row;
-use tokio::sync::Mutex;
-use tremplin_search::{Document, Filter, SearchEngine, SearchRequest};
+use tremplin_search::{Document, Filter, SearchEngine};
 
 use crate::index::documents::{self, CONTENUS, OPPORTUNITES};
 use crate::infra::db::Db;
@@ -181,118 +178,6 @@ pub async fn worker(
     }
 }
 
-/// The site's documents as last sent to the "contenus" index.
-#[derive(Default)]
-pub struct ContentIndex {
-    sent: Mutex<Option<HashMap<String, Document>>>,
-}
-
-impl ContentIndex {
-    /// Sends what changed since the last call (everything the first time, and removes what
-    /// the index holds that the site no longer has).
-    pub async fn sync(
-        &self,
-        engine: &dyn SearchEngine,
-        docs: Vec<Document>,
-    ) -> Result<(usize, usize), AppError> {
-        let mut sent = self.sent.lock().await;
-        let previous = match sent.take() {
-            Some(p) => p,
-            None => {
-                // First time: whatever the index holds is what was sent.
-                let mut known = HashMap::new();
-                for id in all_ids(engine, CONTENUS).await? {
-                    known.insert(id, Document::new(""));
-                }
-                known
-            }
-        };
-        let next: HashMap<String, Document> = docs.into_iter().map(|d| (d.id.clone(), d)).collect();
-        let changed: Vec<Document> = next
-            .values()
-            .filter(|d| previous.get(&d.id) != Some(*d))
-            .cloned()
-            .collect();
-        let gone: Vec<String> = previous
-            .keys()
-            .filter(|id| !next.contains_key(*id))
-            .cloned()
-            .collect();
-        let result = async {
-            if !changed.is_empty() {
-                engine.upsert(CONTENUS, changed.clone()).await?;
-            }
-            if !gone.is_empty() {
-                engine.delete(CONTENUS, gone.clone()).await?;
-            }
-            Ok::<(), tremplin_search::Error>(())
-        }
-        .await;
-        match result {
-            Ok(()) => {
-                *sent = Some(next);
-                Ok((changed.len(), gone.len()))
-            }
-            Err(e) => {
-                // Unknown state: next time, compare with the index again.
-                Err(e.into())
-            }
-        }
-    }
-}
-
-impl ContentIndex {
-    /// Sends the documents of some pages that changed, when the index's content is known
-    /// (after a first `sync`); `None` otherwise, and the caller syncs the whole site. Pages
-    /// neither come nor go this way: that is `sync`'s work.
-    pub async fn sync_changed(
-        &self,
-        engine: &dyn SearchEngine,
-        docs: Vec<Document>,
-    ) -> Result<Option<usize>, AppError> {
-        let mut sent = self.sent.lock().await;
-        let Some(known) = sent.as_mut() else {
-            return Ok(None);
-        };
-        let changed: Vec<Document> = docs
-            .into_iter()
-            .filter(|d| known.get(&d.id) != Some(d))
-            .collect();
-        if changed.is_empty() {
-            return Ok(Some(0));
-        }
-        if let Err(e) = engine.upsert(CONTENUS, changed.clone()).await {
-            // Unknown state: next time, compare with the index again.
-            *sent = None;
-            return Err(e.into());
-        }
-        let n = changed.len();
-        for d in changed {
-            known.insert(d.id.clone(), d);
-        }
-        Ok(Some(n))
-    }
-}
-
-/// Every document id of an index.
-async fn all_ids(engine: &dyn SearchEngine, index: &str) -> Result<Vec<String>, AppError> {
-    let total = engine.count(index).await?;
-    let mut ids = Vec::with_capacity(total);
-    let mut offset = 0;
-    while offset < total {
-        let mut req = SearchRequest::new(index, "");
-        req.offset = offset;
-        req.limit = 1000;
-        let page = engine.search(&req).await?;
-        if page.hits.is_empty() {
-            break;
-        }
-        offset += page.hits.len();
-        ids.extend(page.hits.into_iter().map(|h| h.id));
-    }
-    Ok(ids)
-}
-
 /// Rebuilds both indexes from scratch: the site's documents, and every public opportunity.
 pub async fn rebuild(
     db: &Db,
@@ -344,56 +229,4 @@ pub fn not_expired() -> Filter {
         documents::day_seconds(&today()).map(|t| t as f64),
         None,
     )
-}
-
-/// The "contenus" documents of a built site.
-pub fn site_documents(site: &tremplin_generator::site::Site) -> Vec<Document> {
-    tremplin_generator::documents::documents(site)
-        .iter()
-        .map(documents::content_document)
-        .collect()
-}
-
-/// The "contenus" documents of some pages of a site (paths under `content/`); pages that are
-/// not searched have none.
-pub fn page_documents(site: &tremplin_generator::site::Site, pages: &[String]) -> Vec<Document> {
-    pages
-        .iter()
-        .filter_map(|rel| tremplin_generator::documents::page_document(site, rel))
-        .map(|d| documents::content_document(&d))
-        .collect()
-}
-
-/// Configures the "contenus" index if needed, then sends it what changed.
-pub async fn sync_contents(
-    engine: &dyn SearchEngine,
-    index: &ContentIndex,
-    synonyms: &[Vec<String>],
-    docs: Vec<Document>,
-) -> Result<(usize, usize), AppError> {
-    let settings = documents::contenus_settings(synonyms);
-    if engine.settings(CONTENUS).await? != Some(settings.clone()) {
-        engine.configure(CONTENUS, &settings).await?;
-    }
-    index.sync(engine, docs).await
-}
-
-/// After `tremplin build`: opens the configured engine and brings "contenus" up to date.
-pub async fn index_built_site(
-    config: &crate::infra::config::ApiConfig,
-    docs: Vec<tremplin_generator::documents::ContentDoc>,
-) -> Result<(usize, usize), String> {
-    let engine = crate::index::engine::open(&config.search).await?;
-    let docs = docs.iter().map(documents::content_document).collect();
-    sync_contents(
-        engine.as_ref(),
-        &ContentIndex::default(),
-        &config.search.synonyms,
-        docs,
-    )
-    .await
-    .map_err(|e| match e {
-        AppError::Internal(d) => d,
-        e => e.message(),
-    })
 }
