@@ -12,32 +12,10 @@ use tremplin_api::infra::limits;
 
 /// An account of the given role, signed in on a new client.
 async fn signed_in(p: &Platform, role: Role, email: &str) -> Client {
-    let mut c = Client::new(p);
     if role == Role::Youth {
-        register(&mut c, email).await;
-        return c;
+        return youth(p, email).await.0;
     }
-    if accounts::structure_by_slug(&p.state.db, "lille")
-        .await
-        .unwrap()
-        .is_none()
-    {
-        accounts::add_structure(&p.state.db, "lille", "Mission Locale de Lille", "Lille", "")
-            .await
-            .unwrap();
-    }
-    let structure = (role == Role::Counsellor).then_some("lille");
-    let (_, token) = accounts::invite(&p.state.db, &p.state.config, email, role, structure, "Sam")
-        .await
-        .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    assert_eq!(
-        sign_in(&mut c, email, PASSWORD).await.status,
-        StatusCode::OK
-    );
-    c
+    staff(p, role, "lille", email).await.0
 }
 
 #[tokio::test]

@@ -21,57 +21,12 @@ const DAY: i64 = 86_400;
 
 /// Registers a youth through the form, ticking (or not) the news box.
 async fn youth(p: &Platform, email: &str, news: bool) -> (Client, User) {
-    let mut c = Client::new(p);
-    let mut fields = vec![
-        ("first_name", "Camille"),
-        ("email", email),
-        ("password", PASSWORD),
-        ("structure", ""),
-    ];
-    if news {
-        fields.push(("lettre", "oui"));
-    }
-    let a = c
-        .post_form("/compte/inscription", "/compte/inscription", &fields)
-        .await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    let u = accounts::user_by_email(&p.state.db, email)
-        .await
-        .unwrap()
-        .unwrap();
-    (c, u)
+    youth_with(p, email, if news { &[("lettre", "oui")] } else { &[] }).await
 }
 
 /// A counsellor of Lille, signed in.
 async fn counsellor(p: &Platform, email: &str) -> (Client, User) {
-    if accounts::structure_by_slug(&p.state.db, "lille")
-        .await
-        .unwrap()
-        .is_none()
-    {
-        accounts::add_structure(&p.state.db, "lille", "Mission Locale de Lille", "Lille", "")
-            .await
-            .unwrap();
-    }
-    let (user, token) = accounts::invite(
-        &p.state.db,
-        &p.state.config,
-        email,
-        Role::Counsellor,
-        Some("lille"),
-        "Sam",
-    )
-    .await
-    .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    let mut c = Client::new(p);
-    assert_eq!(
-        sign_in(&mut c, email, PASSWORD).await.status,
-        StatusCode::OK
-    );
-    (c, user)
+    staff(p, Role::Counsellor, "lille", email).await
 }
 
 fn news_doc(id: &str, kind: &'static str, title: &str, date: i64) -> ContentDoc {
@@ -87,22 +42,6 @@ fn news_doc(id: &str, kind: &'static str, title: &str, date: i64) -> ContentDoc 
         url: format!("/{}/", id.replace('-', "/")),
         date: Some(date),
     }
-}
-
-/// The site's pages as the "contenus" index knows them.
-async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
-    let docs = docs
-        .iter()
-        .map(tremplin_api::index::documents::content_document)
-        .collect();
-    tremplin_api::index::contents::sync_contents(
-        p.state.search.as_ref(),
-        &p.state.contents,
-        &[],
-        docs,
-    )
-    .await
-    .unwrap();
 }
 
 /// Two fresh pages (an article and a guide) and an old one.
@@ -147,19 +86,6 @@ async fn publish(p: &Platform, by: &User, title: &str, kind: &str) -> i64 {
     .await
     .unwrap();
     o.id
-}
-
-async fn index_now(p: &Platform) {
-    tremplin_api::index::sync::configure(p.state.search.as_ref(), &[])
-        .await
-        .unwrap();
-    tremplin_api::index::sync::drain(
-        &p.state.db,
-        p.state.search.as_ref(),
-        &tremplin_api::domain::opportunities::IndexSource,
-    )
-    .await
-    .unwrap();
 }
 
 /// The recipient (`To:`) of an email.

@@ -8,7 +8,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::domain::accounts::{self, Role};
+use tremplin_api::domain::accounts::Role;
 use tremplin_api::index::sync;
 use tremplin_generator::documents::ContentDoc;
 
@@ -28,43 +28,7 @@ fn doc(id: &str, kind: &'static str, title: &str, text: &str) -> ContentDoc {
 }
 
 async fn counsellor(p: &Platform) -> Client {
-    accounts::add_structure(&p.state.db, "lille", "Mission Locale de Lille", "Lille", "")
-        .await
-        .unwrap();
-    let (_, token) = accounts::invite(
-        &p.state.db,
-        &p.state.config,
-        "c@exemple.fr",
-        Role::Counsellor,
-        Some("lille"),
-        "Sam",
-    )
-    .await
-    .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    let mut c = Client::new(p);
-    assert_eq!(
-        sign_in(&mut c, "c@exemple.fr", PASSWORD).await.status,
-        StatusCode::OK
-    );
-    c
-}
-
-async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
-    let docs = docs
-        .iter()
-        .map(tremplin_api::index::documents::content_document)
-        .collect();
-    tremplin_api::index::contents::sync_contents(
-        p.state.search.as_ref(),
-        &p.state.contents,
-        &[],
-        docs,
-    )
-    .await
-    .unwrap();
+    staff(p, Role::Counsellor, "lille", "c@exemple.fr").await.0
 }
 
 #[tokio::test]

@@ -393,17 +393,26 @@ pub const PASSWORD: &str = "un velo rouge sous la pluie";
 
 /// Registers a youth through the form and keeps the session in `c`.
 pub async fn register(c: &mut Client, email: &str) -> Answer {
+    register_with(c, email, &[]).await
+}
+
+/// Registers a youth through the form with `fields` over the defaults (first name Camille,
+/// no Mission Locale, no news), and keeps the session in `c`.
+pub async fn register_with(c: &mut Client, email: &str, fields: &[(&str, &str)]) -> Answer {
+    let mut all = vec![
+        ("first_name", "Camille"),
+        ("email", email),
+        ("password", PASSWORD),
+        ("structure", ""),
+    ];
+    for (k, v) in fields {
+        match all.iter_mut().find(|(name, _)| name == k) {
+            Some(field) => field.1 = v,
+            None => all.push((k, v)),
+        }
+    }
     let a = c
-        .post_form(
-            "/compte/inscription",
-            "/compte/inscription",
-            &[
-                ("first_name", "Camille"),
-                ("email", email),
-                ("password", PASSWORD),
-                ("structure", ""),
-            ],
-        )
+        .post_form("/compte/inscription", "/compte/inscription", &all)
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     a
@@ -490,19 +499,30 @@ pub async fn structure(p: &Platform, slug: &str, town: &str) {
     }
 }
 
-/// A staff account (counsellor of `slug`, or admin), signed in on a new client; the
-/// structures `lille` and `grenoble` exist.
+/// A staff account (counsellor of `slug`, or admin) named Sam, signed in on a new client;
+/// the structures `lille` and `grenoble` exist.
 pub async fn staff(
     p: &Platform,
     role: tremplin_api::domain::accounts::Role,
     slug: &str,
     email: &str,
 ) -> (Client, tremplin_api::domain::accounts::User) {
+    staff_named(p, role, slug, email, "Sam").await
+}
+
+/// `staff`, with a first name.
+pub async fn staff_named(
+    p: &Platform,
+    role: tremplin_api::domain::accounts::Role,
+    slug: &str,
+    email: &str,
+    name: &str,
+) -> (Client, tremplin_api::domain::accounts::User) {
     use tremplin_api::domain::accounts::{self, Role};
     structure(p, "lille", "Lille").await;
     structure(p, "grenoble", "Grenoble").await;
     let s = (role == Role::Counsellor).then_some(slug);
-    let (user, token) = accounts::invite(&p.state.db, &p.state.config, email, role, s, "Sam")
+    let (user, token) = accounts::invite(&p.state.db, &p.state.config, email, role, s, name)
         .await
         .unwrap();
     accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
@@ -518,8 +538,18 @@ pub async fn staff(
 
 /// A youth registered through the form, signed in on a new client.
 pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::domain::accounts::User) {
+    youth_with(p, email, &[]).await
+}
+
+/// A youth registered through the form with `fields` (see `register_with`), signed in on a
+/// new client.
+pub async fn youth_with(
+    p: &Platform,
+    email: &str,
+    fields: &[(&str, &str)],
+) -> (Client, tremplin_api::domain::accounts::User) {
     let mut c = Client::new(p);
-    register(&mut c, email).await;
+    register_with(&mut c, email, fields).await;
     let u = tremplin_api::domain::accounts::user_by_email(&p.state.db, email)
         .await
         .unwrap()
@@ -540,6 +570,22 @@ pub async fn index_now(p: &Platform) {
     .await
     .unwrap();
     p.state.listings.changed();
+}
+
+/// Gives the "contenus" index these pages, as the site's sync would.
+pub async fn index_site(p: &Platform, docs: Vec<tremplin_generator::documents::ContentDoc>) {
+    let docs = docs
+        .iter()
+        .map(tremplin_api::index::documents::content_document)
+        .collect();
+    tremplin_api::index::contents::sync_contents(
+        p.state.search.as_ref(),
+        &p.state.contents,
+        &[],
+        docs,
+    )
+    .await
+    .unwrap();
 }
 
 /// Sends `req` to the platform as is (headers of the test's choosing).
