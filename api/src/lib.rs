@@ -1,6 +1,8 @@
-//! Tremplin's HTTP side: the live preview of the static site (`preview`) and the API's
-//! accounts, structures and sessions (`web` over `accounts`), on SQLite or PostgreSQL (`db`).
-//! `app` puts them together behind the security headers.
+//! Tremplin's dynamic side: accounts, opportunities, questions, news and search over HTTP,
+//! on SQLite or PostgreSQL, beside the live preview of the static site. Four layers whose
+//! dependencies point one way — `http` → `domain` → `index` → `infra` (see ARCHITECTURE.md,
+//! "Layers", held by `tests/layers.rs`); this root only wires them: `state` builds what the
+//! handlers share and starts the outbox worker, `app` is the router.
 
 pub mod domain;
 pub mod http;
@@ -52,36 +54,5 @@ pub async fn state(
 /// The whole platform: API routes and pages, then the site itself, all behind the security
 /// headers and the request log.
 pub fn app(state: AppState, site: Router) -> Router {
-    let https = state.config.secure_cookies();
-    let budget = state.budget.clone();
-    http::accounts::router(state.clone())
-        .merge(http::opportunities::router(state.clone()))
-        .merge(http::questions::router(state.clone()))
-        .merge(http::newsletter::router(state.clone()))
-        .merge(http::search::router(state.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            http::page::render_errors,
-        ))
-        .route("/api/{*rest}", axum::routing::any(api_not_found))
-        .merge(site)
-        // Forms and JSON bodies; the import routes allow more (`limits::IMPORT_MAX_BYTES`).
-        .layer(axum::extract::DefaultBodyLimit::max(
-            infra::limits::BODY_MAX_BYTES,
-        ))
-        .layer(axum::middleware::from_fn(http::security::refuse_nul))
-        .layer(axum::middleware::from_fn(http::security::api_errors))
-        .layer(axum::middleware::from_fn_with_state(
-            budget,
-            http::security::budget,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            https,
-            http::security::headers,
-        ))
-}
-
-/// An address under `/api/` that the API does not have: its JSON 404, not the site's page.
-async fn api_not_found() -> infra::error::AppError {
-    infra::error::AppError::NotFound
+    http::router(state, site)
 }
