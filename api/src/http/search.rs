@@ -19,6 +19,7 @@ use crate::index::sync::not_expired;
 use crate::infra::error::AppError;
 use crate::infra::html::escape;
 use crate::infra::limits;
+use crate::infra::vocabulary::vocabulary;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -28,13 +29,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Kinds of results: the value in the URL, the label, the plural label.
-const KINDS: &[(&str, &str, &str)] = &[
-    ("guide", "Guide", "Guides"),
-    ("faq", "Question fréquente", "Questions fréquentes"),
-    ("actualite", "Actualité", "Actualités"),
-    ("opportunite", "Opportunité", "Opportunités"),
-];
+vocabulary! {
+    /// Kinds of results: the value in the URL and the index, and the label.
+    enum ResultKind {
+        Guide = ("guide", "Guide"),
+        Faq = ("faq", "Question fréquente"),
+        News = ("actualite", "Actualité"),
+        Opportunity = ("opportunite", "Opportunité"),
+    }
+}
+
+impl ResultKind {
+    /// The label of a facet.
+    fn plural(self) -> &'static str {
+        match self {
+            ResultKind::Guide => "Guides",
+            ResultKind::Faq => "Questions fréquentes",
+            ResultKind::News => "Actualités",
+            ResultKind::Opportunity => "Opportunités",
+        }
+    }
+}
 
 const PER_PAGE: usize = 10;
 
@@ -74,11 +89,7 @@ fn snippet(hit: &Hit) -> String {
 
 fn hit_view(hit: &Hit) -> Value {
     let kind = text(hit, "kind");
-    let label = KINDS
-        .iter()
-        .find(|(k, _, _)| *k == kind)
-        .map(|(_, l, _)| *l)
-        .unwrap_or("");
+    let label = ResultKind::label_of(&kind);
     json!({
         "titre_html": hit.highlights.get("title").cloned().unwrap_or_else(|| escape(&text(hit, "title"))),
         "titre": text(hit, "title"),
@@ -183,7 +194,7 @@ async fn results_page(
     Query(sq): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
     let user = viewer.user.as_ref();
-    let kind = if KINDS.iter().any(|(k, _, _)| *k == sq.kind) {
+    let kind = if ResultKind::from_slug(&sq.kind).is_some() {
         sq.kind.clone()
     } else {
         String::new()
@@ -247,9 +258,10 @@ async fn results_page(
     };
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let all_total: usize = counts.iter().map(|(_, n)| n).sum::<usize>() + opps.total;
-    let facets: Vec<Value> = KINDS
+    let facets: Vec<Value> = ResultKind::ALL
         .iter()
-        .map(|(k, _, plural)| {
+        .map(|r| (r.as_str(), r.plural()))
+        .map(|(k, plural)| {
             json!({
                 "valeur": k,
                 "libelle": plural,

@@ -32,36 +32,36 @@ where
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident {
+        $vis:vis enum $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident = ($slug:literal, $label:literal) ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
+        $vis enum $name {
             $( $(#[$vmeta])* $variant ),+
         }
 
         impl $name {
             /// Every value, in the order of the declaration.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            $vis const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The slug: in URLs, forms, JSON and the database.
-            pub fn as_str(self) -> &'static str {
+            $vis fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $slug),+
                 }
             }
 
             /// The French label shown to people.
-            pub fn label(self) -> &'static str {
+            $vis fn label(self) -> &'static str {
                 match self {
                     $($name::$variant => $label),+
                 }
             }
 
             /// The value of a slug, exactly as written.
-            pub fn from_slug(slug: &str) -> Option<$name> {
+            $vis fn from_slug(slug: &str) -> Option<$name> {
                 match slug {
                     $($slug => Some($name::$variant),)+
                     _ => None,
@@ -69,7 +69,7 @@ macro_rules! vocabulary {
             }
 
             /// The label of a slug; empty when the slug is unknown.
-            pub fn label_of(slug: &str) -> &'static str {
+            $vis fn label_of(slug: &str) -> &'static str {
                 $name::from_slug(slug).map($name::label).unwrap_or("")
             }
         }

@@ -16,10 +16,12 @@ pub enum Took {
 pub async fn take(db: &Db, user: &User, id: i64) -> Result<Took, AppError> {
     get_handled(db, user, id).await?;
     let t = now();
-    let done = sqlx::query(
-        "UPDATE questions SET status = 'prise', assignee_id = $1, taken_at = $2, updated_at = $2 \
-         WHERE id = $3 AND status = 'nouvelle'",
-    )
+    let done = sqlx::query(&format!(
+        "UPDATE questions SET status = '{taken}', assignee_id = $1, taken_at = $2, updated_at = $2 \
+         WHERE id = $3 AND status = '{new}'",
+        new = QuestionStatus::New,
+        taken = QuestionStatus::Taken,
+    ))
     .bind(user.id)
     .bind(t)
     .bind(id)
@@ -72,11 +74,14 @@ pub async fn answer(
         )]));
     }
     let t = now();
-    let done = sqlx::query(
-        "UPDATE questions SET status = 'repondue', answer = $1, answered_by = $2, answered_at = $3, \
+    let done = sqlx::query(&format!(
+        "UPDATE questions SET status = '{answered}', answer = $1, answered_by = $2, answered_at = $3, \
          assignee_id = $2, taken_at = COALESCE(taken_at, $3), updated_at = $3 \
-         WHERE id = $4 AND (status = 'nouvelle' OR (status = 'prise' AND assignee_id = $2))",
-    )
+         WHERE id = $4 AND (status = '{new}' OR (status = '{taken}' AND assignee_id = $2))",
+        new = QuestionStatus::New,
+        taken = QuestionStatus::Taken,
+        answered = QuestionStatus::Answered,
+    ))
     .bind(&text)
     .bind(user.id)
     .bind(t)

@@ -75,11 +75,13 @@ pub async fn ask(db: &Db, user: &User, a: &Ask) -> Result<Question, AppError> {
             .fetch_optional(&mut *tx)
             .await?;
     }
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "INSERT INTO questions (structure_id, youth_id, subject, body, page, status, created_at, updated_at) \
-         SELECT $1, $2, $3, $4, $5, 'nouvelle', $6, $6 WHERE (SELECT COUNT(*) FROM questions \
-           WHERE youth_id = $2 AND status IN ('nouvelle', 'prise')) < $7 RETURNING id",
-    )
+         SELECT $1, $2, $3, $4, $5, '{new}', $6, $6 WHERE (SELECT COUNT(*) FROM questions \
+           WHERE youth_id = $2 AND status IN ('{new}', '{taken}')) < $7 RETURNING id",
+        new = QuestionStatus::New,
+        taken = QuestionStatus::Taken,
+    ))
     .bind(structure.id)
     .bind(user.id)
     .bind(&subject)

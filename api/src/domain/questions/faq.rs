@@ -278,10 +278,11 @@ pub async fn publish(
     let rel = format!("faq/{slug}.md");
     // Claim the question first, so that two clicks publish one entry.
     let t = now();
-    let claimed = sqlx::query(
+    let claimed = sqlx::query(&format!(
         "UPDATE questions SET faq_path = $1, published_at = $2, updated_at = $2 \
-         WHERE id = $3 AND faq_path IS NULL AND status = 'repondue'",
-    )
+         WHERE id = $3 AND faq_path IS NULL AND status = '{answered}'",
+        answered = QuestionStatus::Answered,
+    ))
     .bind(&rel)
     .bind(t)
     .bind(id)

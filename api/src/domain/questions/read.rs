@@ -225,12 +225,21 @@ pub async fn inbox(db: &Db, user: &User, tab: Inbox) -> Result<Vec<Question>, Ap
         ),
     };
     let (condition, order) = match tab {
-        Inbox::New => ("q.status = 'nouvelle'", "q.created_at, q.id"),
+        Inbox::New => (
+            format!("q.status = '{}'", QuestionStatus::New),
+            "q.created_at, q.id",
+        ),
         Inbox::Mine => (
-            "q.status = 'prise' AND q.assignee_id = $2",
+            format!(
+                "q.status = '{}' AND q.assignee_id = $2",
+                QuestionStatus::Taken
+            ),
             "q.taken_at, q.id",
         ),
-        Inbox::Answered => ("q.status = 'repondue'", "q.answered_at DESC, q.id DESC"),
+        Inbox::Answered => (
+            format!("q.status = '{}'", QuestionStatus::Answered),
+            "q.answered_at DESC, q.id DESC",
+        ),
     };
     let sql = format!(
         "{SELECT} WHERE (q.structure_id = $1 OR $1 = 0) AND {condition} ORDER BY {order} LIMIT 500"
@@ -251,11 +260,13 @@ pub async fn counts(db: &Db, user: &User) -> Result<(i64, i64), AppError> {
     } else {
         user.structure.as_ref().map_or(-1, |s| s.id)
     };
-    let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'nouvelle' THEN 1 ELSE 0 END), 0) AS BIGINT) AS n, \
-         CAST(COALESCE(SUM(CASE WHEN status = 'prise' AND assignee_id = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS m \
+    let row = sqlx::query(&format!(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = '{new}' THEN 1 ELSE 0 END), 0) AS BIGINT) AS n, \
+         CAST(COALESCE(SUM(CASE WHEN status = '{taken}' AND assignee_id = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS m \
          FROM questions WHERE structure_id = $1 OR $1 = 0",
-    )
+        new = QuestionStatus::New,
+        taken = QuestionStatus::Taken,
+    ))
     .bind(structure)
     .bind(user.id)
     .fetch_one(&db.pool)
