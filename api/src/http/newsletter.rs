@@ -182,7 +182,7 @@ async fn alert_submit(
         .finish();
     let filters = Filters::parse(&query);
     let frequency = match field(&f, "frequence") {
-        "" => "quotidienne",
+        "" => Frequency::Daily.as_str(),
         other => other,
     };
     match nl::add_alert(&state.db, user, field(&f, "nom"), &filters, frequency).await {
@@ -310,7 +310,7 @@ struct AlertBody {
 }
 
 fn daily() -> String {
-    "quotidienne".into()
+    Frequency::Daily.as_str().into()
 }
 
 async fn api_add_alert(
