@@ -21,7 +21,7 @@ use crate::domain::opportunities::Filters;
 use crate::http::extract::{
     check_form, field, json_body, signed_in, staff, CsrfForm, SameOrigin, Viewer,
 };
-use crate::http::page::{form_value, message_page, page, to_sign_in, PageError};
+use crate::http::page::{form_value, message_page, to_sign_in, PageCx, PageError};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
 use crate::infra::time::{date_fr, iso};
@@ -135,7 +135,7 @@ async fn alerts_vars(
 async fn alerts_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
@@ -149,12 +149,10 @@ async fn alerts_page(
         _ => None,
     };
     match alerts_vars(&state, user.id, form_value(&[], &[], ""), info).await {
-        Ok(vars) => Ok(page(
-            &state,
+        Ok(vars) => Ok(cx.page(
             StatusCode::OK,
             ("alertes/mes-alertes.html", "/compte/alertes", "Mes alertes"),
             vars,
-            &headers,
             Some(user),
         )),
         Err(e) => Err(e.into()),
@@ -165,12 +163,12 @@ async fn alerts_page(
 async fn alert_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let all = pairs(&body);
     let f: HashMap<String, String> = all.iter().cloned().collect();
-    check_form(&headers, &state, &f)?;
+    check_form(&cx.headers, &state, &f)?;
     let Some(user) = &viewer.user else {
         return Ok(to_sign_in("/opportunites"));
     };
@@ -199,12 +197,10 @@ async fn alert_submit(
                 None,
             )
             .await?;
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ("alertes/mes-alertes.html", "/compte/alertes", "Mes alertes"),
                 vars,
-                &headers,
                 Some(user),
             ))
         }
@@ -393,12 +389,12 @@ fn bad_link(state: &AppState, headers: &HeaderMap) -> Response {
 
 async fn unsubscribe_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    cx: PageCx,
     RawQuery(query): RawQuery,
 ) -> Response {
     let fields = pairs(&Bytes::from(query.unwrap_or_default()));
     let Some(id) = signed(&state, &fields) else {
-        return bad_link(&state, &headers);
+        return bad_link(&state, &cx.headers);
     };
     let mut vars = Map::new();
     let get = |k: &str| {
@@ -410,8 +406,7 @@ async fn unsubscribe_page(
     };
     vars.insert("u".into(), json!(id));
     vars.insert("s".into(), json!(get("s")));
-    page(
-        &state,
+    cx.page(
         StatusCode::OK,
         (
             "alertes/desabonnement.html",
@@ -419,7 +414,6 @@ async fn unsubscribe_page(
             "Se désabonner",
         ),
         vars,
-        &headers,
         None,
     )
 }
@@ -429,14 +423,14 @@ async fn unsubscribe_page(
 /// all it can do.
 async fn unsubscribe_submit(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    cx: PageCx,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let mut fields = pairs(&Bytes::from(query.unwrap_or_default()));
     fields.extend(pairs(&body));
     let Some(id) = signed(&state, &fields) else {
-        return Ok(bad_link(&state, &headers));
+        return Ok(bad_link(&state, &cx.headers));
     };
     // A deleted account has nothing left to unsubscribe.
     let result = match crate::domain::accounts::user_by_id(&state.db, id).await {
@@ -447,15 +441,7 @@ async fn unsubscribe_submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(message_page(
-            &state,
-            StatusCode::OK,
-            "Vous êtes désabonné",
-            "C'est fait : vous ne recevrez plus la lettre d'information ni vos alertes par courriel. Vous pouvez changer d'avis à tout moment dans « Mon compte ».",
-            Some(("/", "Retour à l'accueil")),
-            &headers,
-            None,
-        )),
+        Ok(()) => Ok(cx.message(StatusCode::OK, "Vous êtes désabonné", "C'est fait : vous ne recevrez plus la lettre d'information ni vos alertes par courriel. Vous pouvez changer d'avis à tout moment dans « Mon compte ».", Some(("/", "Retour à l'accueil")), None)),
         Err(e) => Err(e.into()),
     }
 }
@@ -497,7 +483,7 @@ async fn send_vars(state: &AppState, info: Option<String>) -> Result<Map<String,
 async fn send_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let user = staff(&viewer, "/conseil/lettre")?;
@@ -508,8 +494,7 @@ async fn send_page(
         _ => None,
     };
     match send_vars(&state, info).await {
-        Ok(vars) => Ok(page(
-            &state,
+        Ok(vars) => Ok(cx.page(
             StatusCode::OK,
             (
                 "alertes/envoi.html",
@@ -517,7 +502,6 @@ async fn send_page(
                 "Lettre d'information",
             ),
             vars,
-            &headers,
             Some(&user),
         )),
         Err(e) => Err(e.into()),

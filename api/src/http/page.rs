@@ -6,7 +6,8 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -115,6 +116,59 @@ pub(crate) fn message_page(
         headers,
         viewer,
     )
+}
+
+/// What a page needs of its request: the state (templates, settings) and the headers (the
+/// browser's CSRF cookie, or the one to set). Handlers take it and call `page` and `message`.
+pub struct PageCx {
+    pub state: AppState,
+    pub headers: HeaderMap,
+}
+
+impl FromRequestParts<AppState> for PageCx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(PageCx {
+            state: state.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl PageCx {
+    /// A page of the theme (see [`page`]).
+    pub fn page(
+        &self,
+        status: StatusCode,
+        place: (&str, &str, &str),
+        vars: Map<String, Value>,
+        viewer: Option<&User>,
+    ) -> Response {
+        page(&self.state, status, place, vars, &self.headers, viewer)
+    }
+
+    /// A page with a title, a message and an optional link (see [`message_page`]).
+    pub fn message(
+        &self,
+        status: StatusCode,
+        title: &str,
+        text: &str,
+        link: Option<(&str, &str)>,
+        viewer: Option<&User>,
+    ) -> Response {
+        message_page(
+            &self.state,
+            status,
+            title,
+            text,
+            link,
+            &self.headers,
+            viewer,
+        )
+    }
 }
 
 /// The error of a page handler: answered with the error's page (a message page with the

@@ -18,7 +18,7 @@ use crate::domain::questions::{
 use crate::http::extract::{
     field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,
 };
-use crate::http::page::{form_value, message_page, page, to_sign_in, PageError};
+use crate::http::page::{form_value, message_page, page, to_sign_in, PageCx, PageError};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
 use crate::infra::html::encode;
@@ -231,7 +231,7 @@ struct DoneQuery {
 async fn mine_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
@@ -251,8 +251,7 @@ async fn mine_page(
                     json!("Votre question est envoyée à votre Mission Locale. Vous recevrez un courriel quand elle aura une réponse."),
                 );
             }
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::OK,
                 (
                     "questions/mes-questions.html",
@@ -260,7 +259,6 @@ async fn mine_page(
                     "Mes questions",
                 ),
                 vars,
-                &headers,
                 Some(user),
             ))
         }
@@ -273,7 +271,7 @@ async fn mine_page(
 async fn inbox_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let user = staff(&viewer, "/conseil/questions")?;
@@ -299,8 +297,7 @@ async fn inbox_page(
                 .unwrap_or_default(),
         }),
     );
-    Ok(page(
-        &state,
+    Ok(cx.page(
         StatusCode::OK,
         (
             "conseil/questions.html",
@@ -308,7 +305,6 @@ async fn inbox_page(
             "Questions des jeunes",
         ),
         vars,
-        &headers,
         Some(&user),
     ))
 }

@@ -3,7 +3,7 @@
 //! `/api/v1/search`, which the optional suggestion script calls while the youth types.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
 use crate::http::extract::Viewer;
-use crate::http::page::{page, PageError};
+use crate::http::page::{PageCx, PageError};
 use crate::http::state::AppState;
 use crate::index::documents::{CONTENUS, OPPORTUNITES};
 use crate::index::sync::not_expired;
@@ -190,7 +190,7 @@ async fn search_opportunities(
 async fn results_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(sq): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
     let user = viewer.user.as_ref();
@@ -218,12 +218,10 @@ async fn results_page(
                     .collect::<String>()),
             );
             vars.insert("erreur".into(), json!(e.message()));
-            return Ok(page(
-                &state,
+            return Ok(cx.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ("recherche.html", "/recherche", "Rechercher"),
                 vars,
-                &headers,
                 user,
             ));
         }
@@ -231,12 +229,10 @@ async fn results_page(
     vars.insert("q".into(), json!(q));
     vars.insert("erreur".into(), Value::Null);
     if q.is_empty() {
-        return Ok(page(
-            &state,
+        return Ok(cx.page(
             StatusCode::OK,
             ("recherche.html", "/recherche", "Rechercher"),
             vars,
-            &headers,
             user,
         ));
     }
@@ -326,12 +322,10 @@ async fn results_page(
         }
     }
     let title = format!("Recherche : {q}");
-    Ok(page(
-        &state,
+    Ok(cx.page(
         StatusCode::OK,
         ("recherche.html", "/recherche", &title),
         vars,
-        &headers,
         user,
     ))
 }

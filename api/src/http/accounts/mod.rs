@@ -6,7 +6,7 @@ mod api;
 use api::*;
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use crate::domain::accounts::{self, Purpose, Registration, Role, User};
 use crate::http::extract::{field, ClientIp, CsrfForm, JsonBody, SameOrigin, Viewer};
 use crate::http::page::{
-    form_value, message_page, page, safe_next, structures_value, to_sign_in, user_view, PageError,
+    form_value, safe_next, structures_value, to_sign_in, user_view, PageCx, PageError,
 };
 use crate::http::security::{self, SESSION_COOKIE};
 use crate::http::state::AppState;
@@ -91,7 +91,7 @@ async fn sign_in_and_redirect(
 async fn register_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
 ) -> Result<Response, PageError> {
     let mut vars = Map::new();
     vars.insert("form".into(), form_value(&[], &[], ""));
@@ -99,8 +99,7 @@ async fn register_page(
         Ok(s) => vars.insert("structures".into(), s),
         Err(e) => return Err(e.into()),
     };
-    Ok(page(
-        &state,
+    Ok(cx.page(
         StatusCode::OK,
         (
             "compte/inscription.html",
@@ -108,7 +107,6 @@ async fn register_page(
             "Créer votre compte",
         ),
         vars,
-        &headers,
         viewer.user.as_ref(),
     ))
 }
@@ -117,7 +115,7 @@ async fn register_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
+    cx: PageCx,
     CsrfForm(f): CsrfForm,
 ) -> Result<Response, PageError> {
     accounts::throttle_requests(&state.db, accounts::REGISTER_ADDRESS, &ip).await?;
@@ -158,8 +156,7 @@ async fn register_submit(
                 ),
             );
             vars.insert("structures".into(), structures_value(&state).await?);
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 (
                     "compte/inscription.html",
@@ -167,7 +164,6 @@ async fn register_submit(
                     "Créer votre compte",
                 ),
                 vars,
-                &headers,
                 viewer.user.as_ref(),
             ))
         }
@@ -181,12 +177,7 @@ struct NextQuery {
     modifie: Option<String>,
 }
 
-async fn sign_in_page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
-    Query(q): Query<NextQuery>,
-) -> Response {
+async fn sign_in_page(viewer: Viewer, cx: PageCx, Query(q): Query<NextQuery>) -> Response {
     let mut vars = Map::new();
     vars.insert(
         "form".into(),
@@ -198,12 +189,10 @@ async fn sign_in_page(
             json!("Votre mot de passe est enregistré. Vous pouvez vous connecter."),
         );
     }
-    page(
-        &state,
+    cx.page(
         StatusCode::OK,
         ("compte/connexion.html", "/compte/connexion", "Se connecter"),
         vars,
-        &headers,
         viewer.user.as_ref(),
     )
 }
@@ -212,7 +201,7 @@ async fn sign_in_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
+    cx: PageCx,
     CsrfForm(f): CsrfForm,
 ) -> Result<Response, PageError> {
     let next = safe_next(Some(field(&f, "suite")));
@@ -250,12 +239,10 @@ async fn sign_in_submit(
                     "",
                 ),
             );
-            let mut res = page(
-                &state,
+            let mut res = cx.page(
                 e.status_code(),
                 ("compte/connexion.html", "/compte/connexion", "Se connecter"),
                 vars,
-                &headers,
                 viewer.user.as_ref(),
             );
             if let Some(wait) = e.retry_after() {
@@ -281,15 +268,10 @@ async fn sign_out_submit(
     Ok(res)
 }
 
-async fn forgot_page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
-) -> Response {
+async fn forgot_page(viewer: Viewer, cx: PageCx) -> Response {
     let mut vars = Map::new();
     vars.insert("form".into(), form_value(&[], &[], ""));
-    page(
-        &state,
+    cx.page(
         StatusCode::OK,
         (
             "compte/mot-de-passe-oublie.html",
@@ -297,7 +279,6 @@ async fn forgot_page(
             "Mot de passe oublié",
         ),
         vars,
-        &headers,
         viewer.user.as_ref(),
     )
 }
@@ -379,7 +360,7 @@ async fn forgot_submit(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
+    cx: PageCx,
     CsrfForm(f): CsrfForm,
 ) -> Result<Response, PageError> {
     let email = field(&f, "email");
@@ -391,8 +372,7 @@ async fn forgot_submit(
                 .to_string(),
         )];
         vars.insert("form".into(), form_value(&[("email", email)], &errors, ""));
-        return Ok(page(
-            &state,
+        return Ok(cx.page(
             StatusCode::UNPROCESSABLE_ENTITY,
             (
                 "compte/mot-de-passe-oublie.html",
@@ -400,7 +380,6 @@ async fn forgot_submit(
                 "Mot de passe oublié",
             ),
             vars,
-            &headers,
             viewer.user.as_ref(),
         ));
     }
@@ -418,15 +397,7 @@ async fn forgot_submit(
             e.log();
         }
     });
-    Ok(message_page(
-            &state,
-            StatusCode::OK,
-            "Vérifiez vos courriels",
-            "Si un compte existe avec cette adresse, nous venons d'y envoyer un lien pour choisir un nouveau mot de passe. Le lien marche pendant une heure. Pensez à regarder dans les courriers indésirables.",
-            Some(("/compte/connexion", "Retour à la connexion")),
-            &headers,
-            viewer.user.as_ref(),
-        ))
+    Ok(cx.message(StatusCode::OK, "Vérifiez vos courriels", "Si un compte existe avec cette adresse, nous venons d'y envoyer un lien pour choisir un nouveau mot de passe. Le lien marche pendant une heure. Pensez à regarder dans les courriers indésirables.", Some(("/compte/connexion", "Retour à la connexion")), viewer.user.as_ref()))
 }
 
 #[derive(Deserialize)]
@@ -437,7 +408,7 @@ struct TokenQuery {
 async fn new_password_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let token = q.jeton.unwrap_or_default();
@@ -452,8 +423,7 @@ async fn new_password_page(
             } else {
                 "Choisir un nouveau mot de passe"
             };
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::OK,
                 (
                     "compte/nouveau-mot-de-passe.html",
@@ -461,17 +431,14 @@ async fn new_password_page(
                     title,
                 ),
                 vars,
-                &headers,
                 viewer.user.as_ref(),
             ))
         }
-        Ok(None) => Ok(message_page(
-            &state,
+        Ok(None) => Ok(cx.message(
             StatusCode::GONE,
             "Ce lien n'est plus valable",
             "Ce lien a déjà servi ou il a expiré. Vous pouvez en demander un nouveau.",
             Some(("/compte/mot-de-passe-oublie", "Demander un nouveau lien")),
-            &headers,
             viewer.user.as_ref(),
         )),
         Err(e) => Err(e.into()),
@@ -481,7 +448,7 @@ async fn new_password_page(
 async fn new_password_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     CsrfForm(f): CsrfForm,
 ) -> Result<Response, PageError> {
     let token = field(&f, "token");
@@ -493,8 +460,7 @@ async fn new_password_submit(
             "Les deux mots de passe ne sont pas identiques.".to_string(),
         )];
         vars.insert("form".into(), form_value(&[("token", token)], &errors, ""));
-        return Ok(page(
-            &state,
+        return Ok(cx.page(
             StatusCode::UNPROCESSABLE_ENTITY,
             (
                 "compte/nouveau-mot-de-passe.html",
@@ -502,7 +468,6 @@ async fn new_password_submit(
                 "Choisir un nouveau mot de passe",
             ),
             vars,
-            &headers,
             viewer.user.as_ref(),
         ));
     }
@@ -516,8 +481,7 @@ async fn new_password_submit(
         Err(AppError::Invalid(errors)) => {
             let mut vars = Map::new();
             vars.insert("form".into(), form_value(&[("token", token)], &errors, ""));
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 (
                     "compte/nouveau-mot-de-passe.html",
@@ -525,7 +489,6 @@ async fn new_password_submit(
                     "Choisir un nouveau mot de passe",
                 ),
                 vars,
-                &headers,
                 viewer.user.as_ref(),
             ))
         }
@@ -552,7 +515,7 @@ fn account_vars(form: Value, info: Option<&str>) -> Map<String, Value> {
 async fn account_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(q): Query<AccountQuery>,
 ) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
@@ -572,12 +535,10 @@ async fn account_page(
         Ok(v) => vars.insert("lettre".into(), v),
         Err(e) => return Err(e.into()),
     };
-    Ok(page(
-        &state,
+    Ok(cx.page(
         StatusCode::OK,
         ("compte/mon-compte.html", "/compte", "Mon compte"),
         vars,
-        &headers,
         Some(user),
     ))
 }
@@ -597,7 +558,7 @@ async fn structure_submit(
 async fn change_password_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     CsrfForm(f): CsrfForm,
 ) -> Result<Response, PageError> {
     let (Some(user), Some(token)) = (&viewer.user, &viewer.token) else {
@@ -612,23 +573,19 @@ async fn change_password_submit(
     )
     .await
     {
-        Ok(()) => Ok(page(
-            &state,
+        Ok(()) => Ok(cx.page(
             StatusCode::OK,
             ("compte/mon-compte.html", "/compte", "Mon compte"),
             account_vars(
                 form_value(&[], &[], ""),
                 Some("Votre mot de passe est changé. Vos autres connexions sont fermées."),
             ),
-            &headers,
             Some(user),
         )),
-        Err(AppError::Invalid(errors)) => Ok(page(
-            &state,
+        Err(AppError::Invalid(errors)) => Ok(cx.page(
             StatusCode::UNPROCESSABLE_ENTITY,
             ("compte/mon-compte.html", "/compte", "Mon compte"),
             account_vars(form_value(&[], &errors, ""), None),
-            &headers,
             Some(user),
         )),
         Err(e) => Err(e.into()),
@@ -662,7 +619,7 @@ async fn export_download(
 async fn delete_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     CsrfForm(f): CsrfForm,
 ) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
@@ -676,17 +633,15 @@ async fn delete_submit(
             "confirmation",
             "Pour confirmer, écrivez SUPPRIMER en majuscules.".to_string(),
         )];
-        return Ok(page(
-            &state,
+        return Ok(cx.page(
             StatusCode::UNPROCESSABLE_ENTITY,
             ("compte/mon-compte.html", "/compte", "Mon compte"),
             account_vars(form_value(&[], &errors, ""), None),
-            &headers,
             Some(user),
         ));
     }
     crate::domain::privacy::delete_account(&state.db, user).await?;
-    let mut res = message_page(&state, StatusCode::OK, "Votre compte est supprimé", "Votre compte et vos données personnelles sont supprimés pour de bon. Vous pouvez toujours lire les guides et chercher sans compte.", Some(("/", "Retour à l'accueil")), &headers, None);
+    let mut res = cx.message(StatusCode::OK, "Votre compte est supprimé", "Votre compte et vos données personnelles sont supprimés pour de bon. Vous pouvez toujours lire les guides et chercher sans compte.", Some(("/", "Retour à l'accueil")), None);
     res.headers_mut()
         .append(header::SET_COOKIE, session_cookie(&state, None));
     Ok(res)
@@ -695,7 +650,7 @@ async fn delete_submit(
 async fn admin_users_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
 ) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
         return Ok(to_sign_in("/admin/utilisateurs"));
@@ -712,12 +667,10 @@ async fn admin_users_page(
                 "utilisateurs".into(),
                 json!(users.iter().map(user_view).collect::<Vec<_>>()),
             );
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::OK,
                 ("admin/utilisateurs.html", "/admin/utilisateurs", "Comptes"),
                 vars,
-                &headers,
                 Some(user),
             ))
         }

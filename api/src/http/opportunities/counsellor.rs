@@ -30,7 +30,7 @@ async fn working_structure(
 pub(super) async fn dashboard_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let user = staff(&viewer, "/conseil/opportunites")?;
@@ -72,8 +72,7 @@ pub(super) async fn dashboard_page(
             _ => None,
         }),
     );
-    Ok(page(
-        &state,
+    Ok(cx.page(
         StatusCode::OK,
         (
             "conseil/tableau.html",
@@ -81,7 +80,6 @@ pub(super) async fn dashboard_page(
             "Les opportunités de votre Mission Locale",
         ),
         vars,
-        &headers,
         Some(&user),
     ))
 }
@@ -241,10 +239,10 @@ pub(super) async fn new_page(
 pub(super) async fn new_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     form: CsrfForm,
 ) -> Result<Response, PageError> {
-    save_submit(state, viewer, headers, form, None).await
+    save_submit(state, viewer, cx, form, None).await
 }
 
 /// A new opportunity (`editing` is `None`) or changes to one: back to the dashboard, or the
@@ -252,7 +250,7 @@ pub(super) async fn new_submit(
 async fn save_submit(
     state: AppState,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     CsrfForm(f): CsrfForm,
     editing: Option<i64>,
 ) -> Result<Response, PageError> {
@@ -280,7 +278,7 @@ async fn save_submit(
         Err(AppError::Invalid(errors)) => Ok(form_page(
             &state,
             &user,
-            &headers,
+            &cx.headers,
             StatusCode::UNPROCESSABLE_ENTITY,
             editing,
             &draft,
@@ -316,11 +314,11 @@ pub(super) async fn edit_page(
 pub(super) async fn edit_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Path(id): Path<i64>,
     form: CsrfForm,
 ) -> Result<Response, PageError> {
-    save_submit(state, viewer, headers, form, Some(id)).await
+    save_submit(state, viewer, cx, form, Some(id)).await
 }
 
 pub(super) async fn status_submit(
@@ -341,7 +339,7 @@ pub(super) async fn status_submit(
 pub(super) async fn follow_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let user = staff(&viewer, &format!("/conseil/opportunites/{id}"))?;
@@ -367,12 +365,10 @@ pub(super) async fn follow_page(
             .collect::<Vec<_>>()),
     );
     let path = format!("/conseil/opportunites/{id}");
-    Ok(page(
-        &state,
+    Ok(cx.page(
         StatusCode::OK,
         ("conseil/suivi.html", &path, &format!("Suivi : {}", o.title)),
         vars,
-        &headers,
         Some(&user),
     ))
 }

@@ -29,7 +29,7 @@ use crate::domain::opportunities::{
 use crate::http::extract::{
     check_form, field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,
 };
-use crate::http::page::{form_value, page, to_sign_in, PageError};
+use crate::http::page::{form_value, page, to_sign_in, PageCx, PageError};
 use crate::http::state::AppState;
 use crate::infra::error::AppError;
 use crate::infra::html::{encode, escape};

@@ -5,7 +5,7 @@ use super::*;
 pub(super) async fn list_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let f = Filters::parse(query.as_deref().unwrap_or(""));
@@ -109,12 +109,10 @@ pub(super) async fn list_page(
             return Ok(html_response(entry.html.get_or_init(|| html).clone()));
         }
     }
-    Ok(page(
-        &state,
+    Ok(cx.page(
         status,
         ("opportunites/liste.html", "/opportunites", "Opportunités"),
         vars,
-        &headers,
         viewer.user.as_ref(),
     ))
 }
@@ -138,7 +136,7 @@ pub(super) struct DetailQuery {
 pub(super) async fn detail_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Path(id): Path<String>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, PageError> {
@@ -177,12 +175,10 @@ pub(super) async fn detail_page(
             }),
         );
     let path = format!("/opportunites/{id}");
-    Ok(page(
-        &state,
+    Ok(cx.page(
         StatusCode::OK,
         ("opportunites/detail.html", &path, &o.title),
         vars,
-        &headers,
         user,
     ))
 }
@@ -212,7 +208,7 @@ pub(super) async fn favourite_submit(
 pub(super) async fn interest_submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm,
 ) -> Result<Response, PageError> {
@@ -236,12 +232,10 @@ pub(super) async fn interest_submit(
                 form_value(&[("message", field(&f, "message"))], &errors, ""),
             );
             let path = format!("/opportunites/{id}");
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ("opportunites/detail.html", &path, &o.title),
                 vars,
-                &headers,
                 Some(user),
             ))
         }
@@ -252,7 +246,7 @@ pub(super) async fn interest_submit(
 pub(super) async fn mine_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    cx: PageCx,
 ) -> Result<Response, PageError> {
     let Some(user) = &viewer.user else {
         return Ok(to_sign_in("/compte/opportunites"));
@@ -282,8 +276,7 @@ pub(super) async fn mine_page(
                     }))
                     .collect::<Vec<_>>()),
             );
-            Ok(page(
-                &state,
+            Ok(cx.page(
                 StatusCode::OK,
                 (
                     "opportunites/mes-opportunites.html",
@@ -291,7 +284,6 @@ pub(super) async fn mine_page(
                     "Mes opportunités",
                 ),
                 vars,
-                &headers,
                 Some(user),
             ))
         }
