@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use tremplin_api::config::ApiConfig;
-use tremplin_api::preview::Preview;
+use tremplin_api::http::preview::Preview;
+use tremplin_api::infra::config::ApiConfig;
 use tremplin_generator::live::Live;
 use tremplin_generator::{BuildError, BuildOptions, Diagnostics};
 
@@ -297,7 +297,7 @@ fn index_built_site(root: &std::path::Path, docs: Vec<tremplin_generator::docume
         let site = tremplin_generator::config::Config::load(root)
             .map_err(|_| "tremplin.toml illisible".to_string())?;
         let config = ApiConfig::new(root, &site, |k| std::env::var(k).ok())?;
-        tremplin_api::search_sync::index_built_site(&config, docs).await
+        tremplin_api::index::contents::index_built_site(&config, docs).await
     };
     let result = tokio::runtime::Runtime::new()
         .map_err(|e| e.to_string())
@@ -377,17 +377,6 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) 
     }
 }
 
-/// Runs `f` on the preview's current site, off the async threads (`None` if it panicked).
-async fn on_site<T: Send + 'static>(
-    preview: &Arc<Preview>,
-    f: impl FnOnce(&tremplin_generator::site::Site) -> T + Send + 'static,
-) -> Option<T> {
-    let preview = preview.clone();
-    tokio::task::spawn_blocking(move || preview.with_live(|live| f(live.site())))
-        .await
-        .ok()
-}
-
 fn print_diagnostics(diags: &Diagnostics) {
     for d in diags.iter() {
         eprintln!("{d}");
@@ -436,87 +425,47 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
     let preview = Preview::new(live, watch);
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("démarrage impossible : {e}"))?;
     rt.block_on(async move {
-        let database = tremplin_api::db::redact(&api_config.database_url);
+        let database = tremplin_api::infra::db::redact(&api_config.database_url);
         let state = tremplin_api::state(api_config, preview.clone()).await?;
         eprintln!("Base de données : {database}.");
         // The demo's examples, into a new database only; a problem there does not stop the
         // platform (nothing is written, and the next start tries again).
-        match tremplin_api::demo::load(&state.db, &state.config, demo).await {
+        match tremplin_api::domain::demo::load(&state.db, &state.config, demo).await {
             Ok(outcome) => {
                 for line in outcome.lines() {
                     eprintln!("{line}");
                 }
                 // Listed and found as soon as the site answers; if the engine is not
                 // ready, the worker indexes them on its next pass.
-                if matches!(outcome, tremplin_api::demo::Outcome::Loaded(_)) {
-                    if let Err(e) = tremplin_api::search_sync::catch_up(
+                if matches!(outcome, tremplin_api::domain::demo::Outcome::Loaded(_)) {
+                    match tremplin_api::index::sync::catch_up(
                         &state.db,
                         state.search.as_ref(),
                         &state.config.search.synonyms,
-                        &state.listings,
+                        &tremplin_api::domain::opportunities::IndexSource,
                     )
                     .await
                     {
-                        tracing::warn!(erreur = ?e, "exemples de la démonstration pas encore indexés");
+                        Ok(_) => state.listings.changed(),
+                        Err(e) => tracing::warn!(erreur = ?e, "exemples de la démonstration pas encore indexés"),
                     }
                 }
             }
             Err(e) => eprintln!("Attention : la démonstration n'a pas été chargée.\n{e}"),
         }
-        let index_site = {
-            let state = state.clone();
-            let preview = preview.clone();
-            // One indexing at a time, each reading the site when its turn comes: the last one
-            // sent always carries the newest content.
-            let turn = Arc::new(tokio::sync::Mutex::new(()));
-            // The documents are made off the async threads, and after a rebuild in a task of
-            // their own: indexing never delays the watcher nor the reload of open pages. After
-            // an edit of page bodies only, only those pages' documents are made again.
-            move |pages: Option<Vec<String>>| {
-                let state = state.clone();
+        // The "contenus" index follows the site: now, then after each rebuild.
+        let index_site = tremplin_api::index::contents::SiteSync::new(
+            state.search.clone(),
+            state.contents.clone(),
+            state.config.search.synonyms.clone(),
+            {
                 let preview = preview.clone();
-                let turn = turn.clone();
-                async move {
-                    let _turn = turn.lock().await;
-                    let engine = state.search.as_ref();
-                    if let Some(pages) = pages {
-                        let Some(docs) = on_site(&preview, move |site| {
-                            tremplin_api::search_sync::page_documents(site, &pages)
-                        })
-                        .await
-                        else {
-                            return;
-                        };
-                        match state.contents.sync_changed(engine, docs).await {
-                            Ok(Some(n)) => {
-                                tracing::debug!(documents = n, "index des pages : pages modifiées");
-                                return;
-                            }
-                            Ok(None) => {}
-                            Err(e) => {
-                                tracing::warn!(erreur = ?e, "index de recherche des pages non mis à jour");
-                            }
-                        }
-                    }
-                    let Some(docs) =
-                        on_site(&preview, tremplin_api::search_sync::site_documents).await
-                    else {
-                        return;
-                    };
-                    if let Err(e) = tremplin_api::search_sync::sync_contents(
-                        engine,
-                        &state.contents,
-                        &state.config.search.synonyms,
-                        docs,
-                    )
-                    .await
-                    {
-                        tracing::warn!(erreur = ?e, "index de recherche des pages non mis à jour");
-                    }
-                }
-            }
-        };
-        index_site(None).await;
+                Arc::new(move |f: &mut dyn FnMut(&tremplin_generator::site::Site)| {
+                    preview.with_live(|live| f(live.site()))
+                })
+            },
+        );
+        index_site.clone().run(None).await;
         eprintln!("Recherche : moteur {}.", state.search.name());
         let runtime = tokio::runtime::Handle::current();
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
@@ -540,7 +489,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
                         preview.with_live(|live| print_diagnostics(live.diagnostics()));
                         eprintln!("Erreurs : la dernière version correcte reste servie.");
                     } else if !applied.changed.is_empty() {
-                        runtime.spawn(index_site(applied.bodies_of.clone()));
+                        runtime.spawn(index_site.clone().run(applied.bodies_of.clone()));
                         eprintln!(
                             "Reconstruit : {} fichier{} en {} ms.",
                             applied.changed.len(),
@@ -556,7 +505,7 @@ fn serve(addr: SocketAddr, options: BuildOptions, watch: bool, demo: bool) -> Re
             });
         }
         eprintln!("Tremplin est servi sur http://{addr} (Ctrl+C pour arrêter).");
-        let app = tremplin_api::app(state, tremplin_api::preview::router(preview));
+        let app = tremplin_api::app(state, tremplin_api::http::preview::router(preview));
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown())
             .await
@@ -604,17 +553,19 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 .join("\n")
         })?;
         let config = ApiConfig::new(root, &site, |k| std::env::var(k).ok())?;
-        let db = tremplin_api::db::connect(&config.database_url).await?;
-        let shown = |e: tremplin_api::error::AppError| match e {
-            tremplin_api::error::AppError::Invalid(fields) => fields
+        let db = tremplin_api::infra::db::connect(&config.database_url).await?;
+        let shown = |e: tremplin_api::infra::error::AppError| match e {
+            tremplin_api::infra::error::AppError::Invalid(fields) => fields
                 .into_iter()
                 .map(|(_, m)| m)
                 .collect::<Vec<_>>()
                 .join("\n"),
-            tremplin_api::error::AppError::Internal(detail) => format!("erreur interne : {detail}"),
+            tremplin_api::infra::error::AppError::Internal(detail) => {
+                format!("erreur interne : {detail}")
+            }
             e => e.message(),
         };
-        use tremplin_api::accounts;
+        use tremplin_api::domain::accounts;
         match cmd {
             Admin::User(UserCommand::Invite {
                 role,
@@ -627,7 +578,7 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     _ => return Err(format!("rôle « {role} » : choisissez counsellor ou admin (les jeunes s'inscrivent eux-mêmes)")),
                 };
                 let mailer =
-                    tremplin_api::mail::Mailer::new(&config.transport, &config.email_from)?;
+                    tremplin_api::infra::mail::Mailer::new(&config.transport, &config.email_from)?;
                 let (user, token) = accounts::invite(
                     &db,
                     &config,
@@ -638,9 +589,10 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 )
                 .await
                 .map_err(shown)?;
-                let link = tremplin_api::web::send_invitation(&config, &mailer, &user, &token)
-                    .await
-                    .map_err(shown)?;
+                let link =
+                    tremplin_api::http::accounts::send_invitation(&config, &mailer, &user, &token)
+                        .await
+                        .map_err(shown)?;
                 println!("Compte créé pour {} ({}). Lien pour choisir le mot de passe (valable 7 jours, envoyé par courriel) :", user.email, user.role.label());
                 println!("{link}");
             }
@@ -670,7 +622,7 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     accounts::set_disabled(&db, &email, disable)
                         .await
                         .map_err(|e| match e {
-                            tremplin_api::error::AppError::NotFound => {
+                            tremplin_api::infra::error::AppError::NotFound => {
                                 format!("aucun compte pour {email}")
                             }
                             e => shown(e),
@@ -704,13 +656,14 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     print_diagnostics(live.diagnostics());
                     return Err(problem_summary(live.diagnostics()));
                 }
-                let docs = tremplin_api::search_sync::site_documents(live.site());
-                let engine = tremplin_api::search_engine(&config.search).await?;
-                let (pages, opportunities) = tremplin_api::search_sync::rebuild(
+                let docs = tremplin_api::index::contents::site_documents(live.site());
+                let engine = tremplin_api::index::engine::open(&config.search).await?;
+                let (pages, opportunities) = tremplin_api::index::sync::rebuild(
                     &db,
                     engine.as_ref(),
                     &config.search.synonyms,
                     docs,
+                    &tremplin_api::domain::opportunities::IndexSource,
                 )
                 .await
                 .map_err(shown)?;
@@ -727,10 +680,10 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     return Err(problem_summary(live.diagnostics()));
                 }
                 // The news comes from the "contenus" index: bring it up to date first.
-                let docs = tremplin_api::search_sync::site_documents(live.site());
+                let docs = tremplin_api::index::contents::site_documents(live.site());
                 let synonyms = config.search.synonyms.clone();
                 let state = tremplin_api::state(config, Preview::new(live, false)).await?;
-                tremplin_api::search_sync::sync_contents(
+                tremplin_api::index::contents::sync_contents(
                     state.search.as_ref(),
                     &state.contents,
                     &synonyms,
@@ -738,11 +691,11 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 )
                 .await
                 .map_err(shown)?;
-                let options = tremplin_api::newsletter::Options {
+                let options = tremplin_api::domain::newsletter::Options {
                     started_by: "ligne de commande".into(),
                     ..Default::default()
                 };
-                let report = tremplin_api::newsletter::send(&state, &options)
+                let report = tremplin_api::domain::newsletter::send(&state.mailing(), &options)
                     .await
                     .map_err(shown)?;
                 println!("{}", report.summary());
@@ -763,12 +716,17 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 let shown_name = file.display().to_string();
                 let bytes = std::fs::read(&file)
                     .map_err(|e| format!("{shown_name} : lecture impossible : {e}"))?;
-                let rows = tremplin_api::import::parse(&bytes, &shown_name)
+                let rows = tremplin_api::domain::opportunities::import::parse(&bytes, &shown_name)
                     .map_err(|m| format!("{shown_name}: {m}"))?;
-                let report =
-                    tremplin_api::opportunities::import_into(&db, &s, None, rows, ignorer_erreurs)
-                        .await
-                        .map_err(shown)?;
+                let report = tremplin_api::domain::opportunities::import_into(
+                    &db,
+                    &s,
+                    None,
+                    rows,
+                    ignorer_erreurs,
+                )
+                .await
+                .map_err(shown)?;
                 let lines = report.lines(&shown_name);
                 if !report.written {
                     return Err(lines.join("\n"));

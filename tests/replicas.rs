@@ -162,8 +162,8 @@ fn two_replicas_share_sessions_listings_search_and_the_outbox() {
         .find_map(|l| l.trim().split_once("jeton=").map(|(_, t)| t.to_owned()))
         .unwrap_or_else(|| panic!("no invitation link:\n{console}"));
     tokio_block_on(async {
-        let db = tremplin_api::db::connect(&pg.url).await.unwrap();
-        tremplin_api::accounts::set_password_with_token(&db, &link, PASSWORD)
+        let db = tremplin_api::infra::db::connect(&pg.url).await.unwrap();
+        tremplin_api::domain::accounts::set_password_with_token(&db, &link, PASSWORD)
             .await
             .unwrap();
     });

@@ -7,11 +7,11 @@
 use std::path::Path;
 use std::time::Instant;
 
-use tremplin_api::accounts::{self, Role};
-use tremplin_api::config::ApiConfig;
-use tremplin_api::newsletter::{self, Options};
-use tremplin_api::opportunities::{self as opp, Draft};
-use tremplin_api::preview::Preview;
+use tremplin_api::domain::accounts::{self, Role};
+use tremplin_api::domain::newsletter::{self, Options};
+use tremplin_api::domain::opportunities::{self as opp, Draft};
+use tremplin_api::http::preview::Preview;
+use tremplin_api::infra::config::ApiConfig;
 use tremplin_generator::documents::ContentDoc;
 use tremplin_generator::live::Live;
 use tremplin_generator::BuildOptions;
@@ -96,8 +96,8 @@ async fn main() {
     )
     .await
     .unwrap();
-    let hash = tremplin_api::auth::hash_password("un velo rouge sous la pluie");
-    let now = tremplin_api::db::now();
+    let hash = tremplin_api::infra::auth::hash_password("un velo rouge sous la pluie");
+    let now = tremplin_api::infra::db::now();
     let mut tx = db.pool.begin().await.unwrap();
     for chunk in (0..youths).collect::<Vec<_>>().chunks(500) {
         let values: Vec<String> = chunk
@@ -169,12 +169,16 @@ async fn main() {
         .execute(&db.pool)
         .await
         .unwrap();
-    tremplin_api::search_sync::configure(state.search.as_ref(), &[])
+    tremplin_api::index::sync::configure(state.search.as_ref(), &[])
         .await
         .unwrap();
-    tremplin_api::search_sync::drain(db, state.search.as_ref())
-        .await
-        .unwrap();
+    tremplin_api::index::sync::drain(
+        db,
+        state.search.as_ref(),
+        &tremplin_api::domain::opportunities::IndexSource,
+    )
+    .await
+    .unwrap();
     let today = now / 86_400 * 86_400;
     let docs = [
         doc(
@@ -193,9 +197,9 @@ async fn main() {
         ),
     ]
     .iter()
-    .map(tremplin_api::indexing::content_document)
+    .map(tremplin_api::index::documents::content_document)
     .collect();
-    tremplin_api::search_sync::sync_contents(state.search.as_ref(), &state.contents, &[], docs)
+    tremplin_api::index::contents::sync_contents(state.search.as_ref(), &state.contents, &[], docs)
         .await
         .unwrap();
     println!(
@@ -205,7 +209,7 @@ async fn main() {
 
     let t = Instant::now();
     let report = newsletter::send(
-        &state,
+        &state.mailing(),
         &Options {
             parallel,
             started_by: "bench".into(),

@@ -1,6 +1,6 @@
 //! What `serve` spends on the search index after an edit: the documents of every page of a site
-//! (`search_sync::site_documents`, what a structural change costs) against those of the one page
-//! whose body changed (`search_sync::page_documents`, what a body edit costs now).
+//! (`index::contents::site_documents`, what a structural change costs) against those of the one page
+//! whose body changed (`index::contents::page_documents`, what a body edit costs now).
 //!
 //! ```text
 //! cargo run --release -p tremplin-api --example content_documents -- --root SITE [--runs 20]
@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use tremplin_api::search_sync::{page_documents, site_documents};
+use tremplin_api::index::contents::{page_documents, site_documents};
 use tremplin_generator::site::Site;
 use tremplin_generator::BuildOptions;
 

@@ -5,7 +5,7 @@
 //! cargo run --release -p tremplin-api --example gen_opportunities -- --db PATH --count 100000
 //! ```
 //!
-//! Creates the SQLite database at `PATH` through `tremplin_api::db::connect` (so the
+//! Creates the SQLite database at `PATH` through `tremplin_api::infra::db::connect` (so the
 //! migrations run), adds six structures, then inserts the opportunities in one transaction by
 //! multi-row INSERTs, filling every column `opportunities::write` fills (`level_rank`,
 //! `published_at`…). The search index is not built here: run `tremplin index rebuild` after. Each opportunity is placed in a
@@ -23,8 +23,8 @@
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use tremplin_api::opportunities::{KINDS, LEVELS};
-use tremplin_api::{accounts, communes, db};
+use tremplin_api::domain::opportunities::{Kind, Level};
+use tremplin_api::{domain::accounts, infra::communes, infra::db};
 
 /// xorshift64*, seeded through SplitMix64 (the same as `generator/examples/synth.rs`).
 struct Rng(u64);
@@ -68,9 +68,9 @@ impl Rng {
     }
 }
 
-/// Kinds in the order of `KINDS`, with how common each is.
+/// Kinds in the order of `Kind::ALL`, with how common each is.
 const KIND_WEIGHTS: [u64; 8] = [30, 15, 12, 15, 8, 8, 6, 6];
-/// Levels in the order of `LEVELS`.
+/// Levels in the order of `Level::ALL`.
 const LEVEL_WEIGHTS: [u64; 6] = [35, 20, 20, 13, 7, 5];
 
 const JOBS: &[&str] = &[
@@ -320,9 +320,9 @@ async fn generate(
         let r = rng.below(total);
         let commune = places[cumulative.partition_point(|&c| c <= r)];
         let k = rng.weighted(&KIND_WEIGHTS);
-        let kind = KINDS[k].0;
+        let kind = Kind::ALL[k].as_str();
         let l = rng.weighted(&LEVEL_WEIGHTS);
-        let level = LEVELS[l].0;
+        let level = Level::ALL[l].as_str();
         let title = match kind {
             "formation" => rng.pick(TRAININGS).to_string(),
             "service-civique" => format!("Service civique : {}", rng.pick(CIVIC).to_lowercase()),

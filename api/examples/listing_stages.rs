@@ -15,8 +15,8 @@ use std::time::Instant;
 
 use serde_json::json;
 use sqlx::Row;
-use tremplin_api::opportunities::{self, Filters};
-use tremplin_api::{communes, db};
+use tremplin_api::domain::opportunities::{self, Filters};
+use tremplin_api::{infra::communes, infra::db};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -85,7 +85,7 @@ async fn run(
         filters("Marseille", 30.0, "emploi", "", 1),
         filters("Guéret", 30.0, "", "", 1),
     ];
-    let today = opportunities::today();
+    let today = tremplin_api::infra::time::today();
     println!("| query | matches | in box | list() p50 / p99 ms | box query p50 ms | by_ids(20) p50 ms | JSON build+serialize p50 ms | of which Markdown p50 ms |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for f in &cases {
@@ -191,7 +191,7 @@ async fn run(
 
             let t = Instant::now();
             for (o, _) in &l.items {
-                std::hint::black_box(tremplin_api::markdown::safe_html(&o.description));
+                std::hint::black_box(tremplin_api::infra::markdown::safe_html(&o.description));
             }
             t_md.push(t.elapsed().as_secs_f64() * 1e3);
         }

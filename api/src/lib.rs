@@ -1,65 +1,31 @@
-//! Tremplin's HTTP side: the live preview of the static site (`preview`) and the API's
-//! accounts, structures and sessions (`web` over `accounts`), on SQLite or PostgreSQL (`db`).
-//! `app` puts them together behind the security headers.
+//! Tremplin's dynamic side: accounts, opportunities, questions, news and search over HTTP,
+//! on SQLite or PostgreSQL, beside the live preview of the static site. Four layers whose
+//! dependencies point one way — `http` → `domain` → `index` → `infra` (see ARCHITECTURE.md,
+//! "Layers", held by `tests/layers.rs`); this root only wires them: `state` builds what the
+//! handlers share and starts the outbox worker, `app` is the router.
 
-pub mod accounts;
-pub mod auth;
-pub mod communes;
-pub mod config;
-pub mod db;
-pub mod demo;
-pub mod error;
-pub mod import;
-pub mod indexing;
-pub mod limits;
-pub mod mail;
-pub mod markdown;
-pub mod newsletter;
-pub mod openapi;
-pub mod opportunities;
-pub mod preview;
-pub mod questions;
-pub mod search_sync;
-pub mod security;
-pub mod web;
-pub mod web_newsletter;
-pub mod web_opportunities;
-pub mod web_questions;
-pub mod web_search;
+pub mod domain;
+pub mod http;
+pub mod index;
+pub mod infra;
 
 use std::sync::Arc;
 
 use axum::Router;
 
-pub use web::{AppState, Pages};
-
-/// Opens the search engine the settings name (its indexes are configured by `state`).
-pub async fn search_engine(
-    settings: &config::SearchSettings,
-) -> Result<Arc<dyn tremplin_search::SearchEngine>, String> {
-    match &settings.backend {
-        config::SearchBackend::Embedded(dir) => tremplin_search::open_embedded(dir)
-            .map_err(|e| format!("moteur de recherche ({}) : {e}", dir.display())),
-        config::SearchBackend::Meilisearch { url, key } => {
-            // A server that is down must not keep the platform from starting: the outbox
-            // waits for it. Say it clearly, though.
-            let engine = tremplin_search::MeilisearchEngine::new(url, key.as_deref())
-                .map_err(|e| format!("moteur de recherche : {e}"))?;
-            if let Err(e) = engine.health().await {
-                tracing::warn!("{e} : la recherche attendra qu'il réponde");
-            }
-            Ok(Arc::new(engine))
-        }
-    }
-}
+pub use http::state::AppState;
+pub use infra::pages::Pages;
 
 /// Builds the shared state: settings, database (migrated), mailer and search engine, and
 /// starts the worker that keeps the opportunities' index up to date. A search engine that
 /// cannot be reached is not fatal: the worker retries, and the index catches up.
-pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<AppState, String> {
-    let db = db::connect(&config.database_url).await?;
-    let mailer = mail::Mailer::new(&config.transport, &config.email_from)?;
-    let search = search_engine(&config.search).await?;
+pub async fn state(
+    config: infra::config::ApiConfig,
+    pages: Arc<dyn Pages>,
+) -> Result<AppState, String> {
+    let db = infra::db::connect(&config.database_url).await?;
+    let mailer = infra::mail::Mailer::new(&config.transport, &config.email_from)?;
+    let search = index::engine::open(&config.search).await?;
     let state = AppState {
         db,
         config: Arc::new(config),
@@ -68,14 +34,18 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
         search,
         contents: Arc::default(),
         listings: Arc::default(),
-        budget: security::Budget::default(),
+        budget: http::security::Budget::default(),
     };
     if state.config.outbox_worker {
-        tokio::spawn(search_sync::worker(
+        tokio::spawn(index::sync::worker(
             state.db.clone(),
             state.search.clone(),
             state.config.search.synonyms.clone(),
-            state.listings.clone(),
+            Arc::new(domain::opportunities::IndexSource),
+            {
+                let listings = state.listings.clone();
+                move || listings.changed()
+            },
         ));
     }
     Ok(state)
@@ -84,36 +54,5 @@ pub async fn state(config: config::ApiConfig, pages: Arc<dyn Pages>) -> Result<A
 /// The whole platform: API routes and pages, then the site itself, all behind the security
 /// headers and the request log.
 pub fn app(state: AppState, site: Router) -> Router {
-    let https = state.config.secure_cookies();
-    let budget = (
-        state.budget.clone(),
-        security::Deadlines {
-            request: state.config.request_timeout,
-            import: state.config.import_timeout,
-        },
-    );
-    web::router(state.clone())
-        .merge(web_opportunities::router(state.clone()))
-        .merge(web_questions::router(state.clone()))
-        .merge(web_newsletter::router(state.clone()))
-        .merge(web_search::router(state))
-        .route("/api/{*rest}", axum::routing::any(api_not_found))
-        .merge(site)
-        // Forms and JSON bodies; the import routes allow more (`limits::IMPORT_MAX_BYTES`).
-        .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_MAX_BYTES))
-        .layer(axum::middleware::from_fn(security::refuse_nul))
-        .layer(axum::middleware::from_fn(security::api_errors))
-        .layer(axum::middleware::from_fn_with_state(
-            budget,
-            security::budget,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            https,
-            security::headers,
-        ))
-}
-
-/// An address under `/api/` that the API does not have: its JSON 404, not the site's page.
-async fn api_not_found() -> error::AppError {
-    error::AppError::NotFound
+    http::router(state, site)
 }

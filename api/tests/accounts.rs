@@ -7,37 +7,15 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::accounts::{self, Role};
-use tremplin_api::limits;
+use tremplin_api::domain::accounts::{self, Role};
+use tremplin_api::infra::limits;
 
 /// An account of the given role, signed in on a new client.
 async fn signed_in(p: &Platform, role: Role, email: &str) -> Client {
-    let mut c = Client::new(p);
     if role == Role::Youth {
-        register(&mut c, email).await;
-        return c;
+        return youth(p, email).await.0;
     }
-    if accounts::structure_by_slug(&p.state.db, "lille")
-        .await
-        .unwrap()
-        .is_none()
-    {
-        accounts::add_structure(&p.state.db, "lille", "Mission Locale de Lille", "Lille", "")
-            .await
-            .unwrap();
-    }
-    let structure = (role == Role::Counsellor).then_some("lille");
-    let (_, token) = accounts::invite(&p.state.db, &p.state.config, email, role, structure, "Sam")
-        .await
-        .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    assert_eq!(
-        sign_in(&mut c, email, PASSWORD).await.status,
-        StatusCode::OK
-    );
-    c
+    staff(p, role, "lille", email).await.0
 }
 
 #[tokio::test]
@@ -230,7 +208,7 @@ async fn sign_in_wrong_password_rate_limit_and_sign_out() {
             "{b}"
         );
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
-            .bind(tremplin_api::auth::token_hash(&kept))
+            .bind(tremplin_api::infra::auth::token_hash(&kept))
             .fetch_one(&p.state.db.pool)
             .await
             .unwrap();
@@ -280,7 +258,7 @@ async fn sign_in_wrong_password_rate_limit_and_sign_out() {
 /// attempt must wait whatever the clock does during the test.
 async fn hold(p: &Platform, key: &str) {
     sqlx::query("UPDATE login_throttle SET last_at = $1 WHERE key = $2")
-        .bind(tremplin_api::db::now() + 5)
+        .bind(tremplin_api::infra::db::now() + 5)
         .bind(key)
         .execute(&p.state.db.pool)
         .await
@@ -671,10 +649,14 @@ async fn an_invited_counsellor_sets_a_password_and_signs_in() {
         )
         .await
         .unwrap();
-        let link =
-            tremplin_api::web::send_invitation(&p.state.config, &p.state.mailer, &user, &token)
-                .await
-                .unwrap();
+        let link = tremplin_api::http::accounts::send_invitation(
+            &p.state.config,
+            &p.state.mailer,
+            &user,
+            &token,
+        )
+        .await
+        .unwrap();
         let mail = emails(&p.outbox).pop().unwrap();
         assert!(mail.contains("pour Mission Locale de Lille"), "{mail}");
         let path = link_in(&mail);

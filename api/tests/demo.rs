@@ -10,8 +10,8 @@ use std::path::Path;
 use axum::http::StatusCode;
 use common::*;
 use sqlx::Row;
-use tremplin_api::accounts;
-use tremplin_api::demo::{self, Outcome};
+use tremplin_api::domain::accounts;
+use tremplin_api::domain::demo::{self, Outcome};
 
 /// The repository's `demo/` folder, copied into the platform's site.
 fn copy_demo(p: &Platform) {
@@ -192,7 +192,7 @@ async fn replicas_starting_together_load_it_once() {
         let mut replicas = Vec::new();
         for _ in 0..4 {
             replicas.push(
-                tremplin_api::db::connect(&p.state.config.database_url)
+                tremplin_api::infra::db::connect(&p.state.config.database_url)
                     .await
                     .unwrap(),
             );

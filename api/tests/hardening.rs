@@ -9,8 +9,8 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::accounts::{self, Purpose, Role};
-use tremplin_api::limits;
+use tremplin_api::domain::accounts::{self, Purpose, Role};
+use tremplin_api::infra::limits;
 
 fn offer(title: &str) -> serde_json::Value {
     json!({
@@ -519,7 +519,7 @@ async fn reset_links_are_spent_and_limited() {
         }
         assert_eq!(answers.len(), 1, "{b}");
         sqlx::query("UPDATE login_throttle SET last_at = $1 WHERE key LIKE 'reinitialisation:%'")
-            .bind(tremplin_api::db::now() + 5)
+            .bind(tremplin_api::infra::db::now() + 5)
             .execute(&p.state.db.pool)
             .await
             .unwrap();
@@ -570,7 +570,7 @@ async fn registrations_are_limited_per_address() {
             assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{b} {i}");
         }
         sqlx::query("UPDATE login_throttle SET last_at = $1")
-            .bind(tremplin_api::db::now() + 5)
+            .bind(tremplin_api::infra::db::now() + 5)
             .execute(&p.state.db.pool)
             .await
             .unwrap();
@@ -598,8 +598,8 @@ async fn hashing_does_not_hold_the_async_thread() {
             tokio::task::yield_now().await;
         }
     });
-    let hash = tremplin_api::auth::hash(PASSWORD).await;
-    assert!(tremplin_api::auth::verify(PASSWORD, Some(&hash)).await);
+    let hash = tremplin_api::infra::auth::hash(PASSWORD).await;
+    assert!(tremplin_api::infra::auth::verify(PASSWORD, Some(&hash)).await);
     let seen = ticks.load(std::sync::atomic::Ordering::SeqCst);
     ticker.abort();
     assert!(seen > 10, "other tasks ran while hashing: {seen}");
@@ -828,7 +828,7 @@ async fn https_and_api_errors() {
 fn rebuild(p: &mut Platform, state: tremplin_api::AppState) {
     p.app = tremplin_api::app(
         state,
-        tremplin_api::preview::router(tremplin_api::preview::Preview::new(
+        tremplin_api::http::preview::router(tremplin_api::http::preview::Preview::new(
             tremplin_generator::live::Live::new(tremplin_generator::BuildOptions::new(
                 p.dir.path(),
             ))
@@ -854,7 +854,7 @@ fn with_cookies_of(p: &Platform, from: &Client) -> Client {
 async fn too_many_requests_at_once_are_told_to_come_back() {
     let mut p = platform("sqlite").await;
     let mut state = p.state.clone();
-    state.budget = tremplin_api::security::Budget::new(0);
+    state.budget = tremplin_api::http::security::Budget::new(0);
     rebuild(&mut p, state);
     let mut c = Client::new(&p);
     for path in ["/", "/api/v1/opportunities"] {

@@ -6,7 +6,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::accounts::Role;
+use tremplin_api::domain::accounts::Role;
 
 fn says_nul(a: &Answer) {
     assert!(a.body.contains("caractère nul"), "{}", a.body);

@@ -11,67 +11,22 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::*;
-use tremplin_api::accounts::{self, Role, User};
-use tremplin_api::config::Transport;
-use tremplin_api::newsletter::{self as nl, Options};
-use tremplin_api::opportunities::{self as opp, Draft};
+use tremplin_api::domain::accounts::{self, Role, User};
+use tremplin_api::domain::newsletter::{self as nl, Options};
+use tremplin_api::domain::opportunities::{self as opp, Draft};
+use tremplin_api::infra::config::Transport;
 use tremplin_generator::documents::ContentDoc;
 
 const DAY: i64 = 86_400;
 
 /// Registers a youth through the form, ticking (or not) the news box.
 async fn youth(p: &Platform, email: &str, news: bool) -> (Client, User) {
-    let mut c = Client::new(p);
-    let mut fields = vec![
-        ("first_name", "Camille"),
-        ("email", email),
-        ("password", PASSWORD),
-        ("structure", ""),
-    ];
-    if news {
-        fields.push(("lettre", "oui"));
-    }
-    let a = c
-        .post_form("/compte/inscription", "/compte/inscription", &fields)
-        .await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    let u = accounts::user_by_email(&p.state.db, email)
-        .await
-        .unwrap()
-        .unwrap();
-    (c, u)
+    youth_with(p, email, if news { &[("lettre", "oui")] } else { &[] }).await
 }
 
 /// A counsellor of Lille, signed in.
 async fn counsellor(p: &Platform, email: &str) -> (Client, User) {
-    if accounts::structure_by_slug(&p.state.db, "lille")
-        .await
-        .unwrap()
-        .is_none()
-    {
-        accounts::add_structure(&p.state.db, "lille", "Mission Locale de Lille", "Lille", "")
-            .await
-            .unwrap();
-    }
-    let (user, token) = accounts::invite(
-        &p.state.db,
-        &p.state.config,
-        email,
-        Role::Counsellor,
-        Some("lille"),
-        "Sam",
-    )
-    .await
-    .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    let mut c = Client::new(p);
-    assert_eq!(
-        sign_in(&mut c, email, PASSWORD).await.status,
-        StatusCode::OK
-    );
-    (c, user)
+    staff(p, Role::Counsellor, "lille", email).await
 }
 
 fn news_doc(id: &str, kind: &'static str, title: &str, date: i64) -> ContentDoc {
@@ -89,20 +44,9 @@ fn news_doc(id: &str, kind: &'static str, title: &str, date: i64) -> ContentDoc 
     }
 }
 
-/// The site's pages as the "contenus" index knows them.
-async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
-    let docs = docs
-        .iter()
-        .map(tremplin_api::indexing::content_document)
-        .collect();
-    tremplin_api::search_sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
-        .await
-        .unwrap();
-}
-
 /// Two fresh pages (an article and a guide) and an old one.
 async fn some_news(p: &Platform) {
-    let today = tremplin_api::db::now() / DAY * DAY;
+    let today = tremplin_api::infra::db::now() / DAY * DAY;
     index_site(
         p,
         vec![
@@ -142,15 +86,6 @@ async fn publish(p: &Platform, by: &User, title: &str, kind: &str) -> i64 {
     .await
     .unwrap();
     o.id
-}
-
-async fn index_now(p: &Platform) {
-    tremplin_api::search_sync::configure(p.state.search.as_ref(), &[])
-        .await
-        .unwrap();
-    tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
-        .await
-        .unwrap();
 }
 
 /// The recipient (`To:`) of an email.
@@ -265,7 +200,9 @@ async fn digest_goes_to_opted_in_youths_only_with_html_text_and_unsubscribe() {
             .await
             .unwrap();
 
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert!(r.finished && !r.resumed, "{b}: {r:?}");
         assert_eq!(r.news, 2, "{b}: {r:?}");
         assert_eq!(r.sent, 2, "{b}: {r:?}");
@@ -357,7 +294,9 @@ async fn digest_goes_to_opted_in_youths_only_with_html_text_and_unsubscribe() {
 
         // Right after: nothing new, so no email at all.
         let before = emails(&p.outbox).len();
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert!(r.finished && r.sent == 0 && r.news == 0, "{b}: {r:?}");
         assert_eq!(emails(&p.outbox).len(), before);
     }
@@ -373,7 +312,7 @@ async fn a_run_stopped_halfway_resumes_and_never_sends_twice() {
         }
         // Stops after 3 emails, as a crash would.
         let r = nl::send(
-            &p.state,
+            &p.state.mailing(),
             &Options {
                 limit: Some(3),
                 parallel: 2,
@@ -396,7 +335,9 @@ async fn a_run_stopped_halfway_resumes_and_never_sends_twice() {
         assert_eq!(uncertain.rows_affected(), 1);
 
         // Started again: the same run resumes, for the others only.
-        let r2 = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r2 = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert!(r2.resumed && r2.finished, "{b}: {r2:?}");
         assert_eq!(r2.digest_id, r.digest_id);
         assert_eq!(r2.sent, 3, "{b}: {r2:?}");
@@ -462,7 +403,7 @@ async fn an_alert_gets_only_matching_new_opportunities() {
         let alerts = nl::alerts_of(&p.state.db, yu.id).await.unwrap();
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].query, "type=stage&q=boulangerie");
-        let f = nl::filters_from(&alerts[0].query);
+        let f = tremplin_api::domain::opportunities::Filters::parse(&alerts[0].query);
         assert_eq!(
             (f.kinds.as_slice(), f.keywords.as_str()),
             (&["stage".to_string()][..], "boulangerie")
@@ -474,7 +415,7 @@ async fn an_alert_gets_only_matching_new_opportunities() {
         );
 
         // The alert starts a little earlier; the old one was published before it.
-        let t = tremplin_api::db::now();
+        let t = tremplin_api::infra::db::now();
         sqlx::query("UPDATE saved_searches SET last_sent_at = $1")
             .bind(t - 60)
             .execute(&p.state.db.pool)
@@ -491,7 +432,9 @@ async fn an_alert_gets_only_matching_new_opportunities() {
         publish(&p, &staff, "Stage en mécanique", "stage").await;
         index_now(&p).await;
 
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         // No news: only the youth with an alert that found something gets an email.
         assert_eq!(r.sent, 1, "{b}: {r:?}");
         let mails = emails(&p.outbox);
@@ -508,7 +451,9 @@ async fn an_alert_gets_only_matching_new_opportunities() {
             .is_empty());
 
         // The alert moved on: the next digest has nothing for it.
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 0, "{b}: {r:?}");
 
         // A weekly alert waits a week.
@@ -517,14 +462,18 @@ async fn an_alert_gets_only_matching_new_opportunities() {
             .execute(&p.state.db.pool)
             .await
             .unwrap();
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 0, "{b}: not yet a week: {r:?}");
         sqlx::query("UPDATE saved_searches SET last_sent_at = $1")
             .bind(t - 8 * DAY)
             .execute(&p.state.db.pool)
             .await
             .unwrap();
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 1, "{b}: a week later: {r:?}");
         assert!(
             emails(&p.outbox).iter().any(|m| m.contains("(ancien)")),
@@ -632,7 +581,9 @@ async fn digest_through_a_real_smtp_server() {
         youth(&p, "smtp1@exemple.fr", true).await;
         youth(&p, "smtp2@exemple.fr", true).await;
         youth(&p, "smtp-non@exemple.fr", false).await;
-        let r = nl::send(&p.state, &Options::default()).await.unwrap();
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
         assert_eq!(r.sent, 2, "{b}: {r:?}");
         let got: Vec<String> = maildir(server.dir.path())
             .into_iter()

@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{json, Value};
-use tremplin_api::accounts::{self, Role};
+use tremplin_api::domain::accounts::{self, Role};
 
 /// (method, path, status) triples the document lists.
 fn documented(doc: &Value) -> BTreeSet<(String, String, u16)> {
@@ -54,9 +54,9 @@ fn template(path: &str) -> String {
 /// each of `clients` (signed out, a youth, a counsellor). Every answer must be documented, as
 /// the others are: a new operation gets these calls without anyone writing them.
 async fn every_operation(p: &Platform, doc: &Value, clients: &mut [&mut Client]) {
-    use tremplin_api::limits::{BODY_MAX_BYTES, IMPORT_MAX_BYTES};
+    use tremplin_api::infra::limits::{BODY_MAX_BYTES, IMPORT_MAX_BYTES};
     let mut busy_state = p.state.clone();
-    busy_state.budget = tremplin_api::security::Budget::new(0);
+    busy_state.budget = tremplin_api::http::security::Budget::new(0);
     let busy = tremplin_api::app(busy_state, axum::Router::new());
     let seen = clients[0].seen.clone();
     for (path, operations) in doc["paths"].as_object().unwrap() {
@@ -600,12 +600,12 @@ async fn the_document_matches_the_api() {
         sign_in(&mut c, "a@exemple.fr", PASSWORD).await;
         c.send(Method::DELETE, "/api/v1/me", None, String::new())
             .await;
-        for _ in 0..tremplin_api::limits::FREE_ATTEMPTS_PER_ACCOUNT {
+        for _ in 0..tremplin_api::infra::limits::FREE_ATTEMPTS_PER_ACCOUNT {
             sign_in(&mut c, "z@exemple.fr", "faux faux faux faux").await;
         }
         // The next attempt must wait, whatever the clock does meanwhile.
         sqlx::query("UPDATE login_throttle SET last_at = $1 WHERE key = 'compte:z@exemple.fr'")
-            .bind(tremplin_api::db::now() + 5)
+            .bind(tremplin_api::infra::db::now() + 5)
             .execute(&p.state.db.pool)
             .await
             .unwrap();
@@ -628,8 +628,8 @@ async fn the_document_matches_the_api() {
             "INSERT INTO login_throttle (key, attempts, last_at) VALUES ('inscription:inconnue', $1, $2) \
              ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts, last_at = excluded.last_at",
         )
-        .bind(tremplin_api::limits::FREE_REGISTRATIONS_PER_ADDRESS + 5)
-        .bind(tremplin_api::db::now())
+        .bind(tremplin_api::infra::limits::FREE_REGISTRATIONS_PER_ADDRESS + 5)
+        .bind(tremplin_api::infra::db::now())
         .execute(&p.state.db.pool)
         .await
         .unwrap();

@@ -8,8 +8,8 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{json, Value};
-use tremplin_api::accounts::{self, Role, User};
-use tremplin_api::opportunities::{self as opp, Draft};
+use tremplin_api::domain::accounts::{self, Role, User};
+use tremplin_api::domain::opportunities::{self as opp, Draft};
 
 fn offer(title: &str, kind: &str, town: &str) -> Value {
     json!({
@@ -620,7 +620,7 @@ async fn an_event_never_takes_more_registrations_than_places() {
         for t in tasks {
             match t.await.unwrap() {
                 Ok(()) => ok += 1,
-                Err(tremplin_api::error::AppError::Invalid(f)) => {
+                Err(tremplin_api::infra::error::AppError::Invalid(f)) => {
                     assert!(f[0].1.contains("plus de place"), "{f:?}");
                     full += 1
                 }

@@ -11,74 +11,23 @@ use std::path::Path;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::accounts::{self, Role, User};
-use tremplin_api::questions::{self as qs, Ask};
-
-async fn structure(p: &Platform, slug: &str, town: &str) {
-    if accounts::structure_by_slug(&p.state.db, slug)
-        .await
-        .unwrap()
-        .is_none()
-    {
-        accounts::add_structure(
-            &p.state.db,
-            slug,
-            &format!("Mission Locale de {town}"),
-            town,
-            "",
-        )
-        .await
-        .unwrap();
-    }
-}
+use tremplin_api::domain::accounts::{Role, User};
+use tremplin_api::domain::questions::{self as qs, Ask};
 
 /// A counsellor of `slug`, signed in on a new client.
 async fn counsellor(p: &Platform, slug: &str, email: &str, name: &str) -> (Client, User) {
-    structure(p, "lille", "Lille").await;
-    structure(p, "grenoble", "Grenoble").await;
-    let (user, token) = accounts::invite(
-        &p.state.db,
-        &p.state.config,
-        email,
-        Role::Counsellor,
-        Some(slug),
-        name,
-    )
-    .await
-    .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    let mut c = Client::new(p);
-    assert_eq!(
-        sign_in(&mut c, email, PASSWORD).await.status,
-        StatusCode::OK
-    );
-    (c, user)
+    staff_named(p, Role::Counsellor, slug, email, name).await
 }
 
 /// A youth registered through the form, following `structure` (or none).
 async fn youth(p: &Platform, email: &str, name: &str, structure_slug: &str) -> (Client, User) {
     structure(p, "lille", "Lille").await;
-    let mut c = Client::new(p);
-    let a = c
-        .post_form(
-            "/compte/inscription",
-            "/compte/inscription",
-            &[
-                ("first_name", name),
-                ("email", email),
-                ("password", PASSWORD),
-                ("structure", structure_slug),
-            ],
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    let u = accounts::user_by_email(&p.state.db, email)
-        .await
-        .unwrap()
-        .unwrap();
-    (c, u)
+    youth_with(
+        p,
+        email,
+        &[("first_name", name), ("structure", structure_slug)],
+    )
+    .await
 }
 
 fn faq_files(site: &Path) -> Vec<String> {

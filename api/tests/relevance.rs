@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use tremplin_api::accounts::Structure;
-use tremplin_api::indexing::{
-    content_document, contenus_settings, opportunites_settings, opportunity_document, CONTENUS,
-    OPPORTUNITES,
+use tremplin_api::domain::accounts::Structure;
+use tremplin_api::domain::opportunities::document::opportunity_document;
+use tremplin_api::domain::opportunities::{Opportunity, Place};
+use tremplin_api::index::documents::{
+    content_document, contenus_settings, opportunites_settings, CONTENUS, OPPORTUNITES,
 };
-use tremplin_api::opportunities::{Opportunity, Place};
 use tremplin_generator::documents::documents;
 use tremplin_generator::site::Site;
 use tremplin_generator::BuildOptions;
@@ -280,7 +280,7 @@ fn opportunity(f: Fixture) -> Opportunity {
             contact: String::new(),
         },
         author_id: None,
-        kind: f.kind,
+        kind: f.kind.parse().unwrap(),
         title: f.title,
         organisation: f.organisation,
         description: f.description,
@@ -295,14 +295,14 @@ fn opportunity(f: Fixture) -> Opportunity {
         contract: f.contract,
         duration: f.duration,
         hours: String::new(),
-        level: f.level,
+        level: f.level.parse().unwrap(),
         start_date: f.start_date,
         deadline: f.deadline,
         places: None,
         taken: 0,
         apply: String::new(),
         themes: f.themes,
-        status: "publiee".to_string(),
+        status: "publiee".parse().unwrap(),
         source: String::new(),
         external_id: None,
         source_url: String::new(),

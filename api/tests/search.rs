@@ -8,8 +8,8 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::json;
-use tremplin_api::accounts::{self, Role};
-use tremplin_api::search_sync;
+use tremplin_api::domain::accounts::Role;
+use tremplin_api::index::sync;
 use tremplin_generator::documents::ContentDoc;
 
 fn doc(id: &str, kind: &'static str, title: &str, text: &str) -> ContentDoc {
@@ -28,38 +28,7 @@ fn doc(id: &str, kind: &'static str, title: &str, text: &str) -> ContentDoc {
 }
 
 async fn counsellor(p: &Platform) -> Client {
-    accounts::add_structure(&p.state.db, "lille", "Mission Locale de Lille", "Lille", "")
-        .await
-        .unwrap();
-    let (_, token) = accounts::invite(
-        &p.state.db,
-        &p.state.config,
-        "c@exemple.fr",
-        Role::Counsellor,
-        Some("lille"),
-        "Sam",
-    )
-    .await
-    .unwrap();
-    accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
-        .await
-        .unwrap();
-    let mut c = Client::new(p);
-    assert_eq!(
-        sign_in(&mut c, "c@exemple.fr", PASSWORD).await.status,
-        StatusCode::OK
-    );
-    c
-}
-
-async fn index_site(p: &Platform, docs: Vec<ContentDoc>) {
-    let docs = docs
-        .iter()
-        .map(tremplin_api::indexing::content_document)
-        .collect();
-    search_sync::sync_contents(p.state.search.as_ref(), &p.state.contents, &[], docs)
-        .await
-        .unwrap();
+    staff(p, Role::Counsellor, "lille", "c@exemple.fr").await.0
 }
 
 #[tokio::test]
@@ -105,12 +74,14 @@ async fn one_box_finds_guides_faq_and_opportunities() {
             .await;
         assert_eq!(a.status, StatusCode::CREATED);
         let id = a.json()["id"].as_i64().unwrap();
-        search_sync::configure(p.state.search.as_ref(), &[])
-            .await
-            .unwrap();
-        search_sync::drain(&p.state.db, p.state.search.as_ref())
-            .await
-            .unwrap();
+        sync::configure(p.state.search.as_ref(), &[]).await.unwrap();
+        sync::drain(
+            &p.state.db,
+            p.state.search.as_ref(),
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await
+        .unwrap();
 
         let mut anon = Client::new(&p);
         let page = anon.get("/recherche?q=cv").await;
@@ -171,9 +142,13 @@ async fn one_box_finds_guides_faq_and_opportunities() {
             )
             .await;
         assert_eq!(a.status, StatusCode::OK);
-        search_sync::drain(&p.state.db, p.state.search.as_ref())
-            .await
-            .unwrap();
+        sync::drain(
+            &p.state.db,
+            p.state.search.as_ref(),
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await
+        .unwrap();
         let o = anon
             .get("/api/v1/search?q=vendeur&index=opportunites")
             .await
@@ -207,7 +182,12 @@ async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
         assert_eq!(a.status, StatusCode::CREATED);
         // A real Meilisearch client, pointed at a port where nothing listens.
         let down = tremplin_search::MeilisearchEngine::new("http://127.0.0.1:9", None).unwrap();
-        let err = search_sync::drain(&p.state.db, &down).await;
+        let err = sync::drain(
+            &p.state.db,
+            &down,
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await;
         assert!(err.is_err(), "{b}");
         let (rows, attempts): (i64, i64) = {
             let r = sqlx::query_as::<_, (i64, i64)>(
@@ -221,12 +201,14 @@ async fn an_engine_that_is_down_delays_the_index_and_loses_nothing() {
         assert!(rows >= 1, "the change waits in the outbox");
         assert!(attempts >= 1, "the failed attempt is counted");
         // The engine is back: the change arrives.
-        search_sync::configure(p.state.search.as_ref(), &[])
-            .await
-            .unwrap();
-        search_sync::drain(&p.state.db, p.state.search.as_ref())
-            .await
-            .unwrap();
+        sync::configure(p.state.search.as_ref(), &[]).await.unwrap();
+        sync::drain(
+            &p.state.db,
+            p.state.search.as_ref(),
+            &tremplin_api::domain::opportunities::IndexSource,
+        )
+        .await
+        .unwrap();
         let mut anon = Client::new(&p);
         let o = anon
             .get("/api/v1/search?q=mairie&index=opportunites")
@@ -247,9 +229,9 @@ async fn one_worker_at_a_time_holds_the_outbox() {
         let p = platform_with(b, |c| c.outbox_worker = false).await;
         let db = &p.state.db;
         // The first to ask gets the lease and keeps it while it renews it.
-        assert!(search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
-        assert!(!search_sync::lease(db, "replica-b").await.unwrap(), "{b}");
-        assert!(search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        assert!(sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        assert!(!sync::lease(db, "replica-b").await.unwrap(), "{b}");
+        assert!(sync::lease(db, "replica-a").await.unwrap(), "{b}");
         // Many asking at once: exactly one holds it.
         sqlx::query("UPDATE outbox_lease SET until = 0")
             .execute(&db.pool)
@@ -257,7 +239,7 @@ async fn one_worker_at_a_time_holds_the_outbox() {
             .unwrap();
         let asks = (0..20).map(|i| {
             let db = db.clone();
-            tokio::spawn(async move { search_sync::lease(&db, &format!("r{i}")).await.unwrap() })
+            tokio::spawn(async move { sync::lease(&db, &format!("r{i}")).await.unwrap() })
         });
         let mut holders = 0;
         for ask in asks {
@@ -269,13 +251,13 @@ async fn one_worker_at_a_time_holds_the_outbox() {
             .execute(&db.pool)
             .await
             .unwrap();
-        assert!(search_sync::lease(db, "replica-b").await.unwrap(), "{b}");
-        assert!(!search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        assert!(sync::lease(db, "replica-b").await.unwrap(), "{b}");
+        assert!(!sync::lease(db, "replica-a").await.unwrap(), "{b}");
         // Only the holder can give it back; then another takes it at once.
-        search_sync::release(db, "replica-a").await.unwrap();
-        assert!(!search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
-        search_sync::release(db, "replica-b").await.unwrap();
-        assert!(search_sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        sync::release(db, "replica-a").await.unwrap();
+        assert!(!sync::lease(db, "replica-a").await.unwrap(), "{b}");
+        sync::release(db, "replica-b").await.unwrap();
+        assert!(sync::lease(db, "replica-a").await.unwrap(), "{b}");
     }
 }
 
@@ -285,7 +267,7 @@ async fn an_engine_that_is_down_is_a_503_with_retry_after_never_a_500() {
         // A real Meilisearch client, pointed at a port where nothing listens.
         let p = platform_with(b, |c| {
             c.outbox_worker = false;
-            c.search.backend = tremplin_api::config::SearchBackend::Meilisearch {
+            c.search.backend = tremplin_api::infra::config::SearchBackend::Meilisearch {
                 url: "http://127.0.0.1:9".into(),
                 key: None,
             };

@@ -11,8 +11,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tremplin_api::opportunities::{Filters, PAGE_SIZE};
-use tremplin_api::{indexing, search_sync};
+use tremplin_api::domain::opportunities::{Filters, PAGE_SIZE};
+use tremplin_api::{index::documents, index::sync};
 use tremplin_fuzz::{bounded, engine, runtime, Bound, MIB};
 use tremplin_search::{Filter, GeoRadius, SearchRequest, Sort};
 
@@ -38,8 +38,8 @@ fuzz_target!(|data: &[u8]| {
                 return;
             }
         };
-        let mut req = SearchRequest::new(indexing::OPPORTUNITES, &e.keywords);
-        req.filters.push(search_sync::not_expired());
+        let mut req = SearchRequest::new(documents::OPPORTUNITES, &e.keywords);
+        req.filters.push(sync::not_expired());
         if !e.kinds.is_empty() {
             req.filters
                 .push(Filter::any("kind", e.kinds.iter().copied()));
@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
         if let Some(d) = &e.start_from {
             req.filters.push(Filter::range(
                 "start",
-                indexing::day_seconds(d).map(|t| t as f64),
+                documents::day_seconds(d).map(|t| t as f64),
                 None,
             ));
         }

@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tremplin_api::{indexing, markdown as safe};
+use tremplin_api::{index::documents as indexing, infra::markdown as safe};
 use tremplin_fuzz::{bounded, theme, Bound, MIB};
 use tremplin_generator::{documents, front_matter, markdown, templates};
 

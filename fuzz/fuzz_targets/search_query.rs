@@ -9,9 +9,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tremplin_api::indexing::{CONTENUS, OPPORTUNITES};
-use tremplin_api::limits;
-use tremplin_api::search_sync::not_expired;
+use tremplin_api::index::documents::{CONTENUS, OPPORTUNITES};
+use tremplin_api::infra::limits;
+use tremplin_api::index::sync::not_expired;
 use tremplin_fuzz::{bounded, engine, runtime, Bound, MIB};
 use tremplin_search::SearchRequest;
 

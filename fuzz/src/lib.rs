@@ -10,11 +10,12 @@ use std::sync::{Arc, OnceLock};
 
 use cap::Cap;
 use serde::Deserialize;
-use tremplin_api::accounts::Structure;
-use tremplin_api::indexing::{
-    contenus_settings, opportunites_settings, opportunity_document, CONTENUS, OPPORTUNITES,
+use tremplin_api::domain::accounts::Structure;
+use tremplin_api::domain::opportunities::document::opportunity_document;
+use tremplin_api::index::documents::{
+    contenus_settings, opportunites_settings, CONTENUS, OPPORTUNITES,
 };
-use tremplin_api::opportunities::{Opportunity, Place};
+use tremplin_api::domain::opportunities::{Opportunity, Place};
 use tremplin_generator::config::Config;
 use tremplin_generator::markdown::LinkTarget;
 use tremplin_generator::site::Site;
@@ -69,7 +70,7 @@ fn report_peak() {
 pub fn communes() {
     static LOADED: OnceLock<()> = OnceLock::new();
     LOADED.get_or_init(|| {
-        let _ = tremplin_api::communes::resolve("Lille");
+        let _ = tremplin_api::infra::communes::resolve("Lille");
     });
 }
 
@@ -163,7 +164,7 @@ pub fn engine() -> &'static Arc<dyn SearchEngine> {
         let root = repository();
         let site = Site::load(&BuildOptions::new(root)).expect("site de démonstration");
         let synonyms = site.config.search.synonyms.clone();
-        let contents = tremplin_api::search_sync::site_documents(&site);
+        let contents = tremplin_api::index::contents::site_documents(&site);
         let text = std::fs::read_to_string(root.join("api/tests/fixtures/opportunites.json"))
             .expect("api/tests/fixtures/opportunites.json");
         let fixtures: Vec<Fixture> = serde_json::from_str(&text).expect("fixture JSON");
@@ -222,7 +223,7 @@ fn opportunity(f: Fixture) -> Opportunity {
             contact: String::new(),
         },
         author_id: None,
-        kind: f.kind,
+        kind: f.kind.parse().unwrap_or(tremplin_api::domain::opportunities::Kind::Job),
         title: f.title,
         organisation: f.organisation,
         description: f.description,
@@ -237,14 +238,14 @@ fn opportunity(f: Fixture) -> Opportunity {
         contract: f.contract,
         duration: f.duration,
         hours: String::new(),
-        level: f.level,
+        level: f.level.parse().unwrap_or(tremplin_api::domain::opportunities::Level::None),
         start_date: f.start_date,
         deadline: f.deadline,
         places: None,
         taken: 0,
         apply: String::new(),
         themes: f.themes,
-        status: "publiee".to_string(),
+        status: tremplin_api::domain::opportunities::Status::Published,
         source: String::new(),
         external_id: None,
         source_url: String::new(),
@@ -256,15 +257,15 @@ fn opportunity(f: Fixture) -> Opportunity {
 
 /// The import targets' common path: read, check each row, render what a row shows.
 pub mod import {
-    use tremplin_api::opportunities::{self, ImportReport};
-    use tremplin_api::{indexing, markdown};
+    use tremplin_api::domain::opportunities::{self, ImportReport};
+    use tremplin_api::{index::documents, infra::markdown};
 
     use crate::{bounded, Bound};
 
     pub fn check(data: &[u8], file_name: &str, bound: Bound) {
         crate::communes();
         bounded(bound, data.len(), || {
-            let Ok(rows) = tremplin_api::import::parse(data, file_name) else {
+            let Ok(rows) = tremplin_api::domain::opportunities::import::parse(data, file_name) else {
                 return;
             };
             let mut report = ImportReport::default();
@@ -272,7 +273,7 @@ pub mod import {
                 match row.draft.map(|d| opportunities::validate(&d)) {
                     Ok(Ok(valid)) => {
                         let _ = markdown::safe_html(&valid.description);
-                        let _ = indexing::markdown_text(&valid.description);
+                        let _ = documents::markdown_text(&valid.description);
                         report.created += 1;
                     }
                     Ok(Err(fields)) => {

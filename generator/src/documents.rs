@@ -2,7 +2,7 @@
 //! article, made from the page's rendered HTML (shortcode output included, no navigation).
 //!
 //! The generator knows nothing of the search engine: it only produces [`ContentDoc`]s; the API
-//! turns them into the engine's documents (`tremplin_api::indexing`).
+//! turns them into the engine's documents (`tremplin_api::index::documents`).
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;

@@ -12,8 +12,8 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use tower::ServiceExt;
-use tremplin_api::config::{ApiConfig, Transport};
-use tremplin_api::preview::Preview;
+use tremplin_api::http::preview::Preview;
+use tremplin_api::infra::config::{ApiConfig, Transport};
 use tremplin_api::AppState;
 use tremplin_generator::live::Live;
 use tremplin_generator::BuildOptions;
@@ -126,7 +126,7 @@ pub async fn platform_with(backend: &'static str, tweak: impl FnOnce(&mut ApiCon
         let server = postgres_server().expect("a PostgreSQL server");
         let name = format!(
             "tremplin_test_{}",
-            tremplin_api::auth::random_token()[..12]
+            tremplin_api::infra::auth::random_token()[..12]
                 .to_lowercase()
                 .replace(['-', '_'], "x")
         );
@@ -149,7 +149,7 @@ pub async fn platform_with(backend: &'static str, tweak: impl FnOnce(&mut ApiCon
     }
     tweak(&mut config);
     let state = tremplin_api::state(config, preview.clone()).await.unwrap();
-    let app = tremplin_api::app(state.clone(), tremplin_api::preview::router(preview));
+    let app = tremplin_api::app(state.clone(), tremplin_api::http::preview::router(preview));
     Platform {
         dir,
         state,
@@ -393,17 +393,26 @@ pub const PASSWORD: &str = "un velo rouge sous la pluie";
 
 /// Registers a youth through the form and keeps the session in `c`.
 pub async fn register(c: &mut Client, email: &str) -> Answer {
+    register_with(c, email, &[]).await
+}
+
+/// Registers a youth through the form with `fields` over the defaults (first name Camille,
+/// no Mission Locale, no news), and keeps the session in `c`.
+pub async fn register_with(c: &mut Client, email: &str, fields: &[(&str, &str)]) -> Answer {
+    let mut all = vec![
+        ("first_name", "Camille"),
+        ("email", email),
+        ("password", PASSWORD),
+        ("structure", ""),
+    ];
+    for (k, v) in fields {
+        match all.iter_mut().find(|(name, _)| name == k) {
+            Some(field) => field.1 = v,
+            None => all.push((k, v)),
+        }
+    }
     let a = c
-        .post_form(
-            "/compte/inscription",
-            "/compte/inscription",
-            &[
-                ("first_name", "Camille"),
-                ("email", email),
-                ("password", PASSWORD),
-                ("structure", ""),
-            ],
-        )
+        .post_form("/compte/inscription", "/compte/inscription", &all)
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     a
@@ -472,7 +481,7 @@ pub fn make_repository(site: &Path) {
 
 /// Adds the structure `slug` (a Mission Locale of `town`) unless it exists.
 pub async fn structure(p: &Platform, slug: &str, town: &str) {
-    use tremplin_api::accounts;
+    use tremplin_api::domain::accounts;
     if accounts::structure_by_slug(&p.state.db, slug)
         .await
         .unwrap()
@@ -490,19 +499,30 @@ pub async fn structure(p: &Platform, slug: &str, town: &str) {
     }
 }
 
-/// A staff account (counsellor of `slug`, or admin), signed in on a new client; the
-/// structures `lille` and `grenoble` exist.
+/// A staff account (counsellor of `slug`, or admin) named Sam, signed in on a new client;
+/// the structures `lille` and `grenoble` exist.
 pub async fn staff(
     p: &Platform,
-    role: tremplin_api::accounts::Role,
+    role: tremplin_api::domain::accounts::Role,
     slug: &str,
     email: &str,
-) -> (Client, tremplin_api::accounts::User) {
-    use tremplin_api::accounts::{self, Role};
+) -> (Client, tremplin_api::domain::accounts::User) {
+    staff_named(p, role, slug, email, "Sam").await
+}
+
+/// `staff`, with a first name.
+pub async fn staff_named(
+    p: &Platform,
+    role: tremplin_api::domain::accounts::Role,
+    slug: &str,
+    email: &str,
+    name: &str,
+) -> (Client, tremplin_api::domain::accounts::User) {
+    use tremplin_api::domain::accounts::{self, Role};
     structure(p, "lille", "Lille").await;
     structure(p, "grenoble", "Grenoble").await;
     let s = (role == Role::Counsellor).then_some(slug);
-    let (user, token) = accounts::invite(&p.state.db, &p.state.config, email, role, s, "Sam")
+    let (user, token) = accounts::invite(&p.state.db, &p.state.config, email, role, s, name)
         .await
         .unwrap();
     accounts::set_password_with_token(&p.state.db, &token, PASSWORD)
@@ -517,10 +537,20 @@ pub async fn staff(
 }
 
 /// A youth registered through the form, signed in on a new client.
-pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::accounts::User) {
+pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::domain::accounts::User) {
+    youth_with(p, email, &[]).await
+}
+
+/// A youth registered through the form with `fields` (see `register_with`), signed in on a
+/// new client.
+pub async fn youth_with(
+    p: &Platform,
+    email: &str,
+    fields: &[(&str, &str)],
+) -> (Client, tremplin_api::domain::accounts::User) {
     let mut c = Client::new(p);
-    register(&mut c, email).await;
-    let u = tremplin_api::accounts::user_by_email(&p.state.db, email)
+    register_with(&mut c, email, fields).await;
+    let u = tremplin_api::domain::accounts::user_by_email(&p.state.db, email)
         .await
         .unwrap()
         .unwrap();
@@ -529,13 +559,33 @@ pub async fn youth(p: &Platform, email: &str) -> (Client, tremplin_api::accounts
 
 /// Applies the search outbox now (the platform's worker does it within a second).
 pub async fn index_now(p: &Platform) {
-    tremplin_api::search_sync::configure(p.state.search.as_ref(), &[])
+    tremplin_api::index::sync::configure(p.state.search.as_ref(), &[])
         .await
         .unwrap();
-    tremplin_api::search_sync::drain(&p.state.db, p.state.search.as_ref())
-        .await
-        .unwrap();
+    tremplin_api::index::sync::drain(
+        &p.state.db,
+        p.state.search.as_ref(),
+        &tremplin_api::domain::opportunities::IndexSource,
+    )
+    .await
+    .unwrap();
     p.state.listings.changed();
+}
+
+/// Gives the "contenus" index these pages, as the site's sync would.
+pub async fn index_site(p: &Platform, docs: Vec<tremplin_generator::documents::ContentDoc>) {
+    let docs = docs
+        .iter()
+        .map(tremplin_api::index::documents::content_document)
+        .collect();
+    tremplin_api::index::contents::sync_contents(
+        p.state.search.as_ref(),
+        &p.state.contents,
+        &[],
+        docs,
+    )
+    .await
+    .unwrap();
 }
 
 /// Sends `req` to the platform as is (headers of the test's choosing).

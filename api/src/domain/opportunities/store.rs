@@ -1,0 +1,475 @@
+//! Opportunities as stored: reading them (who may see which), and every write, each with
+//! its `search_outbox` row in the same transaction.
+
+use super::*;
+
+// ---- what is read ----
+
+/// An opportunity as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Opportunity {
+    pub id: i64,
+    pub structure: Structure,
+    pub author_id: Option<i64>,
+    pub kind: Kind,
+    pub title: String,
+    pub organisation: String,
+    pub description: String,
+    pub place: Place,
+    pub contract: String,
+    pub duration: String,
+    pub hours: String,
+    pub level: Level,
+    pub start_date: Option<String>,
+    pub deadline: Option<String>,
+    pub places: Option<i64>,
+    pub taken: i64,
+    pub apply: String,
+    pub themes: Vec<String>,
+    /// As stored.
+    pub status: Status,
+    pub source: String,
+    pub external_id: Option<String>,
+    pub source_url: String,
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Opportunity {
+    /// The status as it is today: a published opportunity whose deadline has passed is
+    /// `expiree`, without anyone having to change it.
+    pub fn effective_status(&self) -> Status {
+        if self.status == Status::Published && self.expired() {
+            Status::Expired
+        } else {
+            self.status
+        }
+    }
+
+    pub fn expired(&self) -> bool {
+        self.deadline
+            .as_deref()
+            .is_some_and(|d| d < today().as_str())
+    }
+
+    /// Visible to anyone: published and not expired.
+    pub fn is_public(&self) -> bool {
+        self.effective_status() == Status::Published
+    }
+
+    /// What a youth who saved it, or said it interested them, may still see of an
+    /// opportunity that is no longer public: its kind, structure and status, not its text
+    /// (a counsellor may have unpublished it to rewrite it).
+    pub fn withdrawn(&self) -> Opportunity {
+        Opportunity {
+            title: "Cette opportunité n'est plus en ligne".into(),
+            organisation: String::new(),
+            description: String::new(),
+            place: Place {
+                town: String::new(),
+                postcode: String::new(),
+                insee: String::new(),
+                lat: None,
+                lon: None,
+                remote: false,
+            },
+            contract: String::new(),
+            duration: String::new(),
+            hours: String::new(),
+            apply: String::new(),
+            themes: Vec::new(),
+            external_id: None,
+            source_url: String::new(),
+            ..self.clone()
+        }
+    }
+
+    /// Places left, for opportunities that count them.
+    pub fn places_left(&self) -> Option<i64> {
+        self.places.map(|p| (p - self.taken).max(0))
+    }
+
+    /// How to apply: (kind, value) with kind `lien`, `email` or `conseiller`.
+    pub fn apply_how(&self) -> (&'static str, &str) {
+        if limits::web_link(&self.apply) {
+            ("lien", &self.apply)
+        } else if crate::domain::accounts::valid_email(&self.apply) {
+            ("email", &self.apply)
+        } else {
+            ("conseiller", "")
+        }
+    }
+
+    /// The original offer's address, when it is a web link (rows stored before links were
+    /// checked may hold anything).
+    pub fn source_link(&self) -> Option<&str> {
+        Some(self.source_url.as_str()).filter(|u| limits::web_link(u))
+    }
+
+    /// The JSON shape of the API.
+    pub fn to_json(&self) -> Value {
+        let (apply_kind, apply_value) = self.apply_how();
+        json!({
+            "id": self.id,
+            "kind": self.kind,
+            "kind_label": self.kind.label(),
+            "title": self.title,
+            "organisation": self.organisation,
+            "description": self.description,
+            "description_html": crate::infra::markdown::safe_html(&self.description),
+            "place": {
+                "town": self.place.town,
+                "postcode": self.place.postcode,
+                "insee": self.place.insee,
+                "latitude": self.place.lat,
+                "longitude": self.place.lon,
+                "remote": self.place.remote,
+            },
+            "contract": self.contract,
+            "duration": self.duration,
+            "hours": self.hours,
+            "level": self.level,
+            "level_label": self.level.label(),
+            "start_date": self.start_date,
+            "deadline": self.deadline,
+            "places": self.places,
+            "places_left": self.places_left(),
+            "apply": {"kind": apply_kind, "value": apply_value},
+            "themes": self.themes,
+            "status": self.effective_status(),
+            "structure": {"slug": self.structure.slug, "name": self.structure.name},
+            "source": if self.source.is_empty() { None } else { Some(&self.source) },
+            "external_id": self.external_id,
+            "source_url": self.source_link(),
+            "published_at": self.published_at.map(iso),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "url": format!("/opportunites/{}", self.id),
+        })
+    }
+}
+
+pub(super) const SELECT: &str =
+    "SELECT o.id, o.structure_id, o.author_id, o.kind, o.title, o.organisation, \
+    o.description, o.town, o.postcode, o.insee, o.lat, o.lon, o.remote, o.contract, o.duration, \
+    o.hours, o.level, o.start_date, o.deadline, o.places, o.taken, o.apply, o.themes, o.status, \
+    o.source, o.external_id, o.source_url, o.published_at, o.created_at, o.updated_at, \
+    s.slug, s.name AS sname, s.town AS stown, s.contact \
+    FROM opportunities o JOIN structures s ON s.id = o.structure_id";
+
+pub(super) fn from_row(r: &AnyRow) -> Result<Opportunity, sqlx::Error> {
+    let themes: String = r.try_get("themes")?;
+    Ok(Opportunity {
+        id: r.try_get("id")?,
+        structure: Structure {
+            id: r.try_get("structure_id")?,
+            slug: r.try_get("slug")?,
+            name: r.try_get("sname")?,
+            town: r.try_get("stown")?,
+            contact: r.try_get("contact")?,
+        },
+        author_id: r.try_get("author_id")?,
+        kind: slug(r, "kind")?,
+        title: r.try_get("title")?,
+        organisation: r.try_get("organisation")?,
+        description: r.try_get("description")?,
+        place: Place {
+            town: r.try_get("town")?,
+            postcode: r.try_get("postcode")?,
+            insee: r.try_get("insee")?,
+            lat: r.try_get("lat")?,
+            lon: r.try_get("lon")?,
+            remote: r.try_get::<i64, _>("remote")? != 0,
+        },
+        contract: r.try_get("contract")?,
+        duration: r.try_get("duration")?,
+        hours: r.try_get("hours")?,
+        level: slug(r, "level")?,
+        start_date: r.try_get("start_date")?,
+        deadline: r.try_get("deadline")?,
+        places: r.try_get("places")?,
+        taken: r.try_get("taken")?,
+        apply: r.try_get("apply")?,
+        themes: themes
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
+        status: slug(r, "status")?,
+        source: r.try_get("source")?,
+        external_id: r.try_get("external_id")?,
+        source_url: r.try_get("source_url")?,
+        published_at: r.try_get("published_at")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Opportunity>, AppError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE o.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| from_row(&r)).transpose()?)
+}
+
+/// An opportunity `user` may see: public ones for everyone, the others for their managers.
+/// Anything else is "not found", so that nobody learns what another structure prepares.
+pub async fn get_visible(db: &Db, user: Option<&User>, id: i64) -> Result<Opportunity, AppError> {
+    match get(db, id).await? {
+        Some(o) if o.is_public() || user.is_some_and(|u| u.manages(o.structure.id)) => Ok(o),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The opportunity, if `user` manages it; 404 when it does not exist or is another
+/// structure's.
+pub async fn get_managed(db: &Db, user: &User, id: i64) -> Result<Opportunity, AppError> {
+    if user.role == Role::Youth {
+        return Err(AppError::Forbidden(
+            "Cette action est réservée aux conseillers.".into(),
+        ));
+    }
+    match get(db, id).await? {
+        Some(o) if user.manages(o.structure.id) => Ok(o),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+// ---- writes ----
+
+/// Records that the search index must look at this opportunity again.
+pub(super) async fn outbox(tx: &mut Transaction<'_, Any>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO search_outbox (index_name, doc_id, created_at) VALUES ('opportunites', $1, $2)")
+        .bind(id.to_string())
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The structure a new opportunity of `user` belongs to.
+pub(super) async fn target_structure(
+    db: &Db,
+    user: &User,
+    slug: &str,
+) -> Result<Structure, AppError> {
+    match user.role {
+        Role::Counsellor => user.structure.clone().ok_or_else(|| {
+            AppError::Forbidden("Votre compte n'est rattaché à aucune Mission Locale.".into())
+        }),
+        Role::Admin => match crate::domain::accounts::structure_by_slug(db, slug).await? {
+            Some(s) => Ok(s),
+            None => Err(AppError::Invalid(vec![(
+                "structure",
+                "Choisissez la Mission Locale qui publie cette opportunité.".into(),
+            )])),
+        },
+        Role::Youth => Err(AppError::Forbidden(
+            "Seuls les conseillers publient des opportunités.".into(),
+        )),
+    }
+}
+
+/// Inserts or, when an opportunity of the structure has the same source and external id,
+/// updates it. Returns its id and whether it was created.
+pub(super) async fn write(
+    tx: &mut Transaction<'_, Any>,
+    structure_id: i64,
+    author: Option<i64>,
+    v: &Valid,
+    existing: Option<i64>,
+) -> Result<(i64, bool), AppError> {
+    let t = now();
+    let existing = match (existing, &v.external_id) {
+        (Some(id), _) => Some(id),
+        (None, Some(ext)) => sqlx::query(
+            "SELECT id FROM opportunities WHERE structure_id = $1 AND source = $2 AND external_id = $3",
+        )
+        .bind(structure_id)
+        .bind(&v.source)
+        .bind(ext)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get::<i64, _>(0))
+        .transpose()?,
+        (None, None) => None,
+    };
+    let themes = v.themes.join(",");
+    let (id, created) = match existing {
+        Some(id) => {
+            let status = v.status;
+            sqlx::query(
+                "UPDATE opportunities SET kind = $1, title = $2, organisation = $3, description = $4, \
+                 town = $5, postcode = $6, insee = $7, lat = $8, lon = $9, remote = $10, contract = $11, \
+                 duration = $12, hours = $13, level = $14, level_rank = $15, start_date = $16, deadline = $17, \
+                 places = $18, apply = $19, themes = $20, source_url = $21, updated_at = $22, \
+                 status = COALESCE($23, status), \
+                 published_at = CASE WHEN $24 = 1 AND published_at IS NULL THEN $22 ELSE published_at END, \
+                 external_id = COALESCE($25, external_id) \
+                 WHERE id = $26",
+            )
+            .persistent(false)
+            .bind(v.kind.as_str())
+            .bind(&v.title)
+            .bind(&v.organisation)
+            .bind(&v.description)
+            .bind(&v.place.town)
+            .bind(&v.place.postcode)
+            .bind(&v.place.insee)
+            .bind(v.place.lat)
+            .bind(v.place.lon)
+            .bind(v.place.remote as i64)
+            .bind(&v.contract)
+            .bind(&v.duration)
+            .bind(&v.hours)
+            .bind(v.level.as_str())
+            .bind(v.level.rank())
+            .bind(&v.start_date)
+            .bind(&v.deadline)
+            .bind(v.places)
+            .bind(&v.apply)
+            .bind(&themes)
+            .bind(&v.source_url)
+            .bind(t)
+            .bind(status.map(Status::as_str))
+            .bind((status == Some(Status::Published)) as i64)
+            .bind(&v.external_id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            (id, false)
+        }
+        None => {
+            let status = v.status.unwrap_or(Status::Draft);
+            let row = sqlx::query(
+                "INSERT INTO opportunities (structure_id, author_id, kind, title, organisation, description, \
+                 town, postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, \
+                 start_date, deadline, places, apply, themes, status, source, external_id, source_url, \
+                 published_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28) RETURNING id",
+            )
+            // Not cached: through the `Any` driver, a statement first prepared with a NULL
+            // coordinate keeps a parameter type PostgreSQL then refuses a number for.
+            .persistent(false)
+            .bind(structure_id)
+            .bind(author)
+            .bind(v.kind.as_str())
+            .bind(&v.title)
+            .bind(&v.organisation)
+            .bind(&v.description)
+            .bind(&v.place.town)
+            .bind(&v.place.postcode)
+            .bind(&v.place.insee)
+            .bind(v.place.lat)
+            .bind(v.place.lon)
+            .bind(v.place.remote as i64)
+            .bind(&v.contract)
+            .bind(&v.duration)
+            .bind(&v.hours)
+            .bind(v.level.as_str())
+            .bind(v.level.rank())
+            .bind(&v.start_date)
+            .bind(&v.deadline)
+            .bind(v.places)
+            .bind(&v.apply)
+            .bind(&themes)
+            .bind(status.as_str())
+            .bind(&v.source)
+            .bind(&v.external_id)
+            .bind(&v.source_url)
+            .bind((status == Status::Published).then_some(t))
+            .bind(t)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    AppError::Invalid(vec![(
+                        "external_id",
+                        "Une opportunité de votre structure a déjà cet identifiant.".into(),
+                    )])
+                } else {
+                    e.into()
+                }
+            })?;
+            (row.try_get::<i64, _>(0)?, true)
+        }
+    };
+    outbox(tx, id).await?;
+    Ok((id, created))
+}
+
+/// Publishes a new opportunity (or a draft of it) for the counsellor's structure.
+pub async fn create(db: &Db, user: &User, draft: &Draft) -> Result<Opportunity, AppError> {
+    let structure = target_structure(db, user, &draft.structure).await;
+    let valid = validate(draft);
+    let (structure, valid) = match (structure, valid) {
+        (Ok(s), Ok(v)) => (s, v),
+        (Err(AppError::Invalid(mut a)), Err(b)) => {
+            a.extend(b);
+            return Err(AppError::Invalid(a));
+        }
+        (Err(e), _) => return Err(e),
+        (_, Err(b)) => return Err(AppError::Invalid(b)),
+    };
+    let mut tx = db.pool.begin().await?;
+    let (id, _) = write(&mut tx, structure.id, Some(user.id), &valid, None).await?;
+    tx.commit().await?;
+    get(db, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("opportunité créée introuvable".into()))
+}
+
+/// Replaces an opportunity's fields (its structure stays the same).
+pub async fn update(db: &Db, user: &User, id: i64, draft: &Draft) -> Result<Opportunity, AppError> {
+    let current = get_managed(db, user, id).await?;
+    let mut valid = validate(draft).map_err(AppError::Invalid)?;
+    if valid.external_id.is_none() {
+        valid.external_id = current.external_id.clone();
+    }
+    valid.source = current.source.clone();
+    let mut tx = db.pool.begin().await?;
+    write(&mut tx, current.structure.id, None, &valid, Some(id)).await?;
+    tx.commit().await?;
+    get(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Publishes, unpublishes (back to draft) or marks as filled.
+pub async fn set_status(
+    db: &Db,
+    user: &User,
+    id: i64,
+    status: &str,
+) -> Result<Opportunity, AppError> {
+    let current = get_managed(db, user, id).await?;
+    let Some(status) = Status::from_slug(status) else {
+        return Err(AppError::Invalid(vec![(
+            "status",
+            "Statut inconnu : brouillon, publiee, pourvue ou expiree.".into(),
+        )]));
+    };
+    if status == Status::Published && current.expired() {
+        return Err(AppError::Invalid(vec![(
+            "status",
+            "La date limite est passée : changez-la avant de publier.".into(),
+        )]));
+    }
+    let t = now();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "UPDATE opportunities SET status = $1, updated_at = $2, \
+         published_at = CASE WHEN $4 = 1 AND published_at IS NULL THEN $2 ELSE published_at END \
+         WHERE id = $3",
+    )
+    .bind(status.as_str())
+    .bind(t)
+    .bind(id)
+    .bind((status == Status::Published) as i64)
+    .execute(&mut *tx)
+    .await?;
+    outbox(&mut tx, id).await?;
+    tx.commit().await?;
+    get(db, id).await?.ok_or(AppError::NotFound)
+}
