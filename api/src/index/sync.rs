@@ -77,10 +77,9 @@ pub async fn release(db: &Db, holder: &str) -> Result<(), AppError> {
 
 /// Whether any change waits in the opportunities' outbox.
 async fn pending(db: &Db) -> Result<bool, AppError> {
-    let row =
-        sqlx::query("SELECT id FROM search_outbox WHERE index_name = 'opportunites' LIMIT 1")
-            .fetch_optional(&db.pool)
-            .await?;
+    let row = sqlx::query("SELECT id FROM search_outbox WHERE index_name = 'opportunites' LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(row.is_some())
 }
 

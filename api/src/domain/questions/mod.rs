@@ -60,8 +60,8 @@ pub const QUESTION_MIN: usize = 10;
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::faq::validate_faq;
+    use super::*;
 
     #[test]
     fn emails_and_phones_are_removed() {
@@ -214,5 +214,4 @@ mod tests {
             );
         }
     }
-
 }
