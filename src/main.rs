@@ -52,7 +52,7 @@ enum Command {
     /// List the content's sourced facts (amounts, ages, conditions), the oldest check first, so
     /// that counsellors check them again on the official site.
     Sources {
-        /// A fact checked more than this many months ago is marked "à revérifier".
+        /// A fact whose text is more than this many months old is marked "à revérifier".
         #[arg(long, alias = "months", default_value_t = 12)]
         mois: u32,
         /// Show only the facts to check again, and fail when there are some (for a scheduled job).
@@ -359,7 +359,7 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) 
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
     eprintln!(
-        "{} ; {stale} à revérifier (vérifiées il y a plus de {months} mois){}.",
+        "{} ; {stale} à revérifier (texte de plus de {months} mois){}.",
         plural(facts.len(), "information sourcée", "informations sourcées"),
         if d.is_empty() {
             String::new()

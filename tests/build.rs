@@ -324,7 +324,7 @@ fn sources_lists_the_sourced_facts_oldest_first() {
     );
     assert_eq!(
         stderr(&out).trim_end(),
-        "2 informations sourcées ; 1 à revérifier (vérifiées il y a plus de 12 mois)."
+        "2 informations sourcées ; 1 à revérifier (texte de plus de 12 mois)."
     );
 
     // For a scheduled job: only the stale ones, and a failure when there are some.
