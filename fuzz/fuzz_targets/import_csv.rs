@@ -1,4 +1,4 @@
-//! An import file read as CSV (`api/src/import.rs`: encoding — UTF-8, UTF-16 with a BOM or
+//! An import file read as CSV (`api/src/domain/opportunities/import/sheet.rs`: encoding — UTF-8, UTF-16 with a BOM or
 //! Windows-1252 — then the delimiter from the header or Excel's `sep=` line, columns by
 //! name), then each row checked as the import checks it (`opportunities::validate`, the
 //! commune resolved offline) and its description rendered as the detail page and the index

@@ -1,4 +1,4 @@
-//! An import file read as JSON (`api/src/import.rs`): our own format (a list, or an object
+//! An import file read as JSON (`api/src/domain/opportunities/import/json.rs`): our own format (a list, or an object
 //! with `opportunites`) and France Travail's "Offres d'emploi v2" search (`resultats`) — the
 //! reader tells them apart from the text, so one target with seeds of both covers both —
 //! then each row checked and rendered as for the CSV target.

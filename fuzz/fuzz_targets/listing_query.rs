@@ -6,7 +6,7 @@
 //! filters, geo radius, sort, page).
 //!
 //! The request is rebuilt here from `Checked` because `list` also reads the database; keep it
-//! in step with `list_by_engine` in `api/src/opportunities.rs`.
+//! in step with `list_by_engine` in `api/src/domain/opportunities/listing.rs`.
 
 #![no_main]
 
@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         req.filters.push(sync::not_expired());
         if !e.kinds.is_empty() {
             req.filters
-                .push(Filter::any("kind", e.kinds.iter().copied()));
+                .push(Filter::any("kind", e.kinds.iter().map(|k| k.as_str())));
         }
         if let Some(rank) = e.level {
             req.filters

@@ -4,7 +4,7 @@
 //! what the search takes from the HTML (plain text, headings); again with raw HTML refused
 //! when the text has any. The same text also goes
 //! through the `markdown` template filter and through the API's safe renderer of what
-//! counsellors and youths type (`api/src/markdown.rs`) and its plain-text form for the index.
+//! counsellors and youths type (`api/src/infra/markdown.rs`) and its plain-text form for the index.
 
 #![no_main]
 

@@ -1,6 +1,6 @@
 //! The query string of the search API (`/api/v1/search?q=…&index=…&limit=…&offset=…`, which
 //! the suggestion script calls at each key press): the same checks as `api_search` in
-//! `api/src/web_search.rs` (`limits::query`, 50 hits, offset up to `MAX_HITS`), then the embedded
+//! `api/src/http/search.rs` (`limits::query`, 50 hits, offset up to `MAX_HITS`), then the embedded
 //! engine's whole query path — French analysis (`search/src/text.rs`: words, folding,
 //! elision, stop words, stems, typo thresholds), the query (`embedded/query.rs`: synonyms,
 //! prefix of the last word, typos), facets, highlights and cropping, "did you mean", and the
