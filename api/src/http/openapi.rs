@@ -741,4 +741,51 @@ mod tests {
         assert!(get.get("400").is_some() && get.get("503").is_some());
         assert!(get.get("403").is_none() && get.get("413").is_none());
     }
+
+    /// The typed bodies and the document name the same fields: a field added to `Draft` or
+    /// to the opportunity's JSON without its line in the document fails here (the document
+    /// is written by hand; the bodies are typed structs).
+    #[test]
+    fn the_schemas_name_the_bodies_fields() {
+        use crate::domain::opportunities::{Draft, Opportunity};
+        use std::collections::BTreeSet;
+        let doc: Value = serde_json::from_str(super::document()).unwrap();
+        let keys =
+            |v: Value| -> BTreeSet<String> { v.as_object().unwrap().keys().cloned().collect() };
+        let schema = |name: &str| {
+            let s = &doc["components"]["schemas"][name];
+            let properties = keys(s["properties"].clone());
+            let required: BTreeSet<String> = s["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            (properties, required)
+        };
+
+        let draft = keys(serde_json::to_value(Draft::default()).unwrap());
+        let (properties, _) = schema("Draft");
+        assert_eq!(
+            properties, draft,
+            "Draft: the document's properties and the struct's fields"
+        );
+
+        let opportunity = Opportunity::default();
+        let body = keys(serde_json::to_value(opportunity.to_json()).unwrap());
+        let (properties, required) = schema("Opportunity");
+        // In lists only: the distance, and the interests of a structure's list.
+        let listed: BTreeSet<String> = ["distance_km", "interested", "new_interests"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            properties
+                .difference(&listed)
+                .cloned()
+                .collect::<BTreeSet<_>>(),
+            body,
+            "Opportunity: the document's properties and the JSON's fields"
+        );
+        assert_eq!(required, body, "Opportunity: every field is required");
+    }
 }

@@ -19,12 +19,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{self, Role, User};
 use crate::domain::opportunities::{
-    self as opp, Draft, Filters, InterestState, Kind, Level, Opportunity, Status,
+    self as opp, Draft, Filters, InterestState, Kind, Level, Opportunity, OpportunityJson, Status,
 };
 use crate::http::extract::{
     check_form, field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,

@@ -96,8 +96,8 @@ fn json_draft(element: &Value, line: usize) -> Result<Draft, String> {
         };
         let wrong = || format!("opportunité à la ligne {line} : « {key} » doit être un texte.");
         match field {
-            "remote" => {
-                draft.remote = match value {
+            yes_no if YES_NO.contains(&yes_no) => {
+                let value = match value {
                     Value::Bool(b) => *b,
                     _ => json_text(value)
                         .as_deref()
@@ -108,6 +108,7 @@ fn json_draft(element: &Value, line: usize) -> Result<Draft, String> {
                             )
                         })?,
                 };
+                set_yes_no(&mut draft, field, value);
             }
             "themes" => {
                 draft.themes = match value {

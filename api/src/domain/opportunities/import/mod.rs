@@ -205,7 +205,17 @@ fn closest_name(name: &str) -> Option<&'static str> {
         .map(|(_, known)| known)
 }
 
-/// Sets a text field of a draft (not `remote`, nor `themes`).
+/// The fields of a draft that are yes or no (`set_yes_no`).
+const YES_NO: &[&str] = &["remote"];
+
+/// Sets a yes-or-no field of a draft (one of `YES_NO`).
+fn set_yes_no(d: &mut Draft, field: &str, value: bool) {
+    if field == "remote" {
+        d.remote = value;
+    }
+}
+
+/// Sets a text field of a draft (not one of `YES_NO`, nor `themes`).
 fn set_text(d: &mut Draft, field: &str, value: String) {
     let slot = match field {
         "external_id" => &mut d.external_id,
