@@ -45,7 +45,7 @@ pub const DOCUMENT: &str = r##"{
       },
       "Opportunity": {
         "type": "object",
-        "required": ["id", "kind", "kind_label", "title", "organisation", "description", "description_html", "place", "contract", "duration", "hours", "level", "level_label", "start_date", "deadline", "places", "places_left", "apply", "themes", "status", "structure", "source", "external_id", "source_url", "published_at", "created_at", "updated_at", "url"],
+        "required": ["id", "kind", "kind_label", "title", "organisation", "description", "description_html", "place", "contract", "duration", "hours", "driving_licence", "level", "level_label", "start_date", "deadline", "places", "places_left", "apply", "themes", "status", "structure", "source", "external_id", "source_url", "published_at", "created_at", "updated_at", "url"],
         "properties": {
           "id": { "type": "integer" },
           "kind": { "type": "string" },
@@ -62,6 +62,7 @@ pub const DOCUMENT: &str = r##"{
           "contract": { "type": "string" },
           "duration": { "type": "string" },
           "hours": { "type": "string" },
+          "driving_licence": { "type": "boolean", "description": "Permis de conduire obligatoire" },
           "level": { "type": "string" },
           "level_label": { "type": "string" },
           "start_date": { "type": "string", "nullable": true, "description": "AAAA-MM-JJ" },
@@ -109,7 +110,8 @@ pub const DOCUMENT: &str = r##"{
         "properties": {
           "kind": { "type": "string" }, "title": { "type": "string" }, "organisation": { "type": "string" }, "description": { "type": "string" },
           "town": { "type": "string" }, "postcode": { "type": "string" }, "latitude": { "type": "number" }, "longitude": { "type": "number" }, "remote": { "type": "boolean" },
-          "contract": { "type": "string" }, "duration": { "type": "string" }, "hours": { "type": "string" }, "level": { "type": "string" },
+          "contract": { "type": "string" }, "duration": { "type": "string" }, "hours": { "type": "string" },
+          "driving_licence": { "type": "boolean", "description": "Permis de conduire obligatoire" }, "level": { "type": "string" },
           "start_date": { "type": "string" }, "deadline": { "type": "string" }, "places": { "type": "integer" },
           "apply": { "type": "string", "description": "Un lien https://, une adresse électronique, ou vide (via le conseiller)" },
           "themes": { "type": "array", "items": { "type": "string" } }, "status": { "type": "string" }, "structure": { "type": "string" },

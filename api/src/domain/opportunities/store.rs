@@ -19,6 +19,8 @@ pub struct Opportunity {
     pub contract: String,
     pub duration: String,
     pub hours: String,
+    /// « Permis requis ».
+    pub driving_licence: bool,
     pub level: Level,
     pub start_date: Option<String>,
     pub deadline: Option<String>,
@@ -65,6 +67,7 @@ impl Default for Opportunity {
             contract: String::new(),
             duration: String::new(),
             hours: String::new(),
+            driving_licence: false,
             level: Level::None,
             start_date: None,
             deadline: None,
@@ -170,6 +173,7 @@ impl Opportunity {
             contract: self.contract.clone(),
             duration: self.duration.clone(),
             hours: self.hours.clone(),
+            driving_licence: self.driving_licence,
             level: self.level.as_str().into(),
             start_date: self.start_date.clone().unwrap_or_default(),
             deadline: self.deadline.clone().unwrap_or_default(),
@@ -206,6 +210,7 @@ impl Opportunity {
             contract: &self.contract,
             duration: &self.duration,
             hours: &self.hours,
+            driving_licence: self.driving_licence,
             level: self.level,
             level_label: self.level.label(),
             start_date: self.start_date.as_deref(),
@@ -244,6 +249,7 @@ pub struct OpportunityJson<'a> {
     pub contract: &'a str,
     pub duration: &'a str,
     pub hours: &'a str,
+    pub driving_licence: bool,
     pub level: Level,
     pub level_label: &'static str,
     pub start_date: Option<&'a str>,
@@ -284,7 +290,7 @@ pub struct ApplyJson<'a> {
 pub(super) const SELECT: &str =
     "SELECT o.id, o.structure_id, o.author_id, o.kind, o.title, o.organisation, \
     o.description, o.town, o.postcode, o.insee, o.lat, o.lon, o.remote, o.contract, o.duration, \
-    o.hours, o.level, o.start_date, o.deadline, o.places, o.taken, o.apply, o.themes, o.status, \
+    o.hours, o.driving_licence, o.level, o.start_date, o.deadline, o.places, o.taken, o.apply, o.themes, o.status, \
     o.source, o.external_id, o.source_url, o.published_at, o.created_at, o.updated_at, \
     s.slug, s.name AS sname, s.town AS stown, s.contact \
     FROM opportunities o JOIN structures s ON s.id = o.structure_id";
@@ -316,6 +322,7 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Opportunity, sqlx::Error> {
         contract: r.try_get("contract")?,
         duration: r.try_get("duration")?,
         hours: r.try_get("hours")?,
+        driving_licence: r.try_get::<i64, _>("driving_licence")? != 0,
         level: slug(r, "level")?,
         start_date: r.try_get("start_date")?,
         deadline: r.try_get("deadline")?,
@@ -438,7 +445,7 @@ pub(super) async fn write(
                  places = $18, apply = $19, themes = $20, source_url = $21, updated_at = $22, \
                  status = COALESCE($23, status), \
                  published_at = CASE WHEN $24 = 1 AND published_at IS NULL THEN $22 ELSE published_at END, \
-                 external_id = COALESCE($25, external_id) \
+                 external_id = COALESCE($25, external_id), driving_licence = $27 \
                  WHERE id = $26",
             )
             .persistent(false)
@@ -468,6 +475,7 @@ pub(super) async fn write(
             .bind((status == Some(Status::Published)) as i64)
             .bind(&v.external_id)
             .bind(id)
+            .bind(v.driving_licence as i64)
             .execute(&mut **tx)
             .await?;
             (id, false)
@@ -478,9 +486,9 @@ pub(super) async fn write(
                 "INSERT INTO opportunities (structure_id, author_id, kind, title, organisation, description, \
                  town, postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, \
                  start_date, deadline, places, apply, themes, status, source, external_id, source_url, \
-                 published_at, created_at, updated_at) \
+                 published_at, created_at, updated_at, driving_licence) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28) RETURNING id",
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28, $29) RETURNING id",
             )
             // Not cached: through the `Any` driver, a statement first prepared with a NULL
             // coordinate keeps a parameter type PostgreSQL then refuses a number for.
@@ -513,6 +521,7 @@ pub(super) async fn write(
             .bind(&v.source_url)
             .bind((status == Status::Published).then_some(t))
             .bind(t)
+            .bind(v.driving_licence as i64)
             .fetch_one(&mut **tx)
             .await
             .map_err(|e| {

@@ -113,6 +113,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
         "contrat": o.contract,
         "duree": o.duration,
         "horaires": o.hours,
+        "permis_requis": o.driving_licence,
         "niveau": o.level,
         "niveau_libelle": o.level.label(),
         "debut": o.start_date.as_deref().map(date_fr),

@@ -186,6 +186,14 @@ fn france_travail_draft(offer: &Value, line: usize) -> Result<Draft, String> {
         longitude: text(&["lieuTravail", "longitude"]),
         contract,
         hours: text(&["dureeTravailLibelle"]),
+        // A licence France Travail marks "E" (exigé) is required; "S" (souhaité) is not.
+        driving_licence: offer
+            .get("permis")
+            .and_then(Value::as_array)
+            .is_some_and(|list| {
+                list.iter()
+                    .any(|p| p.get("exigence").and_then(Value::as_str) == Some("E"))
+            }),
         level: offer
             .get("formations")
             .and_then(|f| f.get(0))

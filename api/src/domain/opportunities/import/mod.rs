@@ -152,6 +152,10 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("latitude", &["latitude", "lat"]),
     ("longitude", &["longitude", "lon", "lng"]),
     ("remote", &["a_distance", "teletravail", "remote"]),
+    (
+        "driving_licence",
+        &["permis_requis", "permis", "driving_licence"],
+    ),
     ("contract", &["contrat", "contract", "type_de_contrat"]),
     ("duration", &["duree", "duration"]),
     ("hours", &["horaires", "hours"]),
@@ -206,12 +210,14 @@ fn closest_name(name: &str) -> Option<&'static str> {
 }
 
 /// The fields of a draft that are yes or no (`set_yes_no`).
-const YES_NO: &[&str] = &["remote"];
+const YES_NO: &[&str] = &["remote", "driving_licence"];
 
 /// Sets a yes-or-no field of a draft (one of `YES_NO`).
 fn set_yes_no(d: &mut Draft, field: &str, value: bool) {
-    if field == "remote" {
-        d.remote = value;
+    match field {
+        "remote" => d.remote = value,
+        "driving_licence" => d.driving_licence = value,
+        _ => {}
     }
 }
 
