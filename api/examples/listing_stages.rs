@@ -179,7 +179,7 @@ async fn run(
             let t = Instant::now();
             let value = json!({
                 "items": l.items.iter().map(|(o, d)| {
-                    let mut v = o.to_json();
+                    let mut v = serde_json::to_value(o.to_json()).expect("an opportunity serialises");
                     v["distance_km"] = json!(d.map(|d| (d * 10.0).round() / 10.0));
                     v
                 }).collect::<Vec<_>>(),

@@ -279,7 +279,6 @@ fn opportunity(f: Fixture) -> Opportunity {
             town: String::new(),
             contact: String::new(),
         },
-        author_id: None,
         kind: f.kind.parse().unwrap(),
         title: f.title,
         organisation: f.organisation,
@@ -303,12 +302,10 @@ fn opportunity(f: Fixture) -> Opportunity {
         apply: String::new(),
         themes: f.themes,
         status: "publiee".parse().unwrap(),
-        source: String::new(),
-        external_id: None,
-        source_url: String::new(),
         published_at: Some(1_780_000_000 + f.id),
         created_at: 1_780_000_000,
         updated_at: 1_780_000_000,
+        ..Opportunity::default()
     }
 }
 

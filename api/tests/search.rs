@@ -97,10 +97,10 @@ async fn one_box_finds_guides_faq_and_opportunities() {
             page.body
         );
         assert!(!page.body.contains("<script>x"), "snippets are escaped");
-        assert!(page.body.contains(&format!("href=\"/opportunites/{id}\"")));
+        assert!(links_to(&page.body, &format!("/opportunites/{id}")));
         // 15 contents: two pages of 10, the link keeps the query.
         assert!(
-            page.body.contains("href=\"/recherche?q=cv&amp;page=2\""),
+            links_to(&page.body, "/recherche?q=cv&page=2"),
             "{}",
             page.body
         );
@@ -112,7 +112,7 @@ async fn one_box_finds_guides_faq_and_opportunities() {
         // Plurals and typos.
         let typo = anon.get("/recherche?q=motivaton").await;
         assert!(
-            typo.body.contains("href=\"/guides/lettre/\""),
+            links_to(&typo.body, "/guides/lettre/"),
             "{b}: {}",
             typo.body
         );

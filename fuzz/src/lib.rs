@@ -222,7 +222,6 @@ fn opportunity(f: Fixture) -> Opportunity {
             town: String::new(),
             contact: String::new(),
         },
-        author_id: None,
         kind: f.kind.parse().unwrap_or(tremplin_api::domain::opportunities::Kind::Job),
         title: f.title,
         organisation: f.organisation,
@@ -246,12 +245,10 @@ fn opportunity(f: Fixture) -> Opportunity {
         apply: String::new(),
         themes: f.themes,
         status: tremplin_api::domain::opportunities::Status::Published,
-        source: String::new(),
-        external_id: None,
-        source_url: String::new(),
         published_at: Some(1_780_000_000 + f.id),
         created_at: 1_780_000_000,
         updated_at: 1_780_000_000,
+        ..Opportunity::default()
     }
 }
 

@@ -2,28 +2,38 @@
 //! them, and the deletion of their account for good. Each domain gives its own part; this
 //! module puts them together, so no domain needs to know the others for it.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use crate::domain::accounts::{self, User};
+use crate::domain::accounts::{self, AccountExport, User};
+use crate::domain::newsletter::NewsletterExport;
+use crate::domain::opportunities::OpportunitiesExport;
+use crate::domain::questions::QuestionExport;
 use crate::domain::{newsletter, opportunities, questions};
 use crate::infra::db::{now, Db};
 use crate::infra::error::AppError;
 use crate::infra::time::iso;
 
-/// Everything Tremplin keeps about a person (RGPD right of access), as JSON.
-pub async fn export(db: &Db, user: &User) -> Result<Value, AppError> {
-    let mut all = accounts::export_for(db, user).await?;
-    all.insert(
-        "opportunites".into(),
-        opportunities::export_for(db, user).await?,
-    );
-    all.insert("questions".into(), questions::export_for(db, user).await?);
-    all.insert(
-        "lettre_et_alertes".into(),
-        newsletter::export_for(db, user).await?,
-    );
-    all.insert("exporte_le".into(), json!(iso(now())));
-    Ok(Value::Object(all))
+/// Everything Tremplin keeps about a person (RGPD right of access): each domain's part,
+/// French keys, as `GET /api/v1/me/export` gives it.
+#[derive(Debug, Serialize)]
+pub struct DataExport {
+    #[serde(flatten)]
+    pub account: AccountExport,
+    pub opportunites: OpportunitiesExport,
+    pub questions: Vec<QuestionExport>,
+    pub lettre_et_alertes: NewsletterExport,
+    pub exporte_le: String,
+}
+
+/// Everything Tremplin keeps about a person (RGPD right of access).
+pub async fn export(db: &Db, user: &User) -> Result<DataExport, AppError> {
+    Ok(DataExport {
+        account: accounts::export_for(db, user).await?,
+        opportunites: opportunities::export_for(db, user).await?,
+        questions: questions::export_for(db, user).await?,
+        lettre_et_alertes: newsletter::export_for(db, user).await?,
+        exporte_le: iso(now()),
+    })
 }
 
 /// Deletes an account and everything personal tied to it, for good, in one transaction.

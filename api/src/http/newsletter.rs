@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
 use axum::Json;
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::Role;
@@ -235,19 +235,25 @@ fn youth(viewer: &Viewer) -> Result<&crate::domain::accounts::User, AppError> {
     Ok(user)
 }
 
-async fn consent_json(state: &AppState, user_id: i64) -> Result<Json<Value>, AppError> {
-    let c = nl::consent(&state.db, user_id).await?;
-    Ok(Json(json!({
-        "subscribed": c.subscribed,
-        "consented_at": c.consented_at.map(iso),
-        "withdrawn_at": c.withdrawn_at.map(iso),
-    })))
+/// `GET` and `PUT /api/v1/me/newsletter`: the youth's consent.
+#[derive(Serialize)]
+struct ConsentJson {
+    subscribed: bool,
+    consented_at: Option<String>,
+    withdrawn_at: Option<String>,
 }
 
-async fn api_consent(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Json<Value>, AppError> {
+async fn consent_json(state: &AppState, user_id: i64) -> Result<Response, AppError> {
+    let c = nl::consent(&state.db, user_id).await?;
+    Ok(Json(ConsentJson {
+        subscribed: c.subscribed,
+        consented_at: c.consented_at.map(iso),
+        withdrawn_at: c.withdrawn_at.map(iso),
+    })
+    .into_response())
+}
+
+async fn api_consent(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
     let user = youth(&viewer)?;
     consent_json(&state, user.id).await
 }
@@ -262,35 +268,42 @@ async fn api_set_consent(
     viewer: Viewer,
     _: SameOrigin,
     body: Result<Json<ConsentBody>, JsonRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let user = youth(&viewer)?;
     let body = json_body(body)?;
     nl::set_consent(&state.db, user.id, body.subscribed, "api").await?;
     consent_json(&state, user.id).await
 }
 
-fn alert_json(a: &nl::Alert) -> Value {
-    json!({
-        "id": a.id,
-        "name": a.name,
-        "query": a.query,
-        "description": a.description(),
-        "url": a.path(),
-        "frequency": a.frequency,
-        "created_at": iso(a.created_at),
-    })
+/// An alert in the JSON API.
+#[derive(Serialize)]
+struct AlertJson<'a> {
+    id: i64,
+    name: &'a str,
+    query: &'a str,
+    description: String,
+    url: String,
+    frequency: Frequency,
+    created_at: String,
 }
 
-async fn api_alerts(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Json<Value>, AppError> {
+fn alert_json(a: &nl::Alert) -> AlertJson<'_> {
+    AlertJson {
+        id: a.id,
+        name: &a.name,
+        query: &a.query,
+        description: a.description(),
+        url: a.path(),
+        frequency: a.frequency,
+        created_at: iso(a.created_at),
+    }
+}
+
+async fn api_alerts(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
     let user = youth(&viewer)?;
     let alerts = nl::alerts_of(&state.db, user.id).await?;
-    Ok(Json(json!(alerts
-        .iter()
-        .map(alert_json)
-        .collect::<Vec<_>>())))
+    let body: Vec<AlertJson> = alerts.iter().map(alert_json).collect();
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize)]

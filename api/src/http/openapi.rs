@@ -45,7 +45,7 @@ pub const DOCUMENT: &str = r##"{
       },
       "Opportunity": {
         "type": "object",
-        "required": ["id", "kind", "kind_label", "title", "organisation", "description", "description_html", "place", "contract", "duration", "hours", "level", "level_label", "start_date", "deadline", "places", "places_left", "apply", "themes", "status", "structure", "source", "external_id", "source_url", "published_at", "created_at", "updated_at", "url"],
+        "required": ["id", "kind", "kind_label", "title", "organisation", "description", "description_html", "place", "contract", "duration", "hours", "driving_licence", "level", "level_label", "start_date", "deadline", "places", "places_left", "apply", "themes", "status", "structure", "source", "external_id", "source_url", "published_at", "created_at", "updated_at", "url"],
         "properties": {
           "id": { "type": "integer" },
           "kind": { "type": "string" },
@@ -62,6 +62,7 @@ pub const DOCUMENT: &str = r##"{
           "contract": { "type": "string" },
           "duration": { "type": "string" },
           "hours": { "type": "string" },
+          "driving_licence": { "type": "boolean", "description": "Permis de conduire obligatoire" },
           "level": { "type": "string" },
           "level_label": { "type": "string" },
           "start_date": { "type": "string", "nullable": true, "description": "AAAA-MM-JJ" },
@@ -109,7 +110,8 @@ pub const DOCUMENT: &str = r##"{
         "properties": {
           "kind": { "type": "string" }, "title": { "type": "string" }, "organisation": { "type": "string" }, "description": { "type": "string" },
           "town": { "type": "string" }, "postcode": { "type": "string" }, "latitude": { "type": "number" }, "longitude": { "type": "number" }, "remote": { "type": "boolean" },
-          "contract": { "type": "string" }, "duration": { "type": "string" }, "hours": { "type": "string" }, "level": { "type": "string" },
+          "contract": { "type": "string" }, "duration": { "type": "string" }, "hours": { "type": "string" },
+          "driving_licence": { "type": "boolean", "description": "Permis de conduire obligatoire" }, "level": { "type": "string" },
           "start_date": { "type": "string" }, "deadline": { "type": "string" }, "places": { "type": "integer" },
           "apply": { "type": "string", "description": "Un lien https://, une adresse électronique, ou vide (via le conseiller)" },
           "themes": { "type": "array", "items": { "type": "string" } }, "status": { "type": "string" }, "structure": { "type": "string" },
@@ -740,5 +742,52 @@ mod tests {
         let get = &doc["paths"]["/me"]["get"]["responses"];
         assert!(get.get("400").is_some() && get.get("503").is_some());
         assert!(get.get("403").is_none() && get.get("413").is_none());
+    }
+
+    /// The typed bodies and the document name the same fields: a field added to `Draft` or
+    /// to the opportunity's JSON without its line in the document fails here (the document
+    /// is written by hand; the bodies are typed structs).
+    #[test]
+    fn the_schemas_name_the_bodies_fields() {
+        use crate::domain::opportunities::{Draft, Opportunity};
+        use std::collections::BTreeSet;
+        let doc: Value = serde_json::from_str(super::document()).unwrap();
+        let keys =
+            |v: Value| -> BTreeSet<String> { v.as_object().unwrap().keys().cloned().collect() };
+        let schema = |name: &str| {
+            let s = &doc["components"]["schemas"][name];
+            let properties = keys(s["properties"].clone());
+            let required: BTreeSet<String> = s["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            (properties, required)
+        };
+
+        let draft = keys(serde_json::to_value(Draft::default()).unwrap());
+        let (properties, _) = schema("Draft");
+        assert_eq!(
+            properties, draft,
+            "Draft: the document's properties and the struct's fields"
+        );
+
+        let opportunity = Opportunity::default();
+        let body = keys(serde_json::to_value(opportunity.to_json()).unwrap());
+        let (properties, required) = schema("Opportunity");
+        // In lists only: the distance, and the interests of a structure's list.
+        let listed: BTreeSet<String> = ["distance_km", "interested", "new_interests"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            properties
+                .difference(&listed)
+                .cloned()
+                .collect::<BTreeSet<_>>(),
+            body,
+            "Opportunity: the document's properties and the JSON's fields"
+        );
+        assert_eq!(required, body, "Opportunity: every field is required");
     }
 }

@@ -8,12 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{Role, User};
 use crate::domain::questions::{
-    self as qs, FaqDraft, Inbox, Question, QuestionStatus, Took, FAQ_THEMES,
+    self as qs, FaqDraft, Inbox, Question, QuestionJson, QuestionStatus, Scrubbed, Took, FAQ_THEMES,
 };
 use crate::http::extract::{
     field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,
@@ -617,13 +617,11 @@ async fn api_ask(
     Ok((StatusCode::CREATED, Json(q.to_json(false))).into_response())
 }
 
-async fn api_mine(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Value>, AppError> {
+async fn api_mine(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
     let user = signed_in(&viewer)?;
     let list = qs::mine(&state.db, user).await?;
-    Ok(Json(json!(list
-        .iter()
-        .map(|q| q.to_json(false))
-        .collect::<Vec<_>>())))
+    let body: Vec<QuestionJson> = list.iter().map(|q| q.to_json(false)).collect();
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -635,24 +633,55 @@ async fn api_inbox(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<InboxQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let user = signed_in(&viewer)?;
     let tab = Inbox::parse(q.filter.as_deref().unwrap_or(""));
     let list = qs::inbox(&state.db, user, tab).await?;
-    Ok(Json(json!({
-        "filter": tab.slug(),
-        "questions": list.iter().map(|q| q.to_json(true)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(InboxJson {
+        filter: tab.slug(),
+        questions: list.iter().map(|q| q.to_json(true)).collect(),
+    })
+    .into_response())
+}
+
+/// `GET /api/v1/questions`: a counsellor's inbox, one tab of it.
+#[derive(Serialize)]
+struct InboxJson<'a> {
+    filter: &'static str,
+    questions: Vec<QuestionJson<'a>>,
+}
+
+/// A question another counsellor took first (409).
+#[derive(Serialize)]
+struct TakenJson<'a> {
+    error: String,
+    question: QuestionJson<'a>,
+}
+
+/// `GET /api/v1/questions/{id}/faq`: the FAQ entry proposed, with what was removed from it.
+#[derive(Serialize)]
+struct FaqDraftJson<'a> {
+    draft: &'a FaqDraft,
+    removed: Scrubbed,
+    warning: Option<String>,
+    themes: &'static [&'static str],
+}
+
+/// Where a published FAQ entry was written and its address.
+#[derive(Serialize)]
+struct PublishedJson {
+    path: String,
+    url: String,
 }
 
 async fn api_get(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let user = signed_in(&viewer)?;
     let q = qs::get_for(&state.db, user, id).await?;
-    Ok(Json(q.to_json(is_staff(user))))
+    Ok(Json(q.to_json(is_staff(user))).into_response())
 }
 
 async fn api_take(
@@ -665,7 +694,10 @@ async fn api_take(
         Took::Taken(q) => Json(q.to_json(true)).into_response(),
         Took::AlreadyTaken(q) => (
             StatusCode::CONFLICT,
-            Json(json!({"error": qs::taken_message(&q), "question": q.to_json(true)})),
+            Json(TakenJson {
+                error: qs::taken_message(&q),
+                question: q.to_json(true),
+            }),
         )
             .into_response(),
     })
@@ -683,28 +715,26 @@ async fn api_answer(
     _: SameOrigin,
     SignedIn(ref user): SignedIn,
     JsonBody(b): JsonBody<AnswerBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let q = qs::answer(&state.db, &state.config, &state.mailer, user, id, &b.answer).await?;
-    Ok(Json(q.to_json(true)))
+    Ok(Json(q.to_json(true)).into_response())
 }
 
 async fn api_faq_draft(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let user = signed_in(&viewer)?;
     let q = publishable(&state, user, id).await?;
     let (d, found) = qs::faq_draft(&q);
-    Ok(Json(json!({
-        "draft": {
-            "title": d.title, "description": d.description, "question": d.question,
-            "answer": d.answer, "theme": d.theme, "publics": d.publics,
-        },
-        "removed": {"emails": found.emails, "phones": found.phones, "names": found.names},
-        "warning": found.warning(),
-        "themes": FAQ_THEMES,
-    })))
+    Ok(Json(FaqDraftJson {
+        draft: &d,
+        removed: found,
+        warning: found.warning(),
+        themes: FAQ_THEMES,
+    })
+    .into_response())
 }
 
 async fn api_publish(
@@ -717,7 +747,10 @@ async fn api_publish(
     let p = qs::publish(&state.db, &state.config, user, id, &d).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"path": format!("content/{}", p.path), "url": p.url})),
+        Json(PublishedJson {
+            path: format!("content/{}", p.path),
+            url: p.url,
+        }),
     )
         .into_response())
 }

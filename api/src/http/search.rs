@@ -4,10 +4,12 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use tremplin_search::{FieldValue, Filter, Hit, SearchRequest, SearchResults};
 
@@ -343,7 +345,7 @@ struct ApiSearchQuery {
 async fn api_search(
     State(state): State<AppState>,
     Query(sq): Query<ApiSearchQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let index = match sq.index.as_str() {
         "" | "contenus" => CONTENUS,
         "opportunites" => OPPORTUNITES,
@@ -368,19 +370,64 @@ async fn api_search(
         req.facets = vec!["kind".into()];
     }
     let r = state.search.search(&req).await?;
-    Ok(Json(json!({
-        "query": q,
-        "index": index,
-        "total": r.total,
-        "did_you_mean": r.did_you_mean,
-        "facets": r.facets.iter().map(|(k, v)| (k.clone(), json!(v.iter().map(|(val, n)| json!({"value": val, "count": n})).collect::<Vec<_>>()))).collect::<Map<String, Value>>(),
-        "hits": r.hits.iter().map(|h| json!({
-            "id": h.id,
-            "title": text(h, "title"),
-            "url": text(h, "url"),
-            "kind": text(h, "kind"),
-            "title_html": h.highlights.get("title"),
-            "snippet_html": snippet(h),
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(SearchJson {
+        query: &q,
+        index,
+        total: r.total,
+        did_you_mean: r.did_you_mean.as_deref(),
+        facets: r
+            .facets
+            .iter()
+            .map(|(name, values)| {
+                let counts = values
+                    .iter()
+                    .map(|(value, count)| FacetCount {
+                        value,
+                        count: *count,
+                    })
+                    .collect();
+                (name.as_str(), counts)
+            })
+            .collect(),
+        hits: r
+            .hits
+            .iter()
+            .map(|h| HitJson {
+                id: &h.id,
+                title: text(h, "title"),
+                url: text(h, "url"),
+                kind: text(h, "kind"),
+                title_html: h.highlights.get("title").map(String::as_str),
+                snippet_html: snippet(h),
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+/// `GET /api/v1/search`: one page of hits, with the kinds' counts for the contents.
+#[derive(Serialize)]
+struct SearchJson<'a> {
+    query: &'a str,
+    index: &'static str,
+    total: usize,
+    did_you_mean: Option<&'a str>,
+    facets: BTreeMap<&'a str, Vec<FacetCount<'a>>>,
+    hits: Vec<HitJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FacetCount<'a> {
+    value: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct HitJson<'a> {
+    id: &'a str,
+    title: String,
+    url: String,
+    kind: String,
+    title_html: Option<&'a str>,
+    snippet_html: String,
 }

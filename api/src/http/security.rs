@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
+use crate::infra::error::ErrorBody;
 use crate::{infra::auth, infra::limits};
 
 pub const SESSION_COOKIE: &str = "tremplin_session";
@@ -155,7 +156,7 @@ fn refusal(api: bool, status: StatusCode, title: &str, message: &str) -> Respons
         (
             status,
             [(header::CONTENT_TYPE, "application/json")],
-            serde_json::json!({ "error": message }).to_string(),
+            ErrorBody::message(message).to_text(),
         )
             .into_response()
     } else {
@@ -285,10 +286,7 @@ pub async fn api_errors(req: Request, next: Next) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    Response::from_parts(
-        parts,
-        Body::from(serde_json::json!({ "error": message }).to_string()),
-    )
+    Response::from_parts(parts, Body::from(ErrorBody::message(message).to_text()))
 }
 
 /// A cookie's value from the request.

@@ -4,7 +4,6 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
 /// Seconds a client is told to wait after a 503 (`AppError::Unavailable`).
 pub const RETRY_AFTER_SECONDS: u64 = 5;
@@ -267,17 +266,43 @@ impl From<tremplin_search::Error> for AppError {
 /// What a visitor reads while the search engine does not answer.
 pub const SEARCH_DOWN: &str = "La recherche est momentanément indisponible. Réessayez dans quelques minutes : les guides et la liste des opportunités restent consultables.";
 
+/// The JSON API's error body (`Error` in the OpenAPI document): a French message, and for a
+/// 422 the message of each wrong field.
+#[derive(Debug, serde::Serialize)]
+pub struct ErrorBody<'a> {
+    pub error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<std::collections::BTreeMap<&'static str, &'a str>>,
+}
+
+impl<'a> ErrorBody<'a> {
+    /// A message alone.
+    pub fn message(error: &'a str) -> Self {
+        ErrorBody {
+            error,
+            fields: None,
+        }
+    }
+
+    /// The body as text.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("an error body serialises")
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        let mut body = json!({ "error": self.message() });
-        if let AppError::Invalid(fields) = &self {
-            let map: serde_json::Map<String, serde_json::Value> = fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), json!(v)))
-                .collect();
-            body["fields"] = serde_json::Value::Object(map);
-        }
+        let message = self.message();
+        let body = ErrorBody {
+            error: &message,
+            fields: match &self {
+                AppError::Invalid(fields) => {
+                    Some(fields.iter().map(|(k, v)| (*k, v.as_str())).collect())
+                }
+                _ => None,
+            },
+        };
         let mut res = (self.status_code(), Json(body)).into_response();
         if let Some(wait) = self.retry_after() {
             res.headers_mut()

@@ -4,6 +4,10 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod html;
+#[allow(unused_imports)]
+pub use html::*;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

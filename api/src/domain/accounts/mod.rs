@@ -14,7 +14,6 @@ pub use throttle::*;
 pub use users::*;
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
@@ -70,6 +69,23 @@ pub struct Structure {
     pub name: String,
     pub town: String,
     pub contact: String,
+}
+
+impl Structure {
+    /// The structure as other resources' JSON names it.
+    pub fn json_ref(&self) -> StructureRef<'_> {
+        StructureRef {
+            slug: &self.slug,
+            name: &self.name,
+        }
+    }
+}
+
+/// A structure named in another resource's JSON: its slug and name.
+#[derive(Debug, Serialize)]
+pub struct StructureRef<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
 }
 
 /// An account.

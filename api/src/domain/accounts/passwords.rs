@@ -355,17 +355,20 @@ pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<User, 
 
 /// The account's part of the data export (RGPD right of access): the account, its sessions
 /// and its failed sign-ins; `privacy::export` adds the other domains'.
-pub async fn export_for(db: &Db, user: &User) -> Result<Map<String, Value>, AppError> {
+pub async fn export_for(db: &Db, user: &User) -> Result<AccountExport, AppError> {
     let sessions = sqlx::query(
         "SELECT created_at, last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
     )
     .bind(user.id)
     .fetch_all(&db.pool)
     .await?;
-    let sessions: Vec<Value> = sessions
+    let sessions = sessions
         .iter()
         .map(|r| {
-            Ok(json!({"ouverte_le": iso(r.try_get(0)?), "derniere_activite": iso(r.try_get(1)?)}))
+            Ok(SessionExport {
+                ouverte_le: iso(r.try_get(0)?),
+                derniere_activite: iso(r.try_get(1)?),
+            })
         })
         .collect::<Result<_, sqlx::Error>>()?;
     let failures = sqlx::query("SELECT attempts, last_at FROM login_throttle WHERE key = $1")
@@ -373,23 +376,65 @@ pub async fn export_for(db: &Db, user: &User) -> Result<Map<String, Value>, AppE
         .fetch_optional(&db.pool)
         .await?;
     let failures = match failures {
-        Some(r) => json!({"nombre": r.try_get::<i64, _>(0)?, "derniere": iso(r.try_get(1)?)}),
-        None => json!({"nombre": 0}),
+        Some(r) => FailuresExport {
+            nombre: r.try_get::<i64, _>(0)?,
+            derniere: Some(iso(r.try_get(1)?)),
+        },
+        None => FailuresExport {
+            nombre: 0,
+            derniere: None,
+        },
     };
-    let mut part = Map::new();
-    part.insert(
-        "compte".into(),
-        json!({
-            "adresse_electronique": user.email,
-            "prenom": user.first_name,
-            "role": user.role.label(),
-            "mission_locale": user.structure.as_ref().map(|s| json!({"nom": s.name, "ville": s.town})),
-            "cree_le": iso(user.created_at),
-        }),
-    );
-    part.insert("sessions".into(), json!(sessions));
-    part.insert("tentatives_de_connexion_echouees".into(), failures);
-    Ok(part)
+    Ok(AccountExport {
+        compte: UserExport {
+            adresse_electronique: user.email.clone(),
+            prenom: user.first_name.clone(),
+            role: user.role.label(),
+            mission_locale: user.structure.as_ref().map(|s| StructureExport {
+                nom: s.name.clone(),
+                ville: s.town.clone(),
+            }),
+            cree_le: iso(user.created_at),
+        },
+        sessions,
+        tentatives_de_connexion_echouees: failures,
+    })
+}
+
+/// The account's part of the data export (French keys: the youth reads them).
+#[derive(Debug, Serialize)]
+pub struct AccountExport {
+    pub compte: UserExport,
+    pub sessions: Vec<SessionExport>,
+    pub tentatives_de_connexion_echouees: FailuresExport,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserExport {
+    pub adresse_electronique: String,
+    pub prenom: String,
+    pub role: &'static str,
+    pub mission_locale: Option<StructureExport>,
+    pub cree_le: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StructureExport {
+    pub nom: String,
+    pub ville: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionExport {
+    pub ouverte_le: String,
+    pub derniere_activite: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailuresExport {
+    pub nombre: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derniere: Option<String>,
 }
 
 /// Deletes an account's own rows in `tx`, the user last: its sign-in counter, sessions and

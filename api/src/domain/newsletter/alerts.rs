@@ -187,7 +187,7 @@ pub async fn delete_alert(db: &Db, user: &User, id: i64) -> Result<(), AppError>
 }
 
 /// The youth's consent and alerts, for the data export.
-pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
+pub async fn export_for(db: &Db, user: &User) -> Result<NewsletterExport, AppError> {
     let c = consent(db, user.id).await?;
     let alerts = alerts_of(db, user.id).await?;
     let sent = sqlx::query(
@@ -197,22 +197,45 @@ pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
     .bind(user.id)
     .fetch_all(&db.pool)
     .await?;
-    let sent: Vec<Value> = sent
+    let sent = sent
         .iter()
-        .map(|r| Ok(json!(iso(r.try_get(0)?))))
+        .map(|r| Ok(iso(r.try_get(0)?)))
         .collect::<Result<_, sqlx::Error>>()?;
-    Ok(json!({
-        "abonne": c.subscribed,
-        "consenti_le": c.consented_at.map(iso),
-        "retire_le": c.withdrawn_at.map(iso),
-        "origine": c.source,
-        "alertes": alerts.iter().map(|a| json!({
-            "nom": a.name,
-            "recherche": a.path(),
-            "frequence": a.frequency,
-            "creee_le": iso(a.created_at),
-            "dernier_envoi": iso(a.last_sent_at),
-        })).collect::<Vec<_>>(),
-        "lettres_envoyees": sent,
-    }))
+    Ok(NewsletterExport {
+        abonne: c.subscribed,
+        consenti_le: c.consented_at.map(iso),
+        retire_le: c.withdrawn_at.map(iso),
+        origine: c.source,
+        alertes: alerts
+            .iter()
+            .map(|a| AlertExport {
+                nom: a.name.clone(),
+                recherche: a.path(),
+                frequence: a.frequency,
+                creee_le: iso(a.created_at),
+                dernier_envoi: iso(a.last_sent_at),
+            })
+            .collect(),
+        lettres_envoyees: sent,
+    })
+}
+
+/// The news and alerts' part of the data export (French keys: the youth reads them).
+#[derive(Debug, Serialize)]
+pub struct NewsletterExport {
+    pub abonne: bool,
+    pub consenti_le: Option<String>,
+    pub retire_le: Option<String>,
+    pub origine: String,
+    pub alertes: Vec<AlertExport>,
+    pub lettres_envoyees: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlertExport {
+    pub nom: String,
+    pub recherche: String,
+    pub frequence: Frequency,
+    pub creee_le: String,
+    pub dernier_envoi: String,
 }

@@ -108,7 +108,6 @@ mod tests {
                 town: "Lille".into(),
                 contact: String::new(),
             },
-            author_id: None,
             kind: Kind::WorkStudy,
             title: "Apprenti cuisinier".into(),
             organisation: "Brasserie du Nord".into(),
@@ -132,12 +131,10 @@ mod tests {
             apply: "conseiller".into(),
             themes: vec!["emploi".into(), "restauration".into()],
             status: Status::Published,
-            source: String::new(),
-            external_id: None,
-            source_url: String::new(),
             published_at: Some(1_780_000_000),
             created_at: 1_780_000_000,
             updated_at: 1_780_000_000,
+            ..Opportunity::default()
         }
     }
 

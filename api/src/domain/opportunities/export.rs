@@ -4,14 +4,51 @@
 use super::*;
 
 /// A youth's opportunities for their data export.
-pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
+pub async fn export_for(db: &Db, user: &User) -> Result<OpportunitiesExport, AppError> {
     let m = mine(db, user).await?;
-    Ok(json!({
-        "opportunites_sauvegardees": m.favourites.iter().map(|o| json!({"titre": o.title, "id": o.id})).collect::<Vec<_>>(),
-        "opportunites_qui_m_interessent": m.interests.iter().map(|(o, msg, state, t)| json!({
-            "titre": o.title, "id": o.id, "message": msg, "suivi": InterestState::label_of(state), "le": iso(*t)
-        })).collect::<Vec<_>>(),
-    }))
+    Ok(OpportunitiesExport {
+        opportunites_sauvegardees: m
+            .favourites
+            .iter()
+            .map(|o| SavedExport {
+                titre: o.title.clone(),
+                id: o.id,
+            })
+            .collect(),
+        opportunites_qui_m_interessent: m
+            .interests
+            .iter()
+            .map(|(o, message, state, t)| InterestExport {
+                titre: o.title.clone(),
+                id: o.id,
+                message: message.clone(),
+                suivi: InterestState::label_of(state),
+                le: iso(*t),
+            })
+            .collect(),
+    })
+}
+
+/// The opportunities' part of the data export (French keys: the youth reads them).
+#[derive(Debug, Serialize)]
+pub struct OpportunitiesExport {
+    pub opportunites_sauvegardees: Vec<SavedExport>,
+    pub opportunites_qui_m_interessent: Vec<InterestExport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SavedExport {
+    pub titre: String,
+    pub id: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InterestExport {
+    pub titre: String,
+    pub id: i64,
+    pub message: String,
+    pub suivi: &'static str,
+    pub le: String,
 }
 
 /// One line of the structure's CSV export, per interested youth.

@@ -30,11 +30,11 @@ pub use vocabulary::{
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::domain::accounts::{Role, Structure, User};
+use crate::domain::accounts::{Role, Structure, StructureRef, User};
 use crate::infra::communes;
 use crate::infra::db::{is_unique_violation, now, Db};
 use crate::infra::error::{AppError, FieldErrors};

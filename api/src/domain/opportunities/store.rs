@@ -19,6 +19,8 @@ pub struct Opportunity {
     pub contract: String,
     pub duration: String,
     pub hours: String,
+    /// « Permis requis ».
+    pub driving_licence: bool,
     pub level: Level,
     pub start_date: Option<String>,
     pub deadline: Option<String>,
@@ -34,6 +36,54 @@ pub struct Opportunity {
     pub published_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A blank opportunity (a draft of no structure), for tests and fixtures: they write the
+/// fields they need and `..Opportunity::default()`, so a new field does not touch them.
+impl Default for Opportunity {
+    fn default() -> Self {
+        Opportunity {
+            id: 0,
+            structure: Structure {
+                id: 0,
+                slug: String::new(),
+                name: String::new(),
+                town: String::new(),
+                contact: String::new(),
+            },
+            author_id: None,
+            kind: Kind::Job,
+            title: String::new(),
+            organisation: String::new(),
+            description: String::new(),
+            place: Place {
+                town: String::new(),
+                postcode: String::new(),
+                insee: String::new(),
+                lat: None,
+                lon: None,
+                remote: false,
+            },
+            contract: String::new(),
+            duration: String::new(),
+            hours: String::new(),
+            driving_licence: false,
+            level: Level::None,
+            start_date: None,
+            deadline: None,
+            places: None,
+            taken: 0,
+            apply: String::new(),
+            themes: Vec::new(),
+            status: Status::Draft,
+            source: String::new(),
+            external_id: None,
+            source_url: String::new(),
+            published_at: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
 }
 
 impl Opportunity {
@@ -107,53 +157,140 @@ impl Opportunity {
         Some(self.source_url.as_str()).filter(|u| limits::web_link(u))
     }
 
-    /// The JSON shape of the API.
-    pub fn to_json(&self) -> Value {
-        let (apply_kind, apply_value) = self.apply_how();
-        json!({
-            "id": self.id,
-            "kind": self.kind,
-            "kind_label": self.kind.label(),
-            "title": self.title,
-            "organisation": self.organisation,
-            "description": self.description,
-            "description_html": crate::infra::markdown::safe_html(&self.description),
-            "place": {
-                "town": self.place.town,
-                "postcode": self.place.postcode,
-                "insee": self.place.insee,
-                "latitude": self.place.lat,
-                "longitude": self.place.lon,
-                "remote": self.place.remote,
-            },
-            "contract": self.contract,
-            "duration": self.duration,
-            "hours": self.hours,
-            "level": self.level,
-            "level_label": self.level.label(),
-            "start_date": self.start_date,
-            "deadline": self.deadline,
-            "places": self.places,
-            "places_left": self.places_left(),
-            "apply": {"kind": apply_kind, "value": apply_value},
-            "themes": self.themes,
-            "status": self.effective_status(),
-            "structure": {"slug": self.structure.slug, "name": self.structure.name},
-            "source": if self.source.is_empty() { None } else { Some(&self.source) },
-            "external_id": self.external_id,
-            "source_url": self.source_link(),
-            "published_at": self.published_at.map(iso),
-            "created_at": iso(self.created_at),
-            "updated_at": iso(self.updated_at),
-            "url": format!("/opportunites/{}", self.id),
-        })
+    /// The draft a counsellor edits: the opportunity's fields as typed (coordinates left
+    /// to be found again from the commune).
+    pub fn to_draft(&self) -> Draft {
+        Draft {
+            kind: self.kind.as_str().into(),
+            title: self.title.clone(),
+            organisation: self.organisation.clone(),
+            description: self.description.clone(),
+            town: self.place.town.clone(),
+            postcode: self.place.postcode.clone(),
+            latitude: String::new(),
+            longitude: String::new(),
+            remote: self.place.remote,
+            contract: self.contract.clone(),
+            duration: self.duration.clone(),
+            hours: self.hours.clone(),
+            driving_licence: self.driving_licence,
+            level: self.level.as_str().into(),
+            start_date: self.start_date.clone().unwrap_or_default(),
+            deadline: self.deadline.clone().unwrap_or_default(),
+            places: self.places.map(|p| p.to_string()).unwrap_or_default(),
+            apply: self.apply.clone(),
+            themes: self.themes.clone(),
+            status: self.status.as_str().into(),
+            structure: self.structure.slug.clone(),
+            external_id: self.external_id.clone().unwrap_or_default(),
+            source: self.source.clone(),
+            source_url: self.source_url.clone(),
+        }
     }
+
+    /// The JSON shape of the API.
+    pub fn to_json(&self) -> OpportunityJson<'_> {
+        let (apply_kind, apply_value) = self.apply_how();
+        OpportunityJson {
+            id: self.id,
+            kind: self.kind,
+            kind_label: self.kind.label(),
+            title: &self.title,
+            organisation: &self.organisation,
+            description: &self.description,
+            description_html: crate::infra::markdown::safe_html(&self.description),
+            place: PlaceJson {
+                town: &self.place.town,
+                postcode: &self.place.postcode,
+                insee: &self.place.insee,
+                latitude: self.place.lat,
+                longitude: self.place.lon,
+                remote: self.place.remote,
+            },
+            contract: &self.contract,
+            duration: &self.duration,
+            hours: &self.hours,
+            driving_licence: self.driving_licence,
+            level: self.level,
+            level_label: self.level.label(),
+            start_date: self.start_date.as_deref(),
+            deadline: self.deadline.as_deref(),
+            places: self.places,
+            places_left: self.places_left(),
+            apply: ApplyJson {
+                kind: apply_kind,
+                value: apply_value,
+            },
+            themes: &self.themes,
+            status: self.effective_status(),
+            structure: self.structure.json_ref(),
+            source: Some(self.source.as_str()).filter(|s| !s.is_empty()),
+            external_id: self.external_id.as_deref(),
+            source_url: self.source_link(),
+            published_at: self.published_at.map(iso),
+            created_at: iso(self.created_at),
+            updated_at: iso(self.updated_at),
+            url: format!("/opportunites/{}", self.id),
+        }
+    }
+}
+
+/// An opportunity as the JSON API gives it (`Opportunity` in the OpenAPI document).
+#[derive(Debug, Serialize)]
+pub struct OpportunityJson<'a> {
+    pub id: i64,
+    pub kind: Kind,
+    pub kind_label: &'static str,
+    pub title: &'a str,
+    pub organisation: &'a str,
+    pub description: &'a str,
+    pub description_html: String,
+    pub place: PlaceJson<'a>,
+    pub contract: &'a str,
+    pub duration: &'a str,
+    pub hours: &'a str,
+    pub driving_licence: bool,
+    pub level: Level,
+    pub level_label: &'static str,
+    pub start_date: Option<&'a str>,
+    pub deadline: Option<&'a str>,
+    pub places: Option<i64>,
+    pub places_left: Option<i64>,
+    pub apply: ApplyJson<'a>,
+    pub themes: &'a [String],
+    pub status: Status,
+    pub structure: StructureRef<'a>,
+    pub source: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    pub source_url: Option<&'a str>,
+    pub published_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub url: String,
+}
+
+/// Where an opportunity takes place, in the JSON API.
+#[derive(Debug, Serialize)]
+pub struct PlaceJson<'a> {
+    pub town: &'a str,
+    pub postcode: &'a str,
+    pub insee: &'a str,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub remote: bool,
+}
+
+/// How to apply: `kind` is `lien`, `email` or `conseiller`.
+#[derive(Debug, Serialize)]
+pub struct ApplyJson<'a> {
+    pub kind: &'static str,
+    pub value: &'a str,
 }
 
 pub(super) const SELECT: &str =
     "SELECT o.id, o.structure_id, o.author_id, o.kind, o.title, o.organisation, \
     o.description, o.town, o.postcode, o.insee, o.lat, o.lon, o.remote, o.contract, o.duration, \
-    o.hours, o.level, o.start_date, o.deadline, o.places, o.taken, o.apply, o.themes, o.status, \
+    o.hours, o.driving_licence, o.level, o.start_date, o.deadline, o.places, o.taken, o.apply, o.themes, o.status, \
     o.source, o.external_id, o.source_url, o.published_at, o.created_at, o.updated_at, \
     s.slug, s.name AS sname, s.town AS stown, s.contact \
     FROM opportunities o JOIN structures s ON s.id = o.structure_id";
@@ -185,6 +322,7 @@ pub(super) fn from_row(r: &AnyRow) -> Result<Opportunity, sqlx::Error> {
         contract: r.try_get("contract")?,
         duration: r.try_get("duration")?,
         hours: r.try_get("hours")?,
+        driving_licence: r.try_get::<i64, _>("driving_licence")? != 0,
         level: slug(r, "level")?,
         start_date: r.try_get("start_date")?,
         deadline: r.try_get("deadline")?,
@@ -307,7 +445,7 @@ pub(super) async fn write(
                  places = $18, apply = $19, themes = $20, source_url = $21, updated_at = $22, \
                  status = COALESCE($23, status), \
                  published_at = CASE WHEN $24 = 1 AND published_at IS NULL THEN $22 ELSE published_at END, \
-                 external_id = COALESCE($25, external_id) \
+                 external_id = COALESCE($25, external_id), driving_licence = $27 \
                  WHERE id = $26",
             )
             .persistent(false)
@@ -337,6 +475,7 @@ pub(super) async fn write(
             .bind((status == Some(Status::Published)) as i64)
             .bind(&v.external_id)
             .bind(id)
+            .bind(v.driving_licence as i64)
             .execute(&mut **tx)
             .await?;
             (id, false)
@@ -347,9 +486,9 @@ pub(super) async fn write(
                 "INSERT INTO opportunities (structure_id, author_id, kind, title, organisation, description, \
                  town, postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, \
                  start_date, deadline, places, apply, themes, status, source, external_id, source_url, \
-                 published_at, created_at, updated_at) \
+                 published_at, created_at, updated_at, driving_licence) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28) RETURNING id",
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28, $29) RETURNING id",
             )
             // Not cached: through the `Any` driver, a statement first prepared with a NULL
             // coordinate keeps a parameter type PostgreSQL then refuses a number for.
@@ -382,6 +521,7 @@ pub(super) async fn write(
             .bind(&v.source_url)
             .bind((status == Status::Published).then_some(t))
             .bind(t)
+            .bind(v.driving_licence as i64)
             .fetch_one(&mut **tx)
             .await
             .map_err(|e| {

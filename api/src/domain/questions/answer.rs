@@ -119,18 +119,30 @@ pub fn answer_email(config: &ApiConfig, q: &Question) -> Email {
 }
 
 /// A youth's questions for their data export (RGPD).
-pub async fn export_for(db: &Db, user: &User) -> Result<Value, AppError> {
-    Ok(json!(mine(db, user)
+pub async fn export_for(db: &Db, user: &User) -> Result<Vec<QuestionExport>, AppError> {
+    Ok(mine(db, user)
         .await?
-        .iter()
-        .map(|q| json!({
-            "sujet": q.subject,
-            "question": q.body,
-            "page": q.page,
-            "statut": q.status.label(),
-            "reponse": q.answer,
-            "posee_le": iso(q.created_at),
-            "repondue_le": q.answered_at.map(iso),
-        }))
-        .collect::<Vec<_>>()))
+        .into_iter()
+        .map(|q| QuestionExport {
+            sujet: q.subject,
+            question: q.body,
+            page: q.page,
+            statut: q.status.label(),
+            reponse: q.answer,
+            posee_le: iso(q.created_at),
+            repondue_le: q.answered_at.map(iso),
+        })
+        .collect())
+}
+
+/// A question in the data export (French keys: the youth reads them).
+#[derive(Debug, Serialize)]
+pub struct QuestionExport {
+    pub sujet: String,
+    pub question: String,
+    pub page: String,
+    pub statut: &'static str,
+    pub reponse: Option<String>,
+    pub posee_le: String,
+    pub repondue_le: Option<String>,
 }

@@ -3,7 +3,7 @@
 use super::*;
 
 /// A FAQ entry as the counsellor edits it.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaqDraft {
     pub title: String,

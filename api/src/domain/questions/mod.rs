@@ -19,12 +19,11 @@ pub use redact::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::domain::accounts::{Role, Structure, User};
+use crate::domain::accounts::{Role, Structure, StructureRef, User};
 use crate::infra::config::ApiConfig;
 use crate::infra::db::{now, Db};
 use crate::infra::error::{AppError, FieldErrors};

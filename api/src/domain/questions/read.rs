@@ -44,29 +44,62 @@ impl Question {
     }
 
     /// The JSON shape of the API. The youth's email is given to counsellors only.
-    pub fn to_json(&self, for_staff: bool) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "structure": {"slug": self.structure.slug, "name": self.structure.name},
-            "subject": self.subject,
-            "question": self.body,
-            "page": if self.page.is_empty() { None } else { Some(&self.page) },
-            "status": self.status,
-            "assignee": self.assignee_name,
-            "taken_at": self.taken_at.map(iso),
-            "answer": self.answer,
-            "answer_html": self.answer.as_deref().map(crate::infra::markdown::safe_html),
-            "answered_by": self.answered_by_name,
-            "answered_at": self.answered_at.map(iso),
-            "faq": self.faq_url(),
-            "created_at": iso(self.created_at),
-            "updated_at": iso(self.updated_at),
-        });
-        if for_staff {
-            v["youth"] = json!({"first_name": self.youth_first_name, "email": self.youth_email});
+    pub fn to_json(&self, for_staff: bool) -> QuestionJson<'_> {
+        QuestionJson {
+            id: self.id,
+            structure: self.structure.json_ref(),
+            subject: &self.subject,
+            question: &self.body,
+            page: Some(self.page.as_str()).filter(|p| !p.is_empty()),
+            status: self.status,
+            assignee: self.assignee_name.as_deref(),
+            taken_at: self.taken_at.map(iso),
+            answer: self.answer.as_deref(),
+            answer_html: self
+                .answer
+                .as_deref()
+                .map(crate::infra::markdown::safe_html),
+            answered_by: self.answered_by_name.as_deref(),
+            answered_at: self.answered_at.map(iso),
+            faq: self.faq_url(),
+            created_at: iso(self.created_at),
+            updated_at: iso(self.updated_at),
+            youth: for_staff.then_some(YouthJson {
+                first_name: &self.youth_first_name,
+                email: &self.youth_email,
+            }),
         }
-        v
     }
+}
+
+/// A question as the JSON API gives it (`Question` in the OpenAPI document).
+#[derive(Debug, Serialize)]
+pub struct QuestionJson<'a> {
+    pub id: i64,
+    pub structure: StructureRef<'a>,
+    pub subject: &'a str,
+    pub question: &'a str,
+    pub page: Option<&'a str>,
+    pub status: QuestionStatus,
+    pub assignee: Option<&'a str>,
+    pub taken_at: Option<String>,
+    pub answer: Option<&'a str>,
+    pub answer_html: Option<String>,
+    pub answered_by: Option<&'a str>,
+    pub answered_at: Option<String>,
+    pub faq: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Counsellors only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub youth: Option<YouthJson<'a>>,
+}
+
+/// Who asked, for counsellors.
+#[derive(Debug, Serialize)]
+pub struct YouthJson<'a> {
+    pub first_name: &'a str,
+    pub email: &'a str,
 }
 
 /// `faq/mon-titre.md` → `/faq/mon-titre/`.

@@ -1,7 +1,7 @@
 //! Personal details (emails, phone numbers, the youth's first name) found and removed before a question becomes public.
 
 /// What `scrub` removed from a text.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Scrubbed {
     pub emails: usize,
     pub phones: usize,

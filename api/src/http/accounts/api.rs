@@ -2,14 +2,35 @@
 
 use super::*;
 
-fn user_json(u: &User) -> Value {
-    json!({
-        "id": u.id,
-        "email": u.email,
-        "first_name": u.first_name,
-        "role": u.role,
-        "structure": u.structure.as_ref().map(|s| json!({"slug": s.slug, "name": s.name, "town": s.town})),
-    })
+/// An account in the JSON API (`User` in the OpenAPI document).
+#[derive(Serialize)]
+struct UserJson<'a> {
+    id: i64,
+    email: &'a str,
+    first_name: &'a str,
+    role: Role,
+    structure: Option<StructureJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct StructureJson<'a> {
+    slug: &'a str,
+    name: &'a str,
+    town: &'a str,
+}
+
+fn user_json(u: &User) -> UserJson<'_> {
+    UserJson {
+        id: u.id,
+        email: &u.email,
+        first_name: &u.first_name,
+        role: u.role,
+        structure: u.structure.as_ref().map(|s| StructureJson {
+            slug: &s.slug,
+            name: &s.name,
+            town: &s.town,
+        }),
+    }
 }
 
 #[derive(Deserialize)]
@@ -81,19 +102,17 @@ pub(super) async fn api_sign_out(
     Ok(res)
 }
 
-pub(super) async fn api_me(viewer: Viewer) -> Result<Json<Value>, AppError> {
+pub(super) async fn api_me(viewer: Viewer) -> Result<Response, AppError> {
     let user = viewer.user.ok_or(AppError::Unauthorized)?;
-    Ok(Json(user_json(&user)))
+    Ok(Json(user_json(&user)).into_response())
 }
 
 pub(super) async fn api_export(
     State(state): State<AppState>,
     viewer: Viewer,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let user = viewer.user.ok_or(AppError::Unauthorized)?;
-    Ok(Json(
-        crate::domain::privacy::export(&state.db, &user).await?,
-    ))
+    Ok(Json(crate::domain::privacy::export(&state.db, &user).await?).into_response())
 }
 
 pub(super) async fn api_delete_me(

@@ -2,18 +2,55 @@
 
 use super::*;
 
-fn listing_json(l: &opp::Listing) -> Value {
-    json!({
-        "items": l.items.iter().map(|(o, d)| {
-            let mut v = o.to_json();
-            v["distance_km"] = json!(d.map(|d| (d * 10.0).round() / 10.0));
-            v
-        }).collect::<Vec<_>>(),
-        "total": l.total,
-        "page": l.page,
-        "pages": l.pages,
-        "near": l.near.map(|c| json!({"name": c.name, "insee": c.insee, "department": c.department, "latitude": c.lat, "longitude": c.lon})),
-    })
+/// `GET /api/v1/opportunities`: one page of the listing.
+#[derive(Serialize)]
+struct ListingJson<'a> {
+    items: Vec<ListedJson<'a>>,
+    total: usize,
+    page: u32,
+    pages: u32,
+    near: Option<NearJson<'a>>,
+}
+
+/// An opportunity of the listing, with its distance from the place asked.
+#[derive(Serialize)]
+struct ListedJson<'a> {
+    #[serde(flatten)]
+    opportunity: OpportunityJson<'a>,
+    distance_km: Option<f64>,
+}
+
+/// The commune the listing's place resolved to.
+#[derive(Serialize)]
+struct NearJson<'a> {
+    name: &'a str,
+    insee: &'a str,
+    department: &'a str,
+    latitude: f64,
+    longitude: f64,
+}
+
+fn listing_json(l: &opp::Listing) -> ListingJson<'_> {
+    ListingJson {
+        items: l
+            .items
+            .iter()
+            .map(|(o, d)| ListedJson {
+                opportunity: o.to_json(),
+                distance_km: d.map(|d| (d * 10.0).round() / 10.0),
+            })
+            .collect(),
+        total: l.total,
+        page: l.page,
+        pages: l.pages,
+        near: l.near.map(|c| NearJson {
+            name: &c.name,
+            insee: &c.insee,
+            department: &c.department,
+            latitude: c.lat,
+            longitude: c.lon,
+        }),
+    }
 }
 
 pub(super) async fn api_list(
@@ -27,7 +64,9 @@ pub(super) async fn api_list(
         .await?;
     let body = cached
         .json
-        .get_or_init(|| listing_json(&cached.listing).to_string())
+        .get_or_init(|| {
+            serde_json::to_string(&listing_json(&cached.listing)).expect("a listing serialises")
+        })
         .clone();
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -36,9 +75,9 @@ pub(super) async fn api_get(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let o = opp::get_visible(&state.db, viewer.user.as_ref(), id).await?;
-    Ok(Json(o.to_json()))
+    Ok(Json(o.to_json()).into_response())
 }
 
 pub(super) async fn api_create(
@@ -57,10 +96,9 @@ pub(super) async fn api_update(
     _: SameOrigin,
     SignedIn(ref user): SignedIn,
     JsonBody(draft): JsonBody<Draft>,
-) -> Result<Json<Value>, AppError> {
-    Ok(Json(
-        opp::update(&state.db, user, id, &draft).await?.to_json(),
-    ))
+) -> Result<Response, AppError> {
+    let o = opp::update(&state.db, user, id, &draft).await?;
+    Ok(Json(o.to_json()).into_response())
 }
 
 #[derive(Deserialize)]
@@ -75,12 +113,9 @@ pub(super) async fn api_status(
     _: SameOrigin,
     SignedIn(ref user): SignedIn,
     JsonBody(b): JsonBody<StatusBody>,
-) -> Result<Json<Value>, AppError> {
-    Ok(Json(
-        opp::set_status(&state.db, user, id, &b.status)
-            .await?
-            .to_json(),
-    ))
+) -> Result<Response, AppError> {
+    let o = opp::set_status(&state.db, user, id, &b.status).await?;
+    Ok(Json(o.to_json()).into_response())
 }
 
 pub(super) async fn api_favourite_on(
@@ -138,19 +173,39 @@ pub(super) async fn api_withdraw(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A youth interested in an opportunity, for its structure's counsellors.
+#[derive(Serialize)]
+struct InterestJson<'a> {
+    user_id: i64,
+    first_name: &'a str,
+    email: &'a str,
+    message: &'a str,
+    state: &'a str,
+    outcome: &'a str,
+    created_at: String,
+    updated_at: String,
+}
+
 pub(super) async fn api_interests(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let list = opp::interests(&state.db, signed_in(&viewer)?, id).await?;
-    Ok(Json(json!(list
+    let body: Vec<InterestJson> = list
         .iter()
-        .map(|i| json!({
-            "user_id": i.user_id, "first_name": i.first_name, "email": i.email, "message": i.message,
-            "state": i.state, "outcome": i.outcome, "created_at": iso(i.created_at), "updated_at": iso(i.updated_at),
-        }))
-        .collect::<Vec<_>>())))
+        .map(|i| InterestJson {
+            user_id: i.user_id,
+            first_name: &i.first_name,
+            email: &i.email,
+            message: &i.message,
+            state: &i.state,
+            outcome: &i.outcome,
+            created_at: iso(i.created_at),
+            updated_at: iso(i.updated_at),
+        })
+        .collect();
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize)]
@@ -172,24 +227,56 @@ pub(super) async fn api_follow_up(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/v1/me/opportunities`: a youth's saved opportunities and interests.
+#[derive(Serialize)]
+struct MineJson<'a> {
+    favourites: Vec<OpportunityJson<'a>>,
+    interests: Vec<MyInterestJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct MyInterestJson<'a> {
+    opportunity: OpportunityJson<'a>,
+    message: &'a str,
+    state: &'a str,
+    updated_at: String,
+}
+
 pub(super) async fn api_mine(
     State(state): State<AppState>,
     viewer: Viewer,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let m = opp::mine(&state.db, signed_in(&viewer)?).await?;
-    Ok(Json(json!({
-        "favourites": m.favourites.iter().map(Opportunity::to_json).collect::<Vec<_>>(),
-        "interests": m.interests.iter().map(|(o, msg, s, t)| json!({
-            "opportunity": o.to_json(), "message": msg, "state": s, "updated_at": iso(*t),
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(MineJson {
+        favourites: m.favourites.iter().map(Opportunity::to_json).collect(),
+        interests: m
+            .interests
+            .iter()
+            .map(|(o, message, state, t)| MyInterestJson {
+                opportunity: o.to_json(),
+                message,
+                state,
+                updated_at: iso(*t),
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+/// An opportunity of the structure, with its interests, for its counsellors.
+#[derive(Serialize)]
+struct ManagedJson<'a> {
+    #[serde(flatten)]
+    opportunity: OpportunityJson<'a>,
+    interested: i64,
+    new_interests: i64,
 }
 
 pub(super) async fn api_structure(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(slug): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let user = signed_in(&viewer)?;
     let s = accounts::structure_by_slug(&state.db, &slug)
         .await?
@@ -198,15 +285,15 @@ pub(super) async fn api_structure(
         return Err(AppError::NotFound);
     }
     let list = opp::of_structure(&state.db, s.id).await?;
-    Ok(Json(json!(list
+    let body: Vec<ManagedJson> = list
         .iter()
-        .map(|m| {
-            let mut v = m.opportunity.to_json();
-            v["interested"] = json!(m.interested);
-            v["new_interests"] = json!(m.new_interests);
-            v
+        .map(|m| ManagedJson {
+            opportunity: m.opportunity.to_json(),
+            interested: m.interested,
+            new_interests: m.new_interests,
         })
-        .collect::<Vec<_>>())))
+        .collect();
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -215,6 +302,22 @@ pub(super) struct ImportQuery {
     structure: String,
     skip_bad: bool,
     file_name: String,
+}
+
+/// What an import did: rows created and updated, and the rows left out with their reason.
+#[derive(Serialize)]
+struct ImportJson<'a> {
+    created: usize,
+    updated: usize,
+    written: bool,
+    errors: Vec<LineError<'a>>,
+    error_count: usize,
+}
+
+#[derive(Serialize)]
+struct LineError<'a> {
+    line: usize,
+    message: &'a str,
 }
 
 pub(super) async fn api_import(
@@ -241,13 +344,20 @@ pub(super) async fn api_import(
         .await
         .map_err(|m| AppError::Invalid(vec![("file", m)]))?;
     let report = opp::import(&state.db, user, &q.structure, rows, q.skip_bad).await?;
-    let body = json!({
-        "created": report.created,
-        "updated": report.updated,
-        "written": report.written,
-        "errors": report.errors.iter().map(|(l, m)| json!({"line": l, "message": m})).collect::<Vec<_>>(),
-        "error_count": report.error_count,
-    });
+    let body = ImportJson {
+        created: report.created,
+        updated: report.updated,
+        written: report.written,
+        errors: report
+            .errors
+            .iter()
+            .map(|(line, message)| LineError {
+                line: *line,
+                message,
+            })
+            .collect(),
+        error_count: report.error_count,
+    };
     let status = if report.written {
         StatusCode::OK
     } else {

@@ -84,91 +84,52 @@ pub(super) async fn dashboard_page(
     ))
 }
 
-/// The form's fields, from a draft.
-fn draft_values(d: &Draft) -> Vec<(&'static str, String)> {
-    vec![
-        ("kind", d.kind.clone()),
-        ("title", d.title.clone()),
-        ("organisation", d.organisation.clone()),
-        ("description", d.description.clone()),
-        ("town", d.town.clone()),
-        ("postcode", d.postcode.clone()),
-        ("latitude", d.latitude.clone()),
-        ("longitude", d.longitude.clone()),
-        (
-            "remote",
-            if d.remote {
-                "oui".into()
-            } else {
-                String::new()
-            },
-        ),
-        ("contract", d.contract.clone()),
-        ("duration", d.duration.clone()),
-        ("hours", d.hours.clone()),
-        ("level", d.level.clone()),
-        ("start_date", d.start_date.clone()),
-        ("deadline", d.deadline.clone()),
-        ("places", d.places.clone()),
-        ("apply", d.apply.clone()),
-        ("themes", d.themes.join(", ")),
-        ("status", d.status.clone()),
-        ("structure", d.structure.clone()),
-    ]
+/// The form's fields, from a draft: each field of `Draft` under its own name, as text (a
+/// ticked box is "oui", themes are joined). A field added to `Draft` reaches the form
+/// without a change here.
+fn draft_values(d: &Draft) -> Vec<(String, String)> {
+    let Ok(Value::Object(fields)) = serde_json::to_value(d) else {
+        return Vec::new();
+    };
+    fields
+        .into_iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Value::String(s) => s,
+                Value::Bool(true) => "oui".into(),
+                Value::Bool(false) | Value::Null => String::new(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            (name, text)
+        })
+        .collect()
 }
 
+/// A draft from the posted form: each field of `Draft` read under its own name (a box is
+/// ticked when its field is sent, as browsers do).
 fn draft_from_form(f: &HashMap<String, String>) -> Draft {
-    Draft {
-        kind: field(f, "kind").into(),
-        title: field(f, "title").into(),
-        organisation: field(f, "organisation").into(),
-        description: field(f, "description").into(),
-        town: field(f, "town").into(),
-        postcode: field(f, "postcode").into(),
-        latitude: field(f, "latitude").into(),
-        longitude: field(f, "longitude").into(),
-        remote: !field(f, "remote").is_empty(),
-        contract: field(f, "contract").into(),
-        duration: field(f, "duration").into(),
-        hours: field(f, "hours").into(),
-        level: field(f, "level").into(),
-        start_date: field(f, "start_date").into(),
-        deadline: field(f, "deadline").into(),
-        places: field(f, "places").into(),
-        apply: field(f, "apply").into(),
-        themes: vec![field(f, "themes").to_string()],
-        status: field(f, "status").into(),
-        structure: field(f, "structure").into(),
-        ..Draft::default()
-    }
-}
-
-fn draft_of(o: &Opportunity) -> Draft {
-    Draft {
-        kind: o.kind.as_str().into(),
-        title: o.title.clone(),
-        organisation: o.organisation.clone(),
-        description: o.description.clone(),
-        town: o.place.town.clone(),
-        postcode: o.place.postcode.clone(),
-        latitude: String::new(),
-        longitude: String::new(),
-        remote: o.place.remote,
-        contract: o.contract.clone(),
-        duration: o.duration.clone(),
-        hours: o.hours.clone(),
-        level: o.level.as_str().into(),
-        start_date: o.start_date.clone().unwrap_or_default(),
-        deadline: o.deadline.clone().unwrap_or_default(),
-        places: o.places.map(|p| p.to_string()).unwrap_or_default(),
-        apply: o.apply.clone(),
-        themes: o.themes.clone(),
-        status: o.status.as_str().into(),
-        structure: o.structure.slug.clone(),
-        external_id: o.external_id.clone().unwrap_or_default(),
-        source: o.source.clone(),
-        source_url: o.source_url.clone(),
-    }
+    let Ok(Value::Object(fields)) = serde_json::to_value(Draft::default()) else {
+        return Draft::default();
+    };
+    let typed: Map<String, Value> = fields
+        .into_iter()
+        .filter_map(|(name, empty)| {
+            let sent = f.get(&name)?;
+            let value = match empty {
+                Value::Bool(_) => Value::Bool(!sent.trim().is_empty()),
+                Value::Array(_) => Value::Array(vec![Value::String(sent.clone())]),
+                _ => Value::String(sent.clone()),
+            };
+            Some((name, value))
+        })
+        .collect();
+    // Every value has the type of the default draft's field, so this cannot fail.
+    serde_json::from_value(Value::Object(typed)).unwrap_or_default()
 }
 
 async fn form_page(
@@ -181,7 +142,10 @@ async fn form_page(
     errors: &[(&'static str, String)],
 ) -> Response {
     let values = draft_values(draft);
-    let refs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let mut vars = Map::new();
     vocabularies(&mut vars);
     vars.insert("form".into(), form_value(&refs, errors, ""));
@@ -303,7 +267,7 @@ pub(super) async fn edit_page(
             &headers,
             StatusCode::OK,
             Some(id),
-            &draft_of(&o),
+            &o.to_draft(),
             &[],
         )
         .await),

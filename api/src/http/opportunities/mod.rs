@@ -19,12 +19,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::domain::accounts::{self, Role, User};
 use crate::domain::opportunities::{
-    self as opp, Draft, Filters, InterestState, Kind, Level, Opportunity, Status,
+    self as opp, Draft, Filters, InterestState, Kind, Level, Opportunity, OpportunityJson, Status,
 };
 use crate::http::extract::{
     check_form, field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,
@@ -113,6 +113,7 @@ fn view(o: &Opportunity, distance: Option<f64>) -> Value {
         "contrat": o.contract,
         "duree": o.duration,
         "horaires": o.hours,
+        "permis_requis": o.driving_licence,
         "niveau": o.level,
         "niveau_libelle": o.level.label(),
         "debut": o.start_date.as_deref().map(date_fr),

@@ -96,8 +96,8 @@ fn json_draft(element: &Value, line: usize) -> Result<Draft, String> {
         };
         let wrong = || format!("opportunité à la ligne {line} : « {key} » doit être un texte.");
         match field {
-            "remote" => {
-                draft.remote = match value {
+            yes_no if YES_NO.contains(&yes_no) => {
+                let value = match value {
                     Value::Bool(b) => *b,
                     _ => json_text(value)
                         .as_deref()
@@ -108,6 +108,7 @@ fn json_draft(element: &Value, line: usize) -> Result<Draft, String> {
                             )
                         })?,
                 };
+                set_yes_no(&mut draft, field, value);
             }
             "themes" => {
                 draft.themes = match value {
@@ -185,6 +186,14 @@ fn france_travail_draft(offer: &Value, line: usize) -> Result<Draft, String> {
         longitude: text(&["lieuTravail", "longitude"]),
         contract,
         hours: text(&["dureeTravailLibelle"]),
+        // A licence France Travail marks "E" (exigé) is required; "S" (souhaité) is not.
+        driving_licence: offer
+            .get("permis")
+            .and_then(Value::as_array)
+            .is_some_and(|list| {
+                list.iter()
+                    .any(|p| p.get("exigence").and_then(Value::as_str) == Some("E"))
+            }),
         level: offer
             .get("formations")
             .and_then(|f| f.get(0))

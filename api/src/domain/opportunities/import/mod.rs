@@ -152,6 +152,10 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("latitude", &["latitude", "lat"]),
     ("longitude", &["longitude", "lon", "lng"]),
     ("remote", &["a_distance", "teletravail", "remote"]),
+    (
+        "driving_licence",
+        &["permis_requis", "permis", "driving_licence"],
+    ),
     ("contract", &["contrat", "contract", "type_de_contrat"]),
     ("duration", &["duree", "duration"]),
     ("hours", &["horaires", "hours"]),
@@ -205,7 +209,19 @@ fn closest_name(name: &str) -> Option<&'static str> {
         .map(|(_, known)| known)
 }
 
-/// Sets a text field of a draft (not `remote`, nor `themes`).
+/// The fields of a draft that are yes or no (`set_yes_no`).
+const YES_NO: &[&str] = &["remote", "driving_licence"];
+
+/// Sets a yes-or-no field of a draft (one of `YES_NO`).
+fn set_yes_no(d: &mut Draft, field: &str, value: bool) {
+    match field {
+        "remote" => d.remote = value,
+        "driving_licence" => d.driving_licence = value,
+        _ => {}
+    }
+}
+
+/// Sets a text field of a draft (not one of `YES_NO`, nor `themes`).
 fn set_text(d: &mut Draft, field: &str, value: String) {
     let slot = match field {
         "external_id" => &mut d.external_id,

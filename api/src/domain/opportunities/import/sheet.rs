@@ -159,13 +159,14 @@ fn csv_draft(record: &csv::StringRecord, columns: &[Column], line: usize) -> Res
         };
         let value = cell.trim();
         match field {
-            "remote" => {
-                draft.remote = parse_yes_no(value).ok_or_else(|| {
+            yes_no if YES_NO.contains(&yes_no) => {
+                let value = parse_yes_no(value).ok_or_else(|| {
                     format!(
                         "ligne {line} : « {value} » dans la colonne « {} » : écrivez oui ou non (ou laissez vide).",
                         column.name
                     )
                 })?;
+                set_yes_no(&mut draft, field, value);
             }
             "themes" => draft.themes = split_themes(value),
             _ => set_text(&mut draft, field, value.to_owned()),
