@@ -12,6 +12,7 @@ fn listing_json(l: &opp::Listing) -> Value {
         "total": l.total,
         "page": l.page,
         "pages": l.pages,
+        "simpler_search": l.simpler,
         "near": l.near.map(|c| json!({"name": c.name, "insee": c.insee, "department": c.department, "latitude": c.lat, "longitude": c.lon})),
     })
 }
