@@ -27,7 +27,8 @@ mkdir -p "$DIR"
 # The file: the listing benchmark's generator, as an import CSV.
 CSV="$DIR/offres-$COUNT.csv"
 if [[ ! -f "$CSV" ]]; then
-    (cd "$REPO" && cargo build --release --quiet -p tremplin-api --example gen_opportunities)
+    [[ -x "$TARGET/release/examples/gen_opportunities" ]] \
+        || (cd "$REPO" && cargo build --release --quiet -p tremplin-api --example gen_opportunities)
     "$TARGET/release/examples/gen_opportunities" --csv "$CSV.tmp" --count "$COUNT"
     mv "$CSV.tmp" "$CSV"
 fi

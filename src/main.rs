@@ -730,6 +730,8 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     .map_err(|e| format!("{shown_name} : lecture impossible : {e}"))?;
                 let rows = tremplin_api::domain::opportunities::import::parse(&bytes, &shown_name)
                     .map_err(|m| format!("{shown_name}: {m}"))?;
+                // The rows hold what is needed: the file's bytes go before the check.
+                drop(bytes);
                 let report = tremplin_api::domain::opportunities::import_into(
                     &db,
                     &s,

@@ -319,10 +319,11 @@ fn write_csv(
             Some(d) => d.clone(),
             None => String::new(),
         };
+        // A deadline and a start: an event's registrations must close before it starts, so
+        // only one of the two is written.
         let start = match (&r.start_date, r.deadline.is_some()) {
-            (Some(s), true) if s.as_str() > deadline.as_str() => String::new(),
-            (Some(s), _) => s.clone(),
-            (None, _) => String::new(),
+            (Some(s), false) => s.clone(),
+            _ => String::new(),
         };
         out.write_record([
             format!("gen-{i}").as_str(),

@@ -401,9 +401,11 @@ pub(super) async fn write(
     Ok((id, created))
 }
 
-/// Rows per statement of `write_many`: 25 parameters each and 3 shared, so 12,503 in all,
+/// Rows per statement of `write_many`: 25 parameters each and 3 shared, so 2,503 in all, far
 /// under the bound parameters SQLite (32,766) and PostgreSQL (65,535) take in one statement.
-pub(super) const BATCH_ROWS: usize = 500;
+/// Not more: binding a statement's parameters costs SQLite (through sqlx) more than linear
+/// time in their number (500 rows a statement: 79 s for 100,000 rows; see BENCHMARKS.md).
+pub(super) const BATCH_ROWS: usize = 100;
 
 /// The columns `write_many` fills, in the order of its `VALUES`.
 const UPSERT_COLUMNS: &str = "structure_id, author_id, created_at, updated_at, kind, title, \
@@ -518,27 +520,30 @@ async fn known_external_ids(
     structure_id: i64,
     batch: &[&Valid],
 ) -> Result<usize, AppError> {
-    let wanted: std::collections::HashSet<(&str, &str)> = batch
-        .iter()
-        .filter_map(|v| Some((v.source.as_str(), v.external_id.as_deref()?)))
-        .collect();
-    if wanted.is_empty() {
-        return Ok(0);
-    }
-    let marks: Vec<String> = (0..wanted.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT source, external_id FROM opportunities WHERE structure_id = $1 AND external_id IN ({})",
-        marks.join(", ")
-    );
-    let mut q = sqlx::query(&sql).persistent(false).bind(structure_id);
-    for (_, ext) in &wanted {
-        q = q.bind(*ext);
+    // By source (a file has one, usually), so that the lookup uses the unique index on
+    // (structure_id, source, external_id) whole.
+    let mut by_source: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for v in batch {
+        if let Some(ext) = v.external_id.as_deref() {
+            by_source.entry(v.source.as_str()).or_default().push(ext);
+        }
     }
     let mut known = 0;
-    for row in q.fetch_all(&mut **tx).await? {
-        let source: String = row.try_get(0)?;
-        let ext: String = row.try_get(1)?;
-        known += usize::from(wanted.contains(&(source.as_str(), ext.as_str())));
+    for (source, ids) in by_source {
+        let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM opportunities WHERE structure_id = $1 AND source = $2 \
+             AND external_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .persistent(false)
+            .bind(structure_id)
+            .bind(source);
+        for ext in ids {
+            q = q.bind(ext);
+        }
+        known += q.fetch_one(&mut **tx).await?.try_get::<i64, _>(0)? as usize;
     }
     Ok(known)
 }
