@@ -658,15 +658,27 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                 }
                 let docs = tremplin_api::index::contents::site_documents(live.site());
                 let engine = tremplin_api::index::engine::open(&config.search).await?;
-                let (pages, opportunities) = tremplin_api::index::sync::rebuild(
+                // On a terminal, the count so far on one line (a rebuild of 100,000
+                // opportunities on Meilisearch takes minutes); nothing in a log.
+                let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                let progress = move |sent: usize| {
+                    if terminal {
+                        eprint!("\r{sent} opportunités envoyées au moteur de recherche…");
+                    }
+                };
+                let rebuilt = tremplin_api::index::sync::rebuild(
                     &db,
                     engine.as_ref(),
                     &config.search.synonyms,
                     docs,
                     &tremplin_api::domain::opportunities::IndexSource,
+                    &progress,
                 )
-                .await
-                .map_err(shown)?;
+                .await;
+                if terminal {
+                    eprintln!();
+                }
+                let (pages, opportunities) = rebuilt.map_err(shown)?;
                 println!(
                     "Index reconstruits ({}) : {pages} pages du site, {opportunities} opportunités publiées.",
                     engine.name()
@@ -718,6 +730,8 @@ fn admin(root: &std::path::Path, cmd: Admin) -> ExitCode {
                     .map_err(|e| format!("{shown_name} : lecture impossible : {e}"))?;
                 let rows = tremplin_api::domain::opportunities::import::parse(&bytes, &shown_name)
                     .map_err(|m| format!("{shown_name}: {m}"))?;
+                // The rows hold what is needed: the file's bytes go before the check.
+                drop(bytes);
                 let report = tremplin_api::domain::opportunities::import_into(
                     &db,
                     &s,

@@ -16,7 +16,10 @@
 //! the same rows; dates count in days from `--today` (default: today, UTC), so that the share
 //! of expired opportunities stays the same whenever it runs.
 //!
-//! Options: `--db PATH` (required; refused if the file exists), `--count N` (100000),
+//! With `--csv PATH` instead of `--db PATH`, the same opportunities are written as an import
+//! file (for the import benchmark, `bench/import.sh`).
+//!
+//! Options: `--db PATH` or `--csv PATH` (refused if the file exists), `--count N` (100000),
 //! `--seed X` (42), `--today YYYY-MM-DD`. No row goes to `search_outbox`: the search index
 //! is not part of the listing.
 
@@ -255,7 +258,10 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let path = arg(&args, "--db").ok_or("--db PATH is required")?;
+    let csv = arg(&args, "--csv");
+    let path = arg(&args, "--db")
+        .or(csv.clone())
+        .ok_or("--db PATH or --csv PATH is required")?;
     let count: usize = arg(&args, "--count").map_or(Ok(100_000), |s| s.parse())?;
     let seed: u64 = arg(&args, "--seed").map_or(Ok(42), |s| s.parse())?;
     let today = match arg(&args, "--today") {
@@ -265,8 +271,85 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::path::Path::new(&path).exists() {
         return Err(format!("{path} exists: remove it first").into());
     }
+    if csv.is_some() {
+        return write_csv(&path, count, seed, today);
+    }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(generate(&path, count, seed, today))
+}
+
+/// The same opportunities as an import file (`tremplin import opportunites FILE`): a CSV
+/// with `;`, one external id per row (`gen-<n>`), every deadline in the future (an import
+/// of past deadlines would only add expired rows).
+fn write_csv(
+    path: &str,
+    count: usize,
+    seed: u64,
+    today: NaiveDate,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let (rows, _) = make_rows(count, seed, today, &[0]);
+    let mut out = csv::WriterBuilder::new().delimiter(b';').from_path(path)?;
+    out.write_record([
+        "identifiant",
+        "type",
+        "titre",
+        "organisme",
+        "description",
+        "commune",
+        "code_postal",
+        "contrat",
+        "duree",
+        "horaires",
+        "niveau",
+        "debut",
+        "date_limite",
+        "places",
+        "candidature",
+        "themes",
+    ])?;
+    let future = today
+        .checked_add_days(Days::new(30))
+        .expect("date in range")
+        .format("%Y-%m-%d")
+        .to_string();
+    for (i, r) in rows.iter().enumerate() {
+        let deadline = match &r.deadline {
+            Some(d) if d.as_str() < future.as_str() => future.clone(),
+            Some(d) => d.clone(),
+            None => String::new(),
+        };
+        // A deadline and a start: an event's registrations must close before it starts, so
+        // only one of the two is written.
+        let start = match (&r.start_date, r.deadline.is_some()) {
+            (Some(s), false) => s.clone(),
+            _ => String::new(),
+        };
+        out.write_record([
+            format!("gen-{i}").as_str(),
+            r.kind,
+            &r.title,
+            &r.organisation,
+            &r.description,
+            &r.town,
+            &r.postcode,
+            r.contract,
+            r.duration,
+            r.hours,
+            r.level,
+            &start,
+            &deadline,
+            &r.places.map(|p| p.to_string()).unwrap_or_default(),
+            &r.apply,
+            &r.themes,
+        ])?;
+    }
+    out.flush()?;
+    eprintln!(
+        "{count} opportunities written to {path} in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn generate(
@@ -285,6 +368,76 @@ async fn generate(
         structure_ids.push(s.id);
     }
 
+    let (rows, expired) = make_rows(count, seed, today, &structure_ids);
+    let generated = started.elapsed();
+
+    const COLUMNS: &str = "structure_id, author_id, kind, title, organisation, description, town, \
+        postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, start_date, \
+        deadline, places, taken, apply, themes, status, source, external_id, source_url, \
+        published_at, created_at, updated_at";
+    const PER_ROW: usize = 30;
+    const BATCH: usize = 500; // 15,500 parameters, under SQLite's 32,766
+    let one = format!("({})", vec!["?"; PER_ROW].join(", "));
+    let mut tx = db.pool.begin().await?;
+    for chunk in rows.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO opportunities ({COLUMNS}) VALUES {}",
+            vec![one.as_str(); chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.structure_id)
+                .bind(None::<i64>)
+                .bind(r.kind)
+                .bind(r.title.as_str())
+                .bind(r.organisation.as_str())
+                .bind(r.description.as_str())
+                .bind(r.town.as_str())
+                .bind(r.postcode.as_str())
+                .bind(r.insee.as_str())
+                .bind(r.lat)
+                .bind(r.lon)
+                .bind(r.remote)
+                .bind(r.contract)
+                .bind(r.duration)
+                .bind(r.hours)
+                .bind(r.level)
+                .bind(r.level_rank)
+                .bind(r.start_date.as_deref())
+                .bind(r.deadline.as_deref())
+                .bind(r.places)
+                .bind(r.taken)
+                .bind(r.apply.as_str())
+                .bind(r.themes.as_str())
+                .bind("publiee")
+                .bind("")
+                .bind(None::<String>)
+                .bind("")
+                .bind(r.published_at)
+                .bind(r.published_at)
+                .bind(r.published_at);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    db.pool.close().await;
+    eprintln!(
+        "{count} opportunities ({expired} with a past deadline) in {path}: generated in {:.2} s, written in {:.2} s",
+        generated.as_secs_f64(),
+        (started.elapsed() - generated).as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The opportunities, drawn from `seed`, each in one of `structure_ids`; and how many have a
+/// past deadline.
+fn make_rows(
+    count: usize,
+    seed: u64,
+    today: NaiveDate,
+    structure_ids: &[i64],
+) -> (Vec<Row>, usize) {
     // Communes weighted by population; the three cities with arrondissements count through
     // them only.
     let places: Vec<&communes::Commune> = communes::all()
@@ -385,7 +538,7 @@ async fn generate(
         let remote = i64::from(rng.percent(3));
         let town = commune.name.clone();
         rows.push(Row {
-            structure_id: *rng.pick(&structure_ids),
+            structure_id: *rng.pick(structure_ids),
             kind,
             title,
             organisation,
@@ -410,63 +563,5 @@ async fn generate(
             published_at,
         });
     }
-    let generated = started.elapsed();
-
-    const COLUMNS: &str = "structure_id, author_id, kind, title, organisation, description, town, \
-        postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, start_date, \
-        deadline, places, taken, apply, themes, status, source, external_id, source_url, \
-        published_at, created_at, updated_at";
-    const PER_ROW: usize = 30;
-    const BATCH: usize = 500; // 15,500 parameters, under SQLite's 32,766
-    let one = format!("({})", vec!["?"; PER_ROW].join(", "));
-    let mut tx = db.pool.begin().await?;
-    for chunk in rows.chunks(BATCH) {
-        let sql = format!(
-            "INSERT INTO opportunities ({COLUMNS}) VALUES {}",
-            vec![one.as_str(); chunk.len()].join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q
-                .bind(r.structure_id)
-                .bind(None::<i64>)
-                .bind(r.kind)
-                .bind(r.title.as_str())
-                .bind(r.organisation.as_str())
-                .bind(r.description.as_str())
-                .bind(r.town.as_str())
-                .bind(r.postcode.as_str())
-                .bind(r.insee.as_str())
-                .bind(r.lat)
-                .bind(r.lon)
-                .bind(r.remote)
-                .bind(r.contract)
-                .bind(r.duration)
-                .bind(r.hours)
-                .bind(r.level)
-                .bind(r.level_rank)
-                .bind(r.start_date.as_deref())
-                .bind(r.deadline.as_deref())
-                .bind(r.places)
-                .bind(r.taken)
-                .bind(r.apply.as_str())
-                .bind(r.themes.as_str())
-                .bind("publiee")
-                .bind("")
-                .bind(None::<String>)
-                .bind("")
-                .bind(r.published_at)
-                .bind(r.published_at)
-                .bind(r.published_at);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    db.pool.close().await;
-    eprintln!(
-        "{count} opportunities ({expired} with a past deadline) in {path}: generated in {:.2} s, written in {:.2} s",
-        generated.as_secs_f64(),
-        (started.elapsed() - generated).as_secs_f64()
-    );
-    Ok(())
+    (rows, expired)
 }

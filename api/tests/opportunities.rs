@@ -468,7 +468,16 @@ async fn the_listing_filters_sorts_pages_and_forgets_expired_ones() {
         );
         let mut with_words = f.clone();
         with_words.keywords = "vendeur".into();
-        assert!(opp::list(&p.state.db, &down, &with_words).await.is_err());
+        // With keywords, the titles that hold them, marked as a simpler search.
+        let simpler = opp::list(&p.state.db, &down, &with_words).await.unwrap();
+        assert!(simpler.simpler, "{b}");
+        let titles: Vec<&str> = simpler
+            .items
+            .iter()
+            .map(|(o, _)| o.title.as_str())
+            .collect();
+        assert_eq!(titles, ["Vendeur Lille", "Vendeur Roubaix"], "{b}");
+        assert!(!sql.simpler && !engine.simpler, "{b}");
 
         // The expired one stays on the counsellor's dashboard, marked.
         let dash = c.get("/api/v1/structures/lille/opportunities").await.json();
@@ -967,5 +976,148 @@ async fn the_driving_licence_goes_from_the_form_and_imports_to_the_page_and_the_
         assert_eq!(required("Vendeur"), false, "{b}");
         assert_eq!(required("Conducteur de bus"), true, "{b}");
         assert_eq!(required("Commercial"), false, "{b}");
+    }
+}
+
+/// An import larger than one batch of the upsert (500 rows), with the labels real exports
+/// use: every row written with its outbox row, a second import updates by identifier
+/// (keeping the first publication), and an unknown label names its column and line.
+#[tokio::test]
+async fn imports_write_in_batches_and_read_the_labels_of_real_exports() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        let scalar = |sql: &'static str| {
+            let pool = p.state.db.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let kinds = [
+            "CDI",
+            "Contrat d'apprentissage",
+            "Stages",
+            "Job d'été",
+            "Mission de service civique",
+        ];
+        let levels = [
+            "CAP/BEP",
+            "CAP, BEP et équivalents",
+            "Bac+3 et plus",
+            "sans diplôme",
+            "Bac+2",
+            "niveau bac",
+        ];
+        let file = |n: usize, title: &str| {
+            let mut csv = String::from("identifiant;type;titre;commune;niveau\n");
+            for i in 0..n {
+                csv.push_str(&format!(
+                    "R{i};{};{title} {i};Lille;{}\n",
+                    kinds[i % kinds.len()],
+                    levels[i % levels.len()]
+                ));
+            }
+            csv
+        };
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import",
+                Some("text/csv"),
+                file(1203, "Vendeur"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
+        assert_eq!(
+            (a.json()["created"].as_i64(), a.json()["updated"].as_i64()),
+            (Some(1203), Some(0)),
+            "{b}"
+        );
+        assert_eq!(scalar("SELECT COUNT(*) FROM opportunities").await, 1203);
+        assert_eq!(scalar("SELECT COUNT(*) FROM search_outbox").await, 1203);
+        assert_eq!(
+            scalar("SELECT COUNT(DISTINCT doc_id) FROM search_outbox").await,
+            1203
+        );
+        assert_eq!(
+            scalar("SELECT COUNT(*) FROM opportunities WHERE level = 'cap'").await,
+            402,
+            "{b}: rows 0, 1, 6, 7… are CAP/BEP"
+        );
+        assert_eq!(
+            scalar("SELECT COUNT(*) FROM opportunities WHERE kind = 'alternance' AND status = 'publiee' AND published_at IS NOT NULL").await,
+            241
+        );
+
+        // Again with one more row and new titles: one created, the others updated in place.
+        sqlx::query("UPDATE opportunities SET published_at = 1000")
+            .execute(&p.state.db.pool)
+            .await
+            .unwrap();
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import",
+                Some("text/csv"),
+                file(1204, "Serveur"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
+        assert_eq!(
+            (a.json()["created"].as_i64(), a.json()["updated"].as_i64()),
+            (Some(1), Some(1203)),
+            "{b}"
+        );
+        assert_eq!(scalar("SELECT COUNT(*) FROM opportunities").await, 1204);
+        assert_eq!(
+            scalar("SELECT COUNT(*) FROM opportunities WHERE title LIKE 'Serveur %'").await,
+            1204
+        );
+        assert_eq!(
+            scalar("SELECT COUNT(*) FROM opportunities WHERE published_at = 1000").await,
+            1203,
+            "{b}: the first publication is kept"
+        );
+        assert_eq!(scalar("SELECT COUNT(*) FROM search_outbox").await, 2407);
+
+        // A label nobody uses: the row's line and the column, in French; nothing written.
+        let mut bad = file(600, "Caissier");
+        bad.push_str("R600;CDI;Caissier 600;Lille;Bac+4\nR601;fusée;Astronaute;Lille;cap\n");
+        let a = c
+            .send(
+                Method::POST,
+                "/api/v1/opportunities/import",
+                Some("text/csv"),
+                bad,
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            a.body
+        );
+        let j = a.json();
+        assert_eq!(j["errors"][0]["line"], 602, "{j}");
+        assert_eq!(
+            j["errors"][0]["message"],
+            "niveau : Niveau « Bac+4 » inconnu. Niveaux possibles : aucun, CAP, bac, bac+2, bac+3, bac+5.",
+            "{j}"
+        );
+        assert_eq!(j["errors"][1]["line"], 603, "{j}");
+        assert!(
+            j["errors"][1]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("type : Type « fusée » inconnu."),
+            "{j}"
+        );
+        assert_eq!(
+            scalar("SELECT COUNT(*) FROM opportunities WHERE title LIKE 'Caissier %'").await,
+            0
+        );
     }
 }

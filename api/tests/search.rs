@@ -117,7 +117,14 @@ async fn one_box_finds_guides_faq_and_opportunities() {
             typo.body
         );
         // Nothing found: "did you mean", and a way to ask a person.
-        let none = anon.get("/recherche?q=lettrre+motivvvation+zzzz").await;
+        // (Meilisearch still finds something for « lettrre motivvvation », dropping or
+        // correcting words further than the embedded engine: a word nobody wrote, there.)
+        let nothing = if p.state.search.name() == "meilisearch" {
+            "/recherche?q=zzzzqqq"
+        } else {
+            "/recherche?q=lettrre+motivvvation+zzzz"
+        };
+        let none = anon.get(nothing).await;
         assert!(none.body.contains("Aucun résultat"), "{}", none.body);
         assert!(none.body.contains("poser votre question"));
         // The JSON the suggestion script reads.
@@ -261,44 +268,109 @@ async fn one_worker_at_a_time_holds_the_outbox() {
     }
 }
 
+/// Both engines down: Meilisearch where nothing listens, and the embedded engine whose
+/// index files cannot be read. What can be answered is: the listing without keywords as
+/// usual, the listing with keywords as a plain match on the titles, marked as a simpler
+/// search; `/recherche` and `/api/v1/search` have nothing to answer with, a 503 in French
+/// with `Retry-After`, never a 500.
 #[tokio::test]
-async fn an_engine_that_is_down_is_a_503_with_retry_after_never_a_500() {
+async fn an_engine_that_is_down_degrades_the_service_never_a_500() {
+    use tremplin_api::infra::config::SearchBackend;
     for b in backends() {
-        // A real Meilisearch client, pointed at a port where nothing listens.
-        let p = platform_with(b, |c| {
-            c.outbox_worker = false;
-            c.search.backend = tremplin_api::infra::config::SearchBackend::Meilisearch {
-                url: "http://127.0.0.1:9".into(),
-                key: None,
-            };
-        })
-        .await;
-        let mut anon = Client::new(&p);
-        for path in [
-            "/recherche?q=boulanger",
-            "/opportunites?q=boulanger",
-            "/api/v1/opportunities?q=boulanger",
-            "/api/v1/search?q=boulanger",
-        ] {
-            let a = anon.get(path).await;
+        for engine in ["meilisearch", "embarque"] {
+            let broken = tempfile::tempdir().unwrap();
+            for index in ["opportunites", "contenus"] {
+                let dir = broken.path().join(index);
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(dir.join("settings.json"), "{ abîmé").unwrap();
+            }
+            let p = platform_with(b, |c| {
+                c.outbox_worker = false;
+                c.search.backend = match engine {
+                    // A real Meilisearch client, pointed at a port where nothing listens.
+                    "meilisearch" => SearchBackend::Meilisearch {
+                        url: "http://127.0.0.1:9".into(),
+                        key: None,
+                    },
+                    _ => SearchBackend::Embedded(broken.path().to_path_buf()),
+                };
+            })
+            .await;
+            let mut c = counsellor(&p).await;
+            for (title, town) in [
+                ("Boulanger H/F", "Lille"),
+                ("Vendeur en boulangerie", "Roubaix"),
+                ("Serveur", "Lille"),
+            ] {
+                let a = c
+                    .json(
+                        Method::POST,
+                        "/api/v1/opportunities",
+                        json!({"kind": "emploi", "title": title, "town": town, "status": "publiee"}),
+                    )
+                    .await;
+                assert_eq!(a.status, StatusCode::CREATED, "{b} {engine}: {}", a.body);
+            }
+            let mut anon = Client::new(&p);
+            for path in ["/recherche?q=boulanger", "/api/v1/search?q=boulanger"] {
+                let a = anon.get(path).await;
+                assert_eq!(
+                    a.status,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "{b} {engine} {path}: {}",
+                    a.body
+                );
+                assert_eq!(a.headers["retry-after"], "5", "{b} {engine} {path}");
+                assert!(
+                    a.body
+                        .contains("La recherche est momentanément indisponible"),
+                    "{b} {engine} {path}: {}",
+                    a.body
+                );
+            }
+            // Keywords: the titles that hold them, newest first, said to be a simpler search.
+            let a = anon.get("/api/v1/opportunities?q=BOULANGER").await;
+            assert_eq!(a.status, StatusCode::OK, "{b} {engine}: {}", a.body);
+            let j = a.json();
+            assert_eq!(j["simpler_search"], true, "{b} {engine}: {j}");
+            let titles: Vec<&str> = j["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["title"].as_str().unwrap())
+                .collect();
             assert_eq!(
-                a.status,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "{b} {path}: {}",
-                a.body
+                titles,
+                ["Vendeur en boulangerie", "Boulanger H/F"],
+                "{b} {engine}"
             );
-            assert_eq!(a.headers["retry-after"], "5", "{b} {path}");
+            let a = anon
+                .get("/api/v1/opportunities?q=boulanger&lieu=Lille&rayon=5")
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{b} {engine}: {}", a.body);
+            assert_eq!(a.json()["total"], 1, "{b} {engine}: {}", a.body);
+            let a = anon.get("/opportunites?q=boulanger").await;
+            assert_eq!(a.status, StatusCode::OK, "{b} {engine}: {}", a.body);
             assert!(
                 a.body
-                    .contains("La recherche est momentanément indisponible"),
-                "{b} {path}: {}",
+                    .contains("La recherche complète est momentanément indisponible"),
+                "{b} {engine}: {}",
                 a.body
             );
+            assert!(a.body.contains("Vendeur en boulangerie"), "{b} {engine}");
+            assert!(!a.body.contains("Serveur"), "{b} {engine}");
+            // Without keywords, the listing as usual, not marked.
+            let a = anon.get("/api/v1/opportunities").await;
+            assert_eq!(a.status, StatusCode::OK, "{b} {engine}: {}", a.body);
+            assert_eq!(a.json()["total"], 3, "{b} {engine}");
+            assert_eq!(a.json()["simpler_search"], false, "{b} {engine}");
+            let a = anon.get("/opportunites").await;
+            assert_eq!(a.status, StatusCode::OK, "{b} {engine}: {}", a.body);
+            assert!(
+                !a.body
+                    .contains("La recherche complète est momentanément indisponible"),
+                "{b} {engine}"
+            );
         }
-        // What needs no engine still answers: the listing without keywords.
-        let a = anon.get("/api/v1/opportunities").await;
-        assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
-        let a = anon.get("/opportunites").await;
-        assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
     }
 }

@@ -52,6 +52,9 @@ const RANKING_RULES: [&str; 6] = [
 pub struct MeilisearchEngine {
     client: Client,
     url: String,
+    /// Put before every index name in Meilisearch (`uid`): empty, unless several platforms
+    /// share one server (the API's tests).
+    prefix: String,
     /// Settings as given to `configure`, since Meilisearch's synonyms lose the groups' order.
     settings: Mutex<HashMap<String, IndexSettings>>,
 }
@@ -80,8 +83,30 @@ impl MeilisearchEngine {
         Ok(MeilisearchEngine {
             client,
             url: url.to_string(),
+            prefix: String::new(),
             settings: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The same engine, its indexes named `<prefix><name>` in Meilisearch (the settings'
+    /// record index too), so that several platforms can share one server without seeing
+    /// each other's documents. The prefix takes letters, digits, `-` and `_`.
+    pub fn with_prefix(mut self, prefix: &str) -> Result<MeilisearchEngine> {
+        if !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Error::InvalidRequest(format!(
+                "préfixe d'index « {prefix} » : lettres, chiffres, - et _ seulement"
+            )));
+        }
+        self.prefix = prefix.to_string();
+        Ok(self)
+    }
+
+    /// The name of `index` in Meilisearch.
+    fn uid(&self, index: &str) -> String {
+        format!("{}{index}", self.prefix)
     }
 
     fn error(&self, error: SdkError) -> Error {
@@ -118,14 +143,32 @@ impl MeilisearchEngine {
         Ok(())
     }
 
+    /// Creates the index `uid`. One that another call or another replica created meanwhile
+    /// (both saw it missing) is what was wanted, not an error.
+    async fn create_index(&self, uid: &str) -> Result<()> {
+        let task = self
+            .client
+            .create_index(uid, Some("id"))
+            .await
+            .map_err(|e| self.error(e))?
+            .wait_for_completion(&self.client, None, Some(TASK_TIMEOUT))
+            .await
+            .map_err(|e| self.error(e))?;
+        if task.is_failure() {
+            let failure = task.unwrap_failure();
+            if failure.error_code != ErrorCode::IndexAlreadyExists {
+                return Err(self.error(SdkError::Meilisearch(failure)));
+            }
+        }
+        Ok(())
+    }
+
     /// Keeps `settings` as given, in [`SETTINGS_INDEX`] (created if needed).
     async fn store_settings(&self, index: &str, settings: &IndexSettings) -> Result<()> {
-        if let Err(error) = self.client.get_index(SETTINGS_INDEX).await {
+        let settings_index = self.uid(SETTINGS_INDEX);
+        if let Err(error) = self.client.get_index(&settings_index).await {
             match self.error(error) {
-                Error::UnknownIndex(_) => {
-                    self.wait(self.client.create_index(SETTINGS_INDEX, Some("id")).await)
-                        .await?
-                }
+                Error::UnknownIndex(_) => self.create_index(&settings_index).await?,
                 other => return Err(other),
             }
         }
@@ -134,7 +177,7 @@ impl MeilisearchEngine {
         let record = [serde_json::json!({ "id": index, "settings": json })];
         self.wait(
             self.client
-                .index(SETTINGS_INDEX)
+                .index(settings_index)
                 .add_or_replace(&record, Some("id"))
                 .await,
         )
@@ -145,7 +188,7 @@ impl MeilisearchEngine {
     async fn stored_settings(&self, index: &str) -> Result<Option<IndexSettings>> {
         let record = match self
             .client
-            .index(SETTINGS_INDEX)
+            .index(self.uid(SETTINGS_INDEX))
             .get_document::<Map<String, Value>>(index)
             .await
         {
@@ -170,7 +213,7 @@ impl MeilisearchEngine {
     async fn existing(&self, name: &str) -> Result<Index> {
         check::index_name(name)?;
         self.client
-            .get_index(name)
+            .get_index(self.uid(name))
             .await
             .map_err(|e| match self.error(e) {
                 Error::UnknownIndex(_) => Error::UnknownIndex(name.to_string()),
@@ -391,16 +434,14 @@ impl SearchEngine for MeilisearchEngine {
     async fn configure(&self, index: &str, settings: &IndexSettings) -> Result<()> {
         check::index_name(index)?;
         check::settings(settings)?;
-        if let Err(error) = self.client.get_index(index).await {
+        let uid = self.uid(index);
+        if let Err(error) = self.client.get_index(&uid).await {
             match self.error(error) {
-                Error::UnknownIndex(_) => {
-                    self.wait(self.client.create_index(index, Some("id")).await)
-                        .await?
-                }
+                Error::UnknownIndex(_) => self.create_index(&uid).await?,
                 other => return Err(other),
             }
         }
-        let meili = self.client.index(index);
+        let meili = self.client.index(uid);
         self.wait(meili.set_settings(&meili_settings(settings)).await)
             .await?;
         self.store_settings(index, settings).await?;
@@ -514,7 +555,7 @@ impl SearchEngine for MeilisearchEngine {
             (1, request.offset + request.limit, request.offset)
         };
 
-        let meili = self.client.index(&request.index);
+        let meili = self.client.index(self.uid(&request.index));
         let mut query = meili.search();
         query
             .with_query(&query_stems)

@@ -87,12 +87,13 @@ pub const DOCUMENT: &str = r##"{
       },
       "Listing": {
         "type": "object",
-        "required": ["items", "total", "page", "pages", "near"],
+        "required": ["items", "total", "page", "pages", "simpler_search", "near"],
         "properties": {
           "items": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } },
           "total": { "type": "integer" },
           "page": { "type": "integer" },
           "pages": { "type": "integer" },
+          "simpler_search": { "type": "boolean", "description": "Vrai quand le moteur de recherche ne répond pas : les mots-clés ont seulement été cherchés dans les titres (sans fautes de frappe, pluriels ni synonymes), les plus récentes d'abord" },
           "near": {
             "type": "object",
             "nullable": true,

@@ -17,6 +17,7 @@ pub async fn open(settings: &SearchSettings) -> Result<Arc<dyn SearchEngine>, St
             // A server that is down must not keep the platform from starting: the outbox
             // waits for it. Say it clearly, though.
             let engine = tremplin_search::MeilisearchEngine::new(url, key.as_deref())
+                .and_then(|e| e.with_prefix(&settings.index_prefix))
                 .map_err(|e| format!("moteur de recherche : {e}"))?;
             if let Err(e) = engine.health().await {
                 tracing::warn!("{e} : la recherche attendra qu'il réponde");

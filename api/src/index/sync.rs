@@ -269,13 +269,21 @@ pub async fn worker(
     }
 }
 
-/// Rebuilds both indexes from scratch: the site's documents, and every public opportunity.
+/// Opportunities read from the database and sent to the engine at once by `rebuild`: each
+/// batch is one call of `upsert`, which waits until the engine has applied it (Meilisearch's
+/// task done), so memory stays flat and a failure names the batch reached.
+pub const REBUILD_BATCH: i64 = 2000;
+
+/// Rebuilds both indexes from scratch: the site's documents, and every public opportunity,
+/// by batches of `REBUILD_BATCH`; `progress` is told how many opportunities are in the
+/// engine after each batch.
 pub async fn rebuild(
     db: &Db,
     engine: &dyn SearchEngine,
     synonyms: &[Vec<String>],
     contents: Vec<Document>,
     source: &dyn Source,
+    progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<(usize, usize), AppError> {
     configure(engine, synonyms).await?;
     engine.clear(CONTENUS).await?;
@@ -291,7 +299,7 @@ pub async fn rebuild(
     let mut n_opps = 0;
     let mut last = 0i64;
     loop {
-        let ids = source.public_ids(db, last, 2000).await?;
+        let ids = source.public_ids(db, last, REBUILD_BATCH).await?;
         let Some(&end) = ids.last() else { break };
         last = end;
         let docs: Vec<Document> = source
@@ -302,6 +310,7 @@ pub async fn rebuild(
             .collect();
         n_opps += docs.len();
         engine.upsert(OPPORTUNITES, docs).await?;
+        progress(n_opps);
     }
     if let Some(max) = max {
         sqlx::query("DELETE FROM search_outbox WHERE id <= $1")

@@ -52,6 +52,9 @@ pub struct ApiConfig {
 pub struct SearchSettings {
     pub backend: SearchBackend,
     pub synonyms: Vec<Vec<String>>,
+    /// Put before the index names on Meilisearch: empty, except when several platforms
+    /// share one server (the API's tests, each on its own database).
+    pub index_prefix: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +100,7 @@ impl SearchSettings {
         Ok(SearchSettings {
             backend,
             synonyms: section.synonyms.clone(),
+            index_prefix: String::new(),
         })
     }
 }

@@ -1,6 +1,7 @@
-//! Test harness for the API: a fresh database per test (SQLite always, PostgreSQL when
-//! `TREMPLIN_TEST_POSTGRES_URL` or a `postgres://` `DATABASE_URL` is set), the real theme for
-//! pages, and a client that keeps cookies and calls the router directly or over loopback.
+//! Test harness for the API: a fresh database per test (SQLite with the embedded engine
+//! always; PostgreSQL when `TREMPLIN_TEST_POSTGRES_URL` or a `postgres://` `DATABASE_URL` is
+//! set, with Meilisearch when `MEILI_URL` is), the real theme for pages, and a client that
+//! keeps cookies and calls the router directly or over loopback.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -17,7 +18,7 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use tower::ServiceExt;
 use tremplin_api::http::preview::Preview;
-use tremplin_api::infra::config::{ApiConfig, Transport};
+use tremplin_api::infra::config::{ApiConfig, SearchBackend, Transport};
 use tremplin_api::AppState;
 use tremplin_generator::live::Live;
 use tremplin_generator::BuildOptions;
@@ -28,6 +29,13 @@ pub fn postgres_server() -> Option<String> {
         .ok()
         .or_else(|| std::env::var("DATABASE_URL").ok())
         .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+}
+
+/// The Meilisearch server the PostgreSQL platforms use, if any (`MEILI_URL`, as the search
+/// crate's conformance suite; `.ci/run` starts one). SQLite platforms keep the embedded
+/// engine, so both pairs a deployment uses are tested.
+pub fn meili_server() -> Option<String> {
+    std::env::var("MEILI_URL").ok().filter(|u| !u.is_empty())
 }
 
 /// The databases every test runs on, as names for messages.
@@ -149,6 +157,15 @@ pub async fn platform_with(backend: &'static str, tweak: impl FnOnce(&mut ApiCon
             _ => server.clone(),
         };
         config.database_url = format!("{base}/{name}");
+        // The pair several replicas run on: PostgreSQL and, when one is given, Meilisearch,
+        // with index names of this platform's own (its database's name) on the shared server.
+        if let Some(url) = meili_server() {
+            config.search.backend = SearchBackend::Meilisearch {
+                url,
+                key: std::env::var("MEILI_KEY").ok(),
+            };
+            config.search.index_prefix = format!("{name}_");
+        }
         pg_drop = Some((server, name));
     }
     tweak(&mut config);

@@ -134,10 +134,10 @@ pub async fn check_import(rows: Vec<ImportRow>) -> Result<CheckedImport, AppErro
     Ok(CheckedImport { report, good })
 }
 
-/// Writes checked rows for `structure` inside `tx`, with their `search_outbox` rows. With
-/// errors, nothing is written unless `skip_bad`. The caller commits when the report says
-/// `written`, and drops the transaction otherwise (a row refused while writing abandons the
-/// whole import).
+/// Writes checked rows for `structure` inside `tx`, with their `search_outbox` rows, by
+/// batched upserts (`store::write_many`). With errors, nothing is written unless `skip_bad`.
+/// The caller commits when the report says `written`, and drops the transaction otherwise
+/// (an error while writing abandons the whole import).
 pub async fn write_import(
     tx: &mut Transaction<'_, Any>,
     structure: &Structure,
@@ -151,27 +151,14 @@ pub async fn write_import(
     }
     let bad: std::collections::BTreeSet<usize> = report.bad_lines.iter().copied().collect();
     report.bad_lines = Vec::new();
-    for (line, v) in good.iter().filter(|(l, _)| !bad.contains(l)) {
-        match write(tx, structure.id, author, v, None).await {
-            Ok((_, true)) => report.created += 1,
-            Ok((_, false)) => report.updated += 1,
-            Err(AppError::Invalid(f)) => {
-                // Nothing half-written: the whole import is abandoned.
-                report.error_count += 1;
-                report.errors.push((
-                    *line,
-                    f.into_iter()
-                        .map(|(_, m)| m)
-                        .collect::<Vec<_>>()
-                        .join(" ; "),
-                ));
-                report.created = 0;
-                report.updated = 0;
-                return Ok(report);
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    let rows: Vec<&Valid> = good
+        .iter()
+        .filter(|(l, _)| !bad.contains(l))
+        .map(|(_, v)| v)
+        .collect();
+    let (created, updated) = write_many(tx, structure.id, author, &rows).await?;
+    report.created = created;
+    report.updated = updated;
     report.written = true;
     Ok(report)
 }

@@ -122,6 +122,9 @@ pub struct Listing {
     pub pages: u32,
     /// The commune the place resolved to.
     pub near: Option<&'static communes::Commune>,
+    /// Keywords matched by the database on the titles only (`title_words`), because the
+    /// search engine did not answer: no stems, typos or synonyms, newest first.
+    pub simpler: bool,
 }
 
 /// The listing's filters once checked: what the engine and SQL are asked.
@@ -294,11 +297,19 @@ async fn list_checked(
     // The engine answers every listing (filters, distance and counts from its columns, in
     // about a millisecond); the database then gives the page's opportunities as they are now.
     // Without keywords, a failing engine is not fatal: SQL answers instead.
-    match list_by_engine(db, search, c, sort).await {
+    // With keywords, the database matches them in the titles: a simpler search, said so.
+    let simpler = match list_by_engine(db, search, c, sort).await {
         Ok(listing) => return Ok(listing),
+        Err(e @ AppError::Unavailable(_)) if !c.keywords.is_empty() => {
+            tracing::warn!(erreur = ?e, "mots-clés cherchés dans les titres par la base de données");
+            true
+        }
         Err(e) if !c.keywords.is_empty() => return Err(e),
-        Err(e) => tracing::warn!(erreur = ?e, "liste des opportunités par la base de données"),
-    }
+        Err(e) => {
+            tracing::warn!(erreur = ?e, "liste des opportunités par la base de données");
+            false
+        }
+    };
     let (kinds, near, radius, level, start_from) =
         (&c.kinds, c.near, c.radius, c.level, &c.start_from);
 
@@ -339,6 +350,11 @@ async fn list_checked(
             " AND o.structure_id = (SELECT id FROM structures WHERE slug = ?)",
             Param::Text(c.structure.clone()),
         );
+    }
+    if simpler {
+        for pattern in title_words(&c.keywords) {
+            push(&mut sql, " AND LOWER(o.title) LIKE ?", Param::Text(pattern));
+        }
     }
     let offset = (page as usize - 1) * PAGE_SIZE;
 
@@ -423,7 +439,20 @@ async fn list_checked(
         page,
         pages: page_count(total),
         near,
+        simpler,
     })
+}
+
+/// The `LIKE` patterns of the simpler search: each keyword of two letters or more, in
+/// lowercase, anywhere in the title (words hold only letters, digits and `+`, never a `LIKE`
+/// wildcard). The keywords are already bounded (`limits::query`: 10 words, 200 characters).
+fn title_words(keywords: &str) -> Vec<String> {
+    keywords
+        .split(|c: char| !c.is_alphanumeric() && c != '+')
+        .filter(|w| w.chars().count() >= 2)
+        .take(limits::QUERY_MAX_WORDS)
+        .map(|w| format!("%{}%", w.to_lowercase()))
+        .collect()
 }
 
 /// The listing from the engine: it finds, counts and orders; the database gives the
@@ -505,6 +534,7 @@ async fn list_by_engine(
         page,
         pages: page_count(found.total),
         near: e.near,
+        simpler: false,
     })
 }
 

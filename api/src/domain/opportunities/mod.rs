@@ -59,6 +59,66 @@ mod tests {
         assert_eq!(level("doctorat"), None);
     }
 
+    /// The labels of real exports, through the one table of aliases per vocabulary.
+    #[test]
+    fn labels_of_real_exports_are_read() {
+        let level = |s| parse_level(s).map(Level::as_str);
+        for (label, expected) in [
+            ("CAP/BEP", "cap"),
+            ("CAP, BEP et équivalents", "cap"),
+            ("cap-bep", "cap"),
+            ("Bac+3 et plus", "bac+3"),
+            ("Bac + 3 et plus", "bac+3"),
+            ("sans diplôme", ""),
+            ("Sans Diplome", ""),
+            ("Bac+2", "bac+2"),
+            ("BAC +2 ou équivalents", "bac+2"),
+            ("niveau bac", "bac"),
+            ("Niveau Bac", "bac"),
+            ("Bac pro", "bac"),
+            ("niveau 4", "bac"),
+            ("Niveau IV", "bac"),
+            ("niveau 3", "cap"),
+            ("Niveau V", "cap"),
+            ("BTS", "bac+2"),
+            ("Licence pro", "bac+3"),
+            ("Master", "bac+5"),
+            ("Bac+5 et plus ou équivalents", "bac+5"),
+            ("Bac+3, Bac+4 ou équivalents", "bac+3"),
+        ] {
+            assert_eq!(level(label), Some(expected), "{label}");
+        }
+        for label in ["Bac+4", "bac+7", "CAP BEP BAC", "niveau", "et plus"] {
+            assert_eq!(level(label), None, "{label}");
+        }
+        let kind = |s| parse_kind(s).map(Kind::as_str);
+        for (label, expected) in [
+            ("CDI", "emploi"),
+            ("Offre d'emploi", "emploi"),
+            ("Intérim", "emploi"),
+            ("Contrat d'apprentissage", "alternance"),
+            ("Contrat de professionnalisation", "alternance"),
+            ("contrat pro", "alternance"),
+            ("Stages", "stage"),
+            ("PMSMP", "stage"),
+            ("Immersion professionnelle", "stage"),
+            ("Formations", "formation"),
+            ("Mission de service civique", "service-civique"),
+            ("service_civique", "service-civique"),
+            ("Job d'été", "job-saisonnier"),
+            ("Saisonnier", "job-saisonnier"),
+            ("Bénévole", "benevolat"),
+            ("Job dating", "evenement"),
+            ("Réunion d'information", "evenement"),
+            ("EVENEMENTS", "evenement"),
+        ] {
+            assert_eq!(kind(label), Some(expected), "{label}");
+        }
+        for label in ["fusée", "emploi fictif", "stagiaire du mois"] {
+            assert_eq!(kind(label), None, "{label}");
+        }
+    }
+
     #[test]
     fn every_wrong_field_is_reported() {
         let d = Draft {

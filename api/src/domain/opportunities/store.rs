@@ -541,6 +541,173 @@ pub(super) async fn write(
     Ok((id, created))
 }
 
+/// Rows per statement of `write_many`: 25 parameters each and 3 shared, so 2,503 in all, far
+/// under the bound parameters SQLite (32,766) and PostgreSQL (65,535) take in one statement.
+/// Not more: binding a statement's parameters costs SQLite (through sqlx) more than linear
+/// time in their number (500 rows a statement: 79 s for 100,000 rows; see BENCHMARKS.md).
+pub(super) const BATCH_ROWS: usize = 100;
+
+/// The columns `write_many` fills, in the order of its `VALUES`.
+const UPSERT_COLUMNS: &str = "structure_id, author_id, created_at, updated_at, kind, title, \
+    organisation, description, town, postcode, insee, lat, lon, remote, contract, duration, hours, \
+    level, level_rank, start_date, deadline, places, apply, themes, status, source, external_id, \
+    source_url, published_at";
+
+/// What an upsert changes in an opportunity already there (same structure, source and
+/// external id): everything but its author, its creation, the places taken and its first
+/// publication.
+const UPSERT_UPDATE: &str = "kind = excluded.kind, title = excluded.title, \
+    organisation = excluded.organisation, description = excluded.description, \
+    town = excluded.town, postcode = excluded.postcode, insee = excluded.insee, \
+    lat = excluded.lat, lon = excluded.lon, remote = excluded.remote, \
+    contract = excluded.contract, duration = excluded.duration, hours = excluded.hours, \
+    level = excluded.level, level_rank = excluded.level_rank, \
+    start_date = excluded.start_date, deadline = excluded.deadline, places = excluded.places, \
+    apply = excluded.apply, themes = excluded.themes, source_url = excluded.source_url, \
+    updated_at = excluded.updated_at, status = excluded.status, \
+    published_at = CASE WHEN excluded.status = 'publiee' AND opportunities.published_at IS NULL \
+    THEN excluded.updated_at ELSE opportunities.published_at END";
+
+/// Inserts many checked opportunities of one structure, or updates the one already there
+/// with the same source and external id, by multi-row upserts of `BATCH_ROWS` rows
+/// (`INSERT … ON CONFLICT (structure_id, source, external_id) DO UPDATE … RETURNING id`);
+/// then their `search_outbox` rows, by batches too. Rows without a status are drafts (an
+/// import always gives one). Returns how many were created and how many updated; the caller
+/// commits `tx` (all or nothing).
+pub(super) async fn write_many(
+    tx: &mut Transaction<'_, Any>,
+    structure_id: i64,
+    author: Option<i64>,
+    rows: &[&Valid],
+) -> Result<(usize, usize), AppError> {
+    // On SQLite, a write first takes the database's write lock (waiting up to the busy
+    // timeout): a transaction that read first could not write once another connection (the
+    // outbox worker's lease) committed in between. On PostgreSQL it changes and locks nothing.
+    sqlx::query("UPDATE opportunities SET id = id WHERE id < 0")
+        .execute(&mut **tx)
+        .await?;
+    let t = now();
+    let mut updated = 0;
+    let mut ids: Vec<i64> = Vec::with_capacity(rows.len());
+    for batch in rows.chunks(BATCH_ROWS) {
+        updated += known_external_ids(tx, structure_id, batch).await?;
+        let mut values = String::with_capacity(batch.len() * 130);
+        for i in 0..batch.len() {
+            let p = 4 + i * 25;
+            if i > 0 {
+                values.push_str(", ");
+            }
+            values.push_str("($1, $2, $3, $3");
+            for k in 0..25 {
+                values.push_str(&format!(", ${}", p + k));
+            }
+            values.push(')');
+        }
+        let sql = format!(
+            "INSERT INTO opportunities ({UPSERT_COLUMNS}) VALUES {values} \
+             ON CONFLICT (structure_id, source, external_id) DO UPDATE SET {UPSERT_UPDATE} \
+             RETURNING id"
+        );
+        let themes: Vec<String> = batch.iter().map(|v| v.themes.join(",")).collect();
+        // Not cached: each batch's text differs in length, and through the `Any` driver a
+        // statement prepared with a NULL coordinate keeps a type PostgreSQL then refuses.
+        let mut q = sqlx::query(&sql)
+            .persistent(false)
+            .bind(structure_id)
+            .bind(author)
+            .bind(t);
+        for (v, themes) in batch.iter().zip(&themes) {
+            let status = v.status.unwrap_or(Status::Draft);
+            q = q
+                .bind(v.kind.as_str())
+                .bind(&v.title)
+                .bind(&v.organisation)
+                .bind(&v.description)
+                .bind(&v.place.town)
+                .bind(&v.place.postcode)
+                .bind(&v.place.insee)
+                .bind(v.place.lat)
+                .bind(v.place.lon)
+                .bind(v.place.remote as i64)
+                .bind(&v.contract)
+                .bind(&v.duration)
+                .bind(&v.hours)
+                .bind(v.level.as_str())
+                .bind(v.level.rank())
+                .bind(&v.start_date)
+                .bind(&v.deadline)
+                .bind(v.places)
+                .bind(&v.apply)
+                .bind(themes)
+                .bind(status.as_str())
+                .bind(&v.source)
+                .bind(&v.external_id)
+                .bind(&v.source_url)
+                .bind((status == Status::Published).then_some(t));
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            ids.push(row.try_get::<i64, _>(0)?);
+        }
+    }
+    outbox_many(tx, &ids).await?;
+    Ok((ids.len() - updated, updated))
+}
+
+/// How many rows of `batch` have an external id that the structure already holds for the
+/// same source (the rows an upsert will update).
+async fn known_external_ids(
+    tx: &mut Transaction<'_, Any>,
+    structure_id: i64,
+    batch: &[&Valid],
+) -> Result<usize, AppError> {
+    // By source (a file has one, usually), so that the lookup uses the unique index on
+    // (structure_id, source, external_id) whole.
+    let mut by_source: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for v in batch {
+        if let Some(ext) = v.external_id.as_deref() {
+            by_source.entry(v.source.as_str()).or_default().push(ext);
+        }
+    }
+    let mut known = 0;
+    for (source, ids) in by_source {
+        let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM opportunities WHERE structure_id = $1 AND source = $2 \
+             AND external_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .persistent(false)
+            .bind(structure_id)
+            .bind(source);
+        for ext in ids {
+            q = q.bind(ext);
+        }
+        known += q.fetch_one(&mut **tx).await?.try_get::<i64, _>(0)? as usize;
+    }
+    Ok(known)
+}
+
+/// `outbox` for many opportunities, by multi-row inserts.
+async fn outbox_many(tx: &mut Transaction<'_, Any>, ids: &[i64]) -> Result<(), sqlx::Error> {
+    let t = now();
+    for batch in ids.chunks(BATCH_ROWS * 10) {
+        let values: Vec<String> = (0..batch.len())
+            .map(|i| format!("('opportunites', ${}, $1)", i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO search_outbox (index_name, doc_id, created_at) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql).persistent(false).bind(t);
+        for id in batch {
+            q = q.bind(id.to_string());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Publishes a new opportunity (or a draft of it) for the counsellor's structure.
 pub async fn create(db: &Db, user: &User, draft: &Draft) -> Result<Opportunity, AppError> {
     let structure = target_structure(db, user, &draft.structure).await;

@@ -9,6 +9,8 @@ struct ListingJson<'a> {
     total: usize,
     page: u32,
     pages: u32,
+    /// The engine was down: the keywords were matched in the titles only.
+    simpler_search: bool,
     near: Option<NearJson<'a>>,
 }
 
@@ -43,6 +45,7 @@ fn listing_json(l: &opp::Listing) -> ListingJson<'_> {
         total: l.total,
         page: l.page,
         pages: l.pages,
+        simpler_search: l.simpler,
         near: l.near.map(|c| NearJson {
             name: &c.name,
             insee: &c.insee,

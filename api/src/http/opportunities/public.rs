@@ -47,6 +47,7 @@ pub(super) async fn list_page(
             vars.insert("total".into(), json!(listing.total));
             vars.insert("page_courante".into(), json!(listing.page));
             vars.insert("pages".into(), json!(listing.pages));
+            vars.insert("recherche_simplifiee".into(), json!(listing.simpler));
             vars.insert(
                 "pres_de".into(),
                 json!(listing

@@ -224,26 +224,10 @@ pub(super) fn town_of_label(label: &str) -> String {
 }
 
 /// France Travail's level labels ("CAP, BEP et équivalents", "Bac+2 ou équivalents"…) as our
-/// level slugs; empty when the label does not map clearly.
+/// level slugs, through the one table of levels (`parse_level`); empty (no diploma asked)
+/// when the label does not map clearly.
 pub(super) fn level_of_label(label: &str) -> &'static str {
-    let folded: String = deunicode::deunicode(label)
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    if folded.starts_with("cap") || folded.starts_with("bep") {
-        "cap"
-    } else if folded.starts_with("bac+2") {
-        "bac+2"
-    } else if folded.starts_with("bac+3") {
-        "bac+3"
-    } else if folded.starts_with("bac+5") {
-        "bac+5"
-    } else if folded.starts_with("bac") && !folded.starts_with("bac+") {
-        "bac"
-    } else {
-        ""
-    }
+    crate::domain::opportunities::parse_level(label).map_or("", |l| l.as_str())
 }
 
 /// Turns byte offsets into 1-based line numbers.

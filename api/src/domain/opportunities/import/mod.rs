@@ -49,21 +49,23 @@ fn too_many_rows() -> String {
 // ---- encodings ----
 
 /// The text of the file: UTF-8 (without its BOM), UTF-16 with a BOM, or Windows-1252.
-fn decode(bytes: &[u8]) -> Result<String, String> {
+/// UTF-8 is read in place, not copied (a file of 100,000 rows is tens of megabytes).
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
+    use std::borrow::Cow;
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
             .map_err(|e| not_text(rest, e.valid_up_to()));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return utf16(rest, u16::from_le_bytes);
+        return utf16(rest, u16::from_le_bytes).map(Cow::Owned);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return utf16(rest, u16::from_be_bytes);
+        return utf16(rest, u16::from_be_bytes).map(Cow::Owned);
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_owned()),
-        Err(_) => windows_1252(bytes),
+        Ok(s) => Ok(Cow::Borrowed(s)),
+        Err(_) => windows_1252(bytes).map(Cow::Owned),
     }
 }
 
