@@ -130,7 +130,7 @@ fn every_fixture_is_tested() {
 /// The demo's editorial warnings. Fix the content where the fix is plain (explain the
 /// acronym, say which conditions, write both forms of a job title); never invent a fact. When
 /// the count goes down, lower it here: it may never go up.
-const DEMO_WARNINGS: usize = 96;
+const DEMO_WARNINGS: usize = 61;
 
 #[test]
 fn the_demo_warnings_only_go_down() {

@@ -649,7 +649,8 @@ fn check_acronyms(
     }
 }
 
-/// The first fact that changes on a line: an amount, a percentage or an age limit.
+/// The first fact that changes on a line: an amount, a percentage or an age limit (an age from
+/// 14 to 30, the age of majority, 18, left out).
 fn fact_of(text: &str) -> Option<String> {
     let ws: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}')
@@ -720,7 +721,12 @@ fn fact_of(text: &str) -> Option<String> {
                     .trim_matches(|c: char| !c.is_ascii_digit())
                     .parse::<u32>()
                 {
-                    if (14..=30).contains(&age) && !p.contains(|c: char| c.is_alphabetic()) {
+                    // 18 alone is the age of majority, which does not change.
+                    let majority = age == 18 && !p.contains('-');
+                    if (14..=30).contains(&age)
+                        && !majority
+                        && !p.contains(|c: char| c.is_alphabetic())
+                    {
                         return Some(format!(
                             "une limite d'âge ({} ans)",
                             p.trim_matches(|c: char| !c.is_ascii_digit())
@@ -974,6 +980,11 @@ mod tests {
             Some("un pourcentage (50 %)")
         );
         assert_eq!(fact_of("pendant 2 ans"), None);
+        assert_eq!(fact_of("si vous avez moins de 18 ans"), None);
+        assert_eq!(
+            fact_of("les 18-25 ans").as_deref(),
+            Some("une limite d'âge (18-25 ans)")
+        );
         assert_eq!(fact_of("en 2026"), None);
     }
 }
