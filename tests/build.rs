@@ -239,7 +239,7 @@ fn zola_content_builds_with_warnings_for_ignored_keys() {
 #[test]
 fn demo_site_has_no_diagnostic() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    // Its editorial warnings are counted in tests/editorial.rs.
+    // Its editorial checks are held by tests/editorial.rs (`check --strict`).
     let out = tremplin(root, &["check", "--sans-redaction"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(

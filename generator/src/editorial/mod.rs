@@ -223,15 +223,15 @@ struct Found {
 struct Scan {
     units: Vec<Unit>,
     blocks: Vec<Block>,
-    /// Line number → its cleaned text.
-    text: HashMap<usize, String>,
+    /// Line number → its cleaned text without links, for facts (headings left out).
+    facts_text: HashMap<usize, String>,
 }
 
 /// Reads the body line by line into prose units and blocks.
 fn scan(body: &str, body_line: usize, found: &mut Found, file: &Path) -> Scan {
     let mut units: Vec<Unit> = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
-    let mut text = HashMap::new();
+    let mut facts_text = HashMap::new();
     let mut unit = Unit::default();
     let mut block = Block::default();
     let mut fence: Option<&str> = None;
@@ -359,7 +359,7 @@ fn scan(body: &str, body_line: usize, found: &mut Found, file: &Path) -> Scan {
         if raw.contains("source(") {
             block.has_source = true;
         }
-        let clean = clean(raw);
+        let clean = clean_text(raw);
         let heading = trimmed.starts_with('#');
         let table = trimmed.starts_with('|');
         let item = is_list_item(trimmed);
@@ -376,8 +376,11 @@ fn scan(body: &str, body_line: usize, found: &mut Found, file: &Path) -> Scan {
             continue;
         }
         block.only_source = false;
-        block.lines.push(number);
-        text.insert(number, clean.clone());
+        if !heading {
+            // The text of a link names another page: it states no fact of its own.
+            facts_text.insert(number, clean_text(&without_links(raw)));
+            block.lines.push(number);
+        }
         unit.prose = !heading && !table;
         unit.lines.push(Line {
             number,
@@ -392,8 +395,26 @@ fn scan(body: &str, body_line: usize, found: &mut Found, file: &Path) -> Scan {
     Scan {
         units,
         blocks,
-        text,
+        facts_text,
     }
+}
+
+/// A Markdown line without its links (`[texte](adresse)`), images included.
+fn without_links(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find("](").map(|c| open + c) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|e| close + e) else {
+            break;
+        };
+        out.push_str(rest[..open].trim_end_matches('!'));
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_list_item(line: &str) -> bool {
@@ -406,7 +427,7 @@ fn is_list_item(line: &str) -> bool {
 
 /// A Markdown line as the words a reader sees: inline code, shortcode calls, HTML tags, link
 /// and image addresses, bare addresses and emphasis marks taken out.
-fn clean(line: &str) -> String {
+fn clean_text(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
@@ -747,7 +768,7 @@ fn check_facts(scan: &Scan, found: &Found, problems: &mut Vec<(usize, &'static s
             continue;
         }
         for n in &block.lines {
-            if let Some(fact) = scan.text.get(n).and_then(|t| fact_of(t)) {
+            if let Some(fact) = scan.facts_text.get(n).and_then(|t| fact_of(t)) {
                 problems.push((
                     *n,
                     "source",
@@ -852,6 +873,10 @@ fn check_sentences(
         for line in &unit.lines {
             for raw in line.text.split_whitespace() {
                 let Some(w) = words(raw).next() else {
+                    // « ? » and « ! » stand apart in French typography.
+                    if ends_sentence(raw) {
+                        close(&mut start, &mut count);
+                    }
                     continue;
                 };
                 if start.is_none() {
@@ -946,7 +971,7 @@ mod tests {
     #[test]
     fn long_sentences_images_links_and_phrases() {
         let long = "mot ".repeat(26);
-        let body = format!("Une phrase courte. {long}fin.\n\n![photo](a.png) ![Un modèle de lettre](b.png) [ici](https://x.fr/a) et [la page de la CAF](https://caf.fr/a).\n\nVotre conseiller ou votre conseillère. Un vendeur.\n");
+        let body = format!("Une phrase courte ? Oui ! {long}fin.\n\n![photo](a.png) ![Un modèle de lettre](b.png) [ici](https://x.fr/a) et [la page de la CAF](https://caf.fr/a).\n\nVotre conseiller ou votre conseillère. Un vendeur.\n");
         let d = run(&body);
         assert_eq!(d.len(), 4, "{d:?}");
         assert!(
@@ -959,6 +984,12 @@ mod tests {
             d[3].contains(":9: attention : « vendeur » : écrivez aussi la forme féminine"),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn headings_and_link_texts_state_no_fact() {
+        let d = run("## Vous avez 16 ans\n\nVoir [peut-on travailler à 16 ans ?](@/faq/x.md).\n");
+        assert_eq!(d, Vec::<String>::new());
     }
 
     #[test]
