@@ -84,16 +84,39 @@ pub struct Settings<'a> {
     pub config: &'a Config,
     pub glossary: &'a Glossary,
     pub avoid: Vec<AvoidConfig>,
+    /// Each phrase to avoid as its lowercase words, indexed by its first word, with its
+    /// lowercase `sauf_si`.
+    avoid_index: HashMap<String, Vec<(usize, Vec<String>, String)>>,
+}
+
+/// The words of a text, for phrases: letters, digits and hyphens.
+fn phrase_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
 }
 
 impl<'a> Settings<'a> {
     pub fn new(config: &'a Config, glossary: &'a Glossary) -> Self {
         let mut avoid = default_avoid();
         avoid.extend(config.redaction.a_eviter.iter().cloned());
+        let mut avoid_index: HashMap<String, Vec<_>> = HashMap::new();
+        for (i, a) in avoid.iter().enumerate() {
+            let lower = a.phrase.to_lowercase();
+            let words: Vec<String> = phrase_words(&lower).map(str::to_string).collect();
+            let Some(first) = words.first().cloned() else {
+                continue;
+            };
+            let unless = a.sauf_si.clone().unwrap_or_default().to_lowercase();
+            avoid_index
+                .entry(first)
+                .or_default()
+                .push((i, words, unless));
+        }
         Settings {
             config,
             glossary,
             avoid,
+            avoid_index,
         }
     }
 }
@@ -159,7 +182,7 @@ pub fn check_page(
 
     check_acronyms(settings.glossary, &scan, body, &mut problems);
     check_facts(&scan, &found, &mut problems);
-    check_avoid(&settings.avoid, &scan, &mut problems);
+    check_avoid(settings, &scan, &mut problems);
     let readability = check_sentences(
         &scan,
         settings.config.redaction.mots_par_phrase,
@@ -378,7 +401,9 @@ fn scan(body: &str, body_line: usize, found: &mut Found, file: &Path) -> Scan {
         block.only_source = false;
         if !heading {
             // The text of a link names another page: it states no fact of its own.
-            facts_text.insert(number, clean_text(&without_links(raw)));
+            if raw.bytes().any(|c| c.is_ascii_digit()) {
+                facts_text.insert(number, clean_text(&without_links(raw)));
+            }
             block.lines.push(number);
         }
         unit.prose = !heading && !table;
@@ -428,22 +453,22 @@ fn is_list_item(line: &str) -> bool {
 /// A Markdown line as the words a reader sees: inline code, shortcode calls, HTML tags, link
 /// and image addresses, bare addresses and emphasis marks taken out.
 fn clean_text(line: &str) -> String {
+    // Every mark looked for is ASCII: byte positions after one are character boundaries.
+    let b = line.as_bytes();
     let mut out = String::with_capacity(line.len());
-    let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
-    let skip_to = |from: usize, end: &str| -> Option<usize> {
-        let s: String = chars[from..].iter().collect();
-        s.find(end)
-            .map(|at| from + s[..at].chars().count() + end.chars().count())
+    let skip_to = |from: usize, end: &str| {
+        line.get(from..)
+            .and_then(|rest| rest.find(end))
+            .map(|at| from + at + end.len())
     };
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match (c, next) {
-            ('`', _) => {
-                let n = chars[i..].iter().take_while(|c| **c == '`').count();
-                let marks: String = "`".repeat(n);
-                match skip_to(i + n, &marks) {
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        match b[i] {
+            b'`' => {
+                let n = b[i..].iter().take_while(|c| **c == b'`').count();
+                match skip_to(i + n, &line[i..i + n]) {
                     Some(j) => {
                         out.push(' ');
                         i = j;
@@ -451,44 +476,29 @@ fn clean_text(line: &str) -> String {
                     None => i += n,
                 }
             }
-            ('{', Some('{')) => i = skip_to(i, "}}").unwrap_or(chars.len()),
-            ('{', Some('%')) => i = skip_to(i, "%}").unwrap_or(chars.len()),
-            ('<', Some(n)) if n.is_ascii_alphabetic() || n == '/' => {
-                i = skip_to(i, ">").unwrap_or(chars.len());
+            b'{' if next == Some(b'{') => i = skip_to(i, "}}").unwrap_or(b.len()),
+            b'{' if next == Some(b'%') => i = skip_to(i, "%}").unwrap_or(b.len()),
+            b'<' if next.is_some_and(|n| n.is_ascii_alphabetic() || n == b'/') => {
+                i = skip_to(i, ">").unwrap_or(b.len());
             }
-            (']', Some('(')) => {
-                i = skip_to(i, ")").unwrap_or(chars.len());
-            }
-            ('h', Some('t'))
-                if chars[i..]
-                    .iter()
-                    .take(8)
-                    .collect::<String>()
-                    .starts_with("http") =>
-            {
-                let s: String = chars[i..].iter().take(8).collect();
-                if s.starts_with("https://") || s.starts_with("http://") {
-                    while i < chars.len() && !chars[i].is_whitespace() {
-                        i += 1;
-                    }
-                } else {
-                    out.push(c);
+            b']' if next == Some(b'(') => i = skip_to(i, ")").unwrap_or(b.len()),
+            b'h' if line[i..].starts_with("https://") || line[i..].starts_with("http://") => {
+                while i < b.len() && !b[i].is_ascii_whitespace() {
                     i += 1;
                 }
             }
-            ('*', _) | ('[', _) | ('!', Some('[')) => i += 1,
-            ('#', _) if out.trim().is_empty() => i += 1,
-            ('_', _)
-                if !chars
-                    .get(i.wrapping_sub(1))
-                    .is_some_and(|c| c.is_alphanumeric())
-                    || !next.is_some_and(char::is_alphanumeric) =>
+            b'*' | b'[' => i += 1,
+            b'!' if next == Some(b'[') => i += 1,
+            b'#' if out.trim().is_empty() => i += 1,
+            b'_' if !alnum(line[..i].chars().next_back())
+                || !alnum(line[i + 1..].chars().next()) =>
             {
                 i += 1
             }
             _ => {
+                let c = line[i..].chars().next().unwrap_or(' ');
                 out.push(c);
-                i += 1;
+                i += c.len_utf8();
             }
         }
     }
@@ -784,55 +794,33 @@ fn check_facts(scan: &Scan, found: &Found, problems: &mut Vec<(usize, &'static s
 }
 
 fn check_avoid(
-    avoid: &[AvoidConfig],
+    settings: &Settings<'_>,
     scan: &Scan,
     problems: &mut Vec<(usize, &'static str, String)>,
 ) {
-    let lowered: Vec<(String, String)> = avoid
-        .iter()
-        .map(|a| {
-            (
-                a.phrase.to_lowercase(),
-                a.sauf_si.clone().unwrap_or_default().to_lowercase(),
-            )
-        })
-        .collect();
     for unit in &scan.units {
         for line in &unit.lines {
-            let text = line.text.to_lowercase().replace('’', "'");
-            for (a, (phrase, unless)) in avoid.iter().zip(&lowered) {
-                if contains_phrase(&text, phrase)
-                    && (unless.is_empty() || !text.contains(unless.as_str()))
-                {
-                    problems.push((
-                        line.number,
-                        "mot",
-                        format!("« {} » : {}", a.phrase, a.remplacer),
-                    ));
+            let text = line.text.to_lowercase();
+            let words: Vec<&str> = phrase_words(&text).collect();
+            for (at, w) in words.iter().enumerate() {
+                let Some(candidates) = settings.avoid_index.get(*w) else {
+                    continue;
+                };
+                for (i, phrase, unless) in candidates {
+                    let found = words.len() >= at + phrase.len()
+                        && phrase.iter().zip(&words[at..]).all(|(p, w)| p == w);
+                    if found && (unless.is_empty() || !text.contains(unless.as_str())) {
+                        let a = &settings.avoid[*i];
+                        problems.push((
+                            line.number,
+                            "mot",
+                            format!("« {} » : {}", a.phrase, a.remplacer),
+                        ));
+                    }
                 }
             }
         }
     }
-}
-
-/// Whether `text` holds `phrase` as whole words.
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    if phrase.is_empty() {
-        return false;
-    }
-    let mut from = 0;
-    while let Some(at) = text[from..].find(phrase) {
-        let start = from + at;
-        let end = start + phrase.len();
-        let before = text[..start].chars().next_back();
-        let after = text[end..].chars().next();
-        let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '-');
-        if boundary(before) && boundary(after) {
-            return true;
-        }
-        from = start + phrase.chars().next().map(char::len_utf8).unwrap_or(1);
-    }
-    false
 }
 
 fn ends_sentence(word: &str) -> bool {
@@ -848,16 +836,33 @@ fn check_sentences(
 ) -> Readability {
     let (mut words_n, mut sentences, mut syllables, mut long) = (0, 0, 0, 0);
     for unit in scan.units.iter().filter(|u| u.prose) {
-        let mut start: Option<(usize, Vec<String>)> = None;
+        // Where the sentence starts: its line in the unit and the byte offset in that line.
+        let mut start: Option<(usize, usize)> = None;
         let mut count = 0;
-        let mut close = |start: &mut Option<(usize, Vec<String>)>, count: &mut usize| {
+        let mut close = |start: &mut Option<(usize, usize)>, count: &mut usize| {
             if *count > 0 {
                 sentences += 1;
                 if *count > max {
                     long += 1;
-                    if let Some((line, first)) = start.as_ref() {
+                    if let Some((at, offset)) = *start {
+                        // Its first six words, for the message (only long sentences pay).
+                        let first: Vec<&str> = unit.lines[at..]
+                            .iter()
+                            .enumerate()
+                            .flat_map(|(i, l)| {
+                                let text = if i == 0 {
+                                    &l.text[offset..]
+                                } else {
+                                    &l.text[..]
+                                };
+                                text.split_whitespace()
+                            })
+                            .filter(|t| words(t).next().is_some())
+                            .map(|t| t.trim_matches(['*', '_']))
+                            .take(6)
+                            .collect();
                         problems.push((
-                            *line,
+                            unit.lines[at].number,
                             "phrase",
                             format!(
                                 "phrase de {count} mots (« {}… ») : coupez-la en phrases de {max} mots au plus",
@@ -870,7 +875,7 @@ fn check_sentences(
             *start = None;
             *count = 0;
         };
-        for line in &unit.lines {
+        for (at, line) in unit.lines.iter().enumerate() {
             for raw in line.text.split_whitespace() {
                 let Some(w) = words(raw).next() else {
                     // « ? » and « ! » stand apart in French typography.
@@ -880,12 +885,8 @@ fn check_sentences(
                     continue;
                 };
                 if start.is_none() {
-                    start = Some((line.number, Vec::new()));
-                }
-                if let Some((_, first)) = start.as_mut() {
-                    if first.len() < 6 {
-                        first.push(raw.trim_matches(['*', '_']).to_string());
-                    }
+                    let offset = raw.as_ptr() as usize - line.text.as_ptr() as usize;
+                    start = Some((at, offset));
                 }
                 count += 1;
                 words_n += 1;

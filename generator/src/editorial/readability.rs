@@ -43,30 +43,34 @@ fn is_vowel(c: char) -> bool {
 /// The syllables of one word, written French: each group of vowels is one, a final silent
 /// « e » or « es » is none (but a word has one at least). Digits count one per number.
 pub fn syllables(word: &str) -> usize {
-    let lower: Vec<char> = word
-        .chars()
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    if lower.is_empty() {
-        return 0;
-    }
-    if lower.iter().all(|c| c.is_ascii_digit()) {
-        return 1;
-    }
-    let mut count = 0;
-    let mut previous_vowel = false;
-    for c in &lower {
-        let v = is_vowel(*c);
+    let (mut count, mut n, mut previous_vowel, mut digits) = (0, 0, false, true);
+    // The last three letters, the last one at the end.
+    let mut last = ['\0'; 3];
+    for c in word.chars().filter(|c| c.is_alphanumeric()) {
+        // Accented capitals are rare: the ASCII path first.
+        let c = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        };
+        n += 1;
+        digits &= c.is_ascii_digit();
+        let v = is_vowel(c);
         if v && !previous_vowel {
             count += 1;
         }
         previous_vowel = v;
+        last = [last[1], last[2], c];
     }
-    let n = lower.len();
+    if n == 0 {
+        return 0;
+    }
+    if digits {
+        return 1;
+    }
     let silent_e = n > 2
-        && ((lower[n - 1] == 'e' && !is_vowel(lower[n - 2]))
-            || (lower[n - 1] == 's' && lower[n - 2] == 'e' && n > 3 && !is_vowel(lower[n - 3])));
+        && ((last[2] == 'e' && !is_vowel(last[1]))
+            || (last[2] == 's' && last[1] == 'e' && n > 3 && !is_vowel(last[0])));
     if silent_e && count > 1 {
         count -= 1;
     }
