@@ -43,11 +43,21 @@ enum Command {
         #[arg(long, alias = "sans-index")]
         no_index: bool,
     },
-    /// Check the content and templates without writing anything.
+    /// Check the content and templates without writing anything, with the editorial checks
+    /// (plain French, sourced facts) as warnings.
     Check {
         /// Include drafts.
         #[arg(long)]
         drafts: bool,
+        /// Every warning is an error (for CI or a pre-commit hook).
+        #[arg(long)]
+        strict: bool,
+        /// Print the readability of every page, the hardest first.
+        #[arg(long, alias = "readability")]
+        lisibilite: bool,
+        /// Leave out the editorial checks.
+        #[arg(long, alias = "no-editorial")]
+        sans_redaction: bool,
     },
     /// List the content's sourced facts (amounts, ages, conditions), the oldest check first, so
     /// that counsellors check them again on the official site.
@@ -58,6 +68,9 @@ enum Command {
         /// Show only the facts to check again, and fail when there are some (for a scheduled job).
         #[arg(long, alias = "stale")]
         a_reverifier: bool,
+        /// Group the facts by source address, so that each official page is opened once.
+        #[arg(long, alias = "by-source")]
+        par_source: bool,
         /// Include drafts.
         #[arg(long)]
         drafts: bool,
@@ -196,13 +209,26 @@ fn main() -> ExitCode {
             };
             build(&options)
         }
-        Command::Check { drafts } => {
+        Command::Check {
+            drafts,
+            strict,
+            lisibilite,
+            sans_redaction,
+        } => {
             let options = BuildOptions {
                 drafts,
                 ..BuildOptions::new(&cli.root)
             };
             let started = std::time::Instant::now();
-            let diags = tremplin_generator::check(&options);
+            let how = tremplin_generator::CheckOptions {
+                editorial: !sans_redaction || lisibilite,
+                strict,
+            };
+            let report = tremplin_generator::check_with(&options, &how);
+            if lisibilite {
+                print!("{}", readability_table(&report.pages));
+            }
+            let diags = report.diagnostics;
             print_diagnostics(&diags);
             if diags.has_errors() {
                 eprintln!("{}", problem_summary(&diags));
@@ -219,8 +245,9 @@ fn main() -> ExitCode {
         Command::Sources {
             mois,
             a_reverifier,
+            par_source,
             drafts,
-        } => sources(&cli.root, mois, a_reverifier, drafts),
+        } => sources(&cli.root, mois, a_reverifier, par_source, drafts),
         Command::User(cmd) => admin(&cli.root, Admin::User(cmd)),
         Command::Structure(cmd) => admin(&cli.root, Admin::Structure(cmd)),
         Command::Import(cmd) => admin(&cli.root, Admin::Import(cmd)),
@@ -317,7 +344,13 @@ fn index_built_site(root: &std::path::Path, docs: Vec<tremplin_generator::docume
 }
 
 /// `tremplin sources`: every sourced fact with its file and line, oldest check first.
-fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) -> ExitCode {
+fn sources(
+    root: &std::path::Path,
+    months: u32,
+    only_stale: bool,
+    by_source: bool,
+    drafts: bool,
+) -> ExitCode {
     use tremplin_generator::{config::Config, content, sources};
     let config = match Config::load(root) {
         Ok(c) => c,
@@ -336,7 +369,14 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) 
         .filter(|f| f.is_older_than(months, today))
         .count();
     let mut out = String::new();
-    for f in &facts {
+    if by_source {
+        let shown: Vec<&sources::Fact> = facts
+            .iter()
+            .filter(|f| !only_stale || f.is_older_than(months, today))
+            .collect();
+        out = sources_by_address(&shown, &|f| f.is_older_than(months, today));
+    }
+    for f in facts.iter().filter(|_| !by_source) {
         let old = f.is_older_than(months, today);
         if only_stale && !old {
             continue;
@@ -375,6 +415,81 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) 
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The facts grouped by address, the group with the oldest check first: each official page is
+/// opened once, and every sentence it backs is checked there.
+fn sources_by_address(
+    facts: &[&tremplin_generator::sources::Fact],
+    is_old: &dyn Fn(&tremplin_generator::sources::Fact) -> bool,
+) -> String {
+    let mut groups: Vec<(&str, Vec<&tremplin_generator::sources::Fact>)> = Vec::new();
+    for f in facts {
+        match groups.iter_mut().find(|(url, _)| *url == f.url) {
+            Some((_, list)) => list.push(f),
+            None => groups.push((&f.url, vec![f])),
+        }
+    }
+    // `facts` come oldest first, so each group's first fact is its oldest.
+    let mut out = String::new();
+    for (url, list) in groups {
+        let oldest = list[0];
+        out.push_str(&format!(
+            "{url} ({}) : {} information{}, la plus ancienne vérifiée le {}{}\n",
+            oldest.name,
+            list.len(),
+            if list.len() > 1 { "s" } else { "" },
+            tremplin_generator::dates::format_fr(oldest.date),
+            if is_old(oldest) {
+                "  À REVÉRIFIER"
+            } else {
+                ""
+            }
+        ));
+        for f in list {
+            out.push_str(&format!(
+                "    {}:{}  « {} »\n",
+                f.file.display(),
+                f.line,
+                f.text
+            ));
+        }
+    }
+    out
+}
+
+/// `tremplin check --lisibilite`: every page with its score, the hardest first (pages too short
+/// for a score last).
+fn readability_table(pages: &[tremplin_generator::editorial::PageReport]) -> String {
+    let mut rows: Vec<&tremplin_generator::editorial::PageReport> =
+        pages.iter().filter(|p| p.readability.words > 0).collect();
+    rows.sort_by(|a, b| {
+        let key = |p: &tremplin_generator::editorial::PageReport| {
+            p.readability.score.unwrap_or(f64::INFINITY)
+        };
+        key(a).total_cmp(&key(b)).then_with(|| a.file.cmp(&b.file))
+    });
+    let mut out = String::from("score  cible  mots/phrase  phrases longues  page\n");
+    for p in rows {
+        let r = &p.readability;
+        let score = match r.score {
+            Some(s) => format!("{:>5.0}", s),
+            None => "    —".to_string(),
+        };
+        let mark = if r.score.is_some_and(|s| s < r.target) {
+            " !"
+        } else {
+            "  "
+        };
+        out.push_str(&format!(
+            "{score}{mark} {:>4.0}  {:>11.1}  {:>15}  {}\n",
+            r.target,
+            r.words as f64 / r.sentences.max(1) as f64,
+            r.long_sentences,
+            p.file.display()
+        ));
+    }
+    out
 }
 
 fn print_diagnostics(diags: &Diagnostics) {

@@ -270,6 +270,44 @@ fn a_broken_change_is_shown_until_fixed() {
 }
 
 #[test]
+fn the_preview_shows_the_editorial_checks_of_the_page_shown() {
+    let site = site("valid/basic");
+    let root = site.path();
+    let server = start(root, &[]);
+    let (_, lettre) = get(server.port, "/guides/lettre/");
+    let advice = "<details class=\"tremplin-relecture\"><summary>Relecture de cette page : 1 conseil</summary><ul><li><code>content/guides/lettre.md:7: attention : « CV » n'est pas expliqué";
+    assert!(lettre.contains(advice), "{lettre}");
+    let (_, cv) = get(server.port, "/guides/cv/");
+    assert!(cv.contains("Relecture de cette page : 2 conseils"), "{cv}");
+    assert!(
+        cv.contains("content/guides/cv/index.md:22: attention : source « service-public.fr »"),
+        "{cv}"
+    );
+    let (_, home) = get(server.port, "/a-propos/");
+    assert!(!home.contains("tremplin-relecture"), "{home}");
+
+    // Written out on the page, the acronym is explained: the advice goes with the reload.
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "CV",
+        "curriculum vitae (CV)",
+    );
+    wait_for(
+        server.port,
+        "/guides/lettre/",
+        "the advice goes once followed",
+        |s, b| s == 200 && b.contains("curriculum vitae (CV)") && !b.contains("tremplin-relecture"),
+    );
+    drop(server);
+
+    // A deployment (--no-watch) shows none.
+    let server = start(root, &["--no-watch"]);
+    let (_, cv) = get(server.port, "/guides/cv/");
+    assert!(!cv.contains("tremplin-relecture"), "{cv}");
+}
+
+#[test]
 fn drafts_only_with_the_option_and_no_script_without_watching() {
     let site = site("valid/basic");
     let server = start(site.path(), &["--drafts", "--no-watch"]);

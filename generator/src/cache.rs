@@ -67,7 +67,10 @@ pub fn inputs(options: &BuildOptions, theme: Option<&str>) -> u64 {
     if let Some(t) = theme {
         dirs.push(root.join("themes").join(t));
     }
-    for file in [root.join(crate::config::CONFIG_FILE)] {
+    for file in [
+        root.join(crate::config::CONFIG_FILE),
+        root.join(crate::editorial::glossary::GLOSSARY_FILE),
+    ] {
         if let Ok(meta) = std::fs::metadata(&file) {
             (file.to_string_lossy(), meta.len(), stamp(&meta)).hash(&mut h);
         }

@@ -63,6 +63,10 @@ pub struct SectionOptions {
     /// site's `[markdown] raw_html` decides.
     #[serde(default)]
     pub raw_html: Option<bool>,
+    /// The readability score the section's pages should reach (Kandel & Moles); unset, the
+    /// nearest section above decides, else `[redaction] lisibilite`.
+    #[serde(default)]
+    pub lisibilite: Option<f64>,
 }
 
 /// `[markdown]`: how content files are read.
@@ -151,6 +155,57 @@ pub struct Config {
     pub search: SearchConfig,
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    #[serde(default)]
+    pub redaction: EditorialConfig,
+}
+
+/// `[redaction]`: the editorial checks of `tremplin check` (plain French, sourced facts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditorialConfig {
+    /// Whether `tremplin check` and the preview run the editorial checks.
+    #[serde(default = "yes")]
+    pub actif: bool,
+    /// A sentence longer than this many words is a warning.
+    #[serde(default = "default_sentence_words")]
+    pub mots_par_phrase: usize,
+    /// The readability score a page should reach, where no `[sections.<dir>] lisibilite`
+    /// says otherwise.
+    #[serde(default = "default_readability")]
+    pub lisibilite: f64,
+    /// Phrases to avoid, added to the built-in ones.
+    #[serde(default)]
+    pub a_eviter: Vec<AvoidConfig>,
+}
+
+/// One phrase to avoid and what to write instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvoidConfig {
+    pub phrase: String,
+    pub remplacer: String,
+    /// Not a problem when the line also holds this (the feminine form beside a masculine one).
+    #[serde(default)]
+    pub sauf_si: Option<String>,
+}
+
+fn default_sentence_words() -> usize {
+    25
+}
+
+fn default_readability() -> f64 {
+    50.0
+}
+
+impl Default for EditorialConfig {
+    fn default() -> Self {
+        EditorialConfig {
+            actif: true,
+            mots_par_phrase: default_sentence_words(),
+            lisibilite: default_readability(),
+            a_eviter: Vec::new(),
+        }
+    }
 }
 
 fn default_language() -> String {
@@ -261,6 +316,23 @@ impl Config {
             .max_by_key(|(dir, _)| dir.len())
             .and_then(|(_, opts)| opts.raw_html)
             .unwrap_or(self.markdown.raw_html)
+    }
+
+    /// The readability target of the content file at `relative_path`: the nearest configured
+    /// section above it decides, else `[redaction] lisibilite`.
+    pub fn readability_target(&self, relative_path: &str) -> f64 {
+        self.sections
+            .iter()
+            .filter(|(dir, opts)| {
+                opts.lisibilite.is_some()
+                    && (dir.is_empty()
+                        || relative_path
+                            .strip_prefix(dir.trim_matches('/'))
+                            .is_some_and(|rest| rest.starts_with('/')))
+            })
+            .max_by_key(|(dir, _)| dir.len())
+            .and_then(|(_, opts)| opts.lisibilite)
+            .unwrap_or(self.redaction.lisibilite)
     }
 
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {

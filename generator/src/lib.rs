@@ -11,6 +11,7 @@ pub mod content;
 pub mod dates;
 pub mod diagnostics;
 pub mod documents;
+pub mod editorial;
 mod feeds;
 pub mod front_matter;
 pub mod live;
@@ -162,11 +163,62 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
-/// Validates the site without writing anything: every problem, errors and warnings.
+/// Validates the site without writing anything: every problem, errors and warnings (no
+/// editorial check).
 pub fn check(options: &BuildOptions) -> Diagnostics {
-    match render_site(options) {
-        Ok(out) => out.diagnostics,
-        Err(d) => d,
+    check_with(options, &CheckOptions::default()).diagnostics
+}
+
+/// What `tremplin check` runs besides the build's own checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// The editorial checks (`editorial`), unless `[redaction] actif = false`.
+    pub editorial: bool,
+    /// Every warning becomes an error (for CI and pre-commit hooks).
+    pub strict: bool,
+}
+
+/// What `check_with` found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub diagnostics: Diagnostics,
+    /// Each page's editorial report (empty without the editorial checks).
+    pub pages: Vec<editorial::PageReport>,
+}
+
+/// Validates the site without writing anything, with the editorial checks when asked.
+pub fn check_with(options: &BuildOptions, how: &CheckOptions) -> CheckReport {
+    let (mut diags, pages) = match site::Site::load(options) {
+        Err(d) => (d, Vec::new()),
+        Ok(site) => {
+            let mut diags = site.diagnostics();
+            let (files, problems) = site.render(&site.all_outputs());
+            diags.extend(problems);
+            let (_, problems) = site.extras(&files);
+            diags.extend(problems);
+            drop(files);
+            let pages = if how.editorial {
+                site.editorial()
+            } else {
+                Vec::new()
+            };
+            for p in &pages {
+                diags.extend(p.diagnostics.iter().cloned());
+            }
+            (diags, pages)
+        }
+    };
+    if how.strict {
+        let mut strict = Diagnostics::new();
+        strict.extend(diags.into_iter().map(|mut d| {
+            d.severity = Severity::Error;
+            d
+        }));
+        diags = strict;
+    }
+    CheckReport {
+        diagnostics: diags.sorted(),
+        pages,
     }
 }
 

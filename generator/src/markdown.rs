@@ -8,6 +8,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::editorial::Glossary;
 use crate::shortcodes;
 use crate::slug::{slugify, UniqueSlugs};
 
@@ -42,6 +43,11 @@ pub struct Context<'a> {
     /// Whether raw HTML is allowed (`[markdown] raw_html`); when not, each tag is a problem
     /// and shows as text.
     pub raw_html: bool,
+    /// The site's glossary: the first use of each of its words on the page is wrapped in
+    /// `<abbr title="…">`.
+    pub glossary: Option<&'a Glossary>,
+    /// The glossary's page, when the theme shows one: the `<abbr>` then links to its entry.
+    pub glossary_url: Option<&'a str>,
 }
 
 /// One heading in a table of contents.
@@ -91,6 +97,7 @@ pub fn render(text: &str, first_line: usize, ctx: &Context<'_>) -> Rendered {
     let mut state = State {
         slugs: UniqueSlugs::default(),
         out: Rendered::default(),
+        explained: Vec::new(),
     };
     let (html, summary, toc) = render_inner(text, first_line, ctx, &mut state, true);
     let mut out = state.out;
@@ -103,6 +110,8 @@ pub fn render(text: &str, first_line: usize, ctx: &Context<'_>) -> Rendered {
 struct State {
     slugs: UniqueSlugs,
     out: Rendered,
+    /// The glossary's entries already wrapped on this page.
+    explained: Vec<usize>,
 }
 
 struct Lines(Vec<usize>);
@@ -156,8 +165,14 @@ fn render_inner(
     let mut external_link_open = false;
     let mut more_at: Option<usize> = None;
     let mut in_comment = false;
+    let mut link_depth = 0usize;
 
     for (event, range) in Parser::new_ext(&text, options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::Link { .. }) => link_depth += 1,
+            Event::End(TagEnd::Link) => link_depth = link_depth.saturating_sub(1),
+            _ => {}
+        }
         if let Some((_, _, alt)) = in_image.as_mut() {
             match &event {
                 Event::End(TagEnd::Image) => {
@@ -312,8 +327,13 @@ fn render_inner(
                 state.out.word_count += t.split_whitespace().count();
                 if let Some(h) = heading.as_mut() {
                     h.title.push_str(t);
+                    events.push(event);
+                } else if let Some(glossary) = ctx.glossary.filter(|g| !g.is_empty()) {
+                    let url = ctx.glossary_url.filter(|_| link_depth == 0);
+                    explain(t, glossary, url, &mut state.explained, &mut events);
+                } else {
+                    events.push(event);
                 }
-                events.push(event);
             }
             Event::Code(ref t) => {
                 state.out.word_count += t.split_whitespace().count();
@@ -369,6 +389,68 @@ fn render_inner(
         Vec::new()
     };
     (html, summary, toc)
+}
+
+/// Pushes `text` with the first use on the page of each glossary word wrapped in `<abbr>`
+/// (inside a link to the glossary's page when there is one and the text is not in a link).
+fn explain<'e>(
+    text: &str,
+    glossary: &Glossary,
+    url: Option<&str>,
+    explained: &mut Vec<usize>,
+    events: &mut Vec<Event<'e>>,
+) {
+    let mut plain_from = 0;
+    let mut start = None;
+    let mut check =
+        |from: usize, to: usize, events: &mut Vec<Event<'e>>, plain_from: &mut usize| {
+            let word = &text[from..to];
+            let Some((i, entry)) = glossary.get(word) else {
+                return;
+            };
+            if explained.contains(&i) {
+                return;
+            }
+            explained.push(i);
+            if from > *plain_from {
+                events.push(Event::Text(CowStr::from(
+                    text[*plain_from..from].to_string(),
+                )));
+            }
+            let title = attr(&entry.forme_longue);
+            let abbr = format!("<abbr title=\"{title}\">{}</abbr>", escape_text(word));
+            let html = match url {
+                Some(u) => format!(
+                    "<a class=\"glossaire\" href=\"{}#{}\">{abbr}</a>",
+                    attr(u),
+                    attr(&entry.id)
+                ),
+                None => abbr,
+            };
+            events.push(Event::InlineHtml(CowStr::from(html)));
+            *plain_from = to;
+        };
+    for (at, c) in text.char_indices() {
+        if c.is_alphanumeric() || c == '-' {
+            start.get_or_insert(at);
+        } else if let Some(from) = start.take() {
+            check(from, at, events, &mut plain_from);
+        }
+    }
+    if let Some(from) = start {
+        check(from, text.len(), events, &mut plain_from);
+    }
+    if plain_from == 0 {
+        events.push(Event::Text(CowStr::from(text.to_string())));
+    } else if plain_from < text.len() {
+        events.push(Event::Text(CowStr::from(text[plain_from..].to_string())));
+    }
+}
+
+fn escape_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A heading being read: its text is known only at its end.
@@ -553,6 +635,8 @@ mod tests {
             permalink: "https://ex.org/p/",
             shortcodes: Some(&Boxes),
             raw_html: true,
+            glossary: None,
+            glossary_url: None,
         };
         let r = render(input, 1, &ctx);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
@@ -567,8 +651,43 @@ mod tests {
             permalink: "https://ex.org/p/",
             shortcodes: Some(&Boxes),
             raw_html: true,
+            glossary: None,
+            glossary_url: None,
         };
         render(input, first_line, &ctx).problems
+    }
+
+    #[test]
+    fn glossary_words_are_explained_once_per_page() {
+        let t = targets();
+        let (g, _) = Glossary::parse(
+            "[[mot]]\nmot = \"CAF\"\nforme_longue = \"caisse d'allocations familiales\"\nexplication = \"x\"\n",
+        );
+        let mut ctx = Context {
+            targets: &t,
+            base_url: "https://ex.org",
+            permalink: "https://ex.org/p/",
+            shortcodes: None,
+            raw_html: true,
+            glossary: Some(&g),
+            glossary_url: None,
+        };
+        let r = render("# La CAF\n\nLa CAF, la CAF et `CAF`.\n", 1, &ctx);
+        assert_eq!(
+            r.html,
+            "<h1 id=\"la-caf\">La CAF</h1>\n<p>La <abbr title=\"caisse d'allocations familiales\">CAF</abbr>, la CAF et <code>CAF</code>.</p>\n"
+        );
+        ctx.glossary_url = Some("https://ex.org/glossaire/");
+        let r = render("[la CAF](https://caf.fr/a) puis CAFE et CAF.\n", 1, &ctx);
+        assert_eq!(
+            r.html,
+            "<p><a href=\"https://caf.fr/a\" class=\"externe\" rel=\"external noopener\">la <abbr title=\"caisse d'allocations familiales\">CAF</abbr><span class=\"sr-only\"> (site externe)</span></a> puis CAFE et CAF.</p>\n"
+        );
+        let r = render("Voir la CAF.\n", 1, &ctx);
+        assert_eq!(
+            r.html,
+            "<p>Voir la <a class=\"glossaire\" href=\"https://ex.org/glossaire/#caf\"><abbr title=\"caisse d'allocations familiales\">CAF</abbr></a>.</p>\n"
+        );
     }
 
     #[test]
@@ -616,6 +735,8 @@ mod tests {
             permalink: "https://ex.org/p/",
             shortcodes: Some(&Boxes),
             raw_html: false,
+            glossary: None,
+            glossary_url: None,
         };
         let r = render(
             "Texte.\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">\n\nUn <b>mot</b>.\n\n<!-- tremplin: ignorer -->\n<!--\nplusieurs\nlignes\n-->\n\n<!-- more -->\n",
@@ -696,6 +817,8 @@ mod tests {
             permalink: "https://ex.org/p/",
             shortcodes: None,
             raw_html: true,
+            glossary: None,
+            glossary_url: None,
         };
         let r = render(
             "Intro ici.\n\n<!-- more -->\n\n## A\n### B\n## C\n",

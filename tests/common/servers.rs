@@ -183,7 +183,9 @@ pub fn listing(port: u16) -> serde_json::Value {
 pub fn demo_site() -> tempfile::TempDir {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(repo.join("tremplin.toml"), dir.path().join("tremplin.toml")).unwrap();
+    for file in ["tremplin.toml", "glossaire.toml"] {
+        std::fs::copy(repo.join(file), dir.path().join(file)).unwrap();
+    }
     for sub in ["content", "themes", "static", "demo"] {
         if repo.join(sub).exists() {
             copy_dir(&repo.join(sub), &dir.path().join(sub));

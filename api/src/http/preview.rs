@@ -110,6 +110,29 @@ fn errors_html(live: &Live) -> String {
     s
 }
 
+/// While previewing, the editorial checks of the page shown (`output`), folded: what to
+/// reread before publishing (empty when there is nothing to say).
+fn advice_html(live: &Live, output: &str) -> String {
+    let Some(report) = live.site().editorial_of(output) else {
+        return String::new();
+    };
+    let n = report.diagnostics.len();
+    if n == 0 {
+        return String::new();
+    }
+    let mut s = format!(
+        "<details class=\"tremplin-relecture\"><summary>Relecture de cette page : {n} conseil{}</summary><ul>",
+        if n > 1 { "s" } else { "" }
+    );
+    for diag in &report.diagnostics {
+        s.push_str("<li><code>");
+        s.push_str(&escape(&diag.to_string()));
+        s.push_str("</code></li>");
+    }
+    s.push_str("</ul></details>");
+    s
+}
+
 /// The preview's routes: the site, the live-reload script and its event stream.
 pub fn router(preview: Arc<Preview>) -> Router {
     Router::new()
@@ -176,7 +199,11 @@ async fn page(State(preview): State<Arc<Preview>>, uri: Uri) -> Response {
             && live
                 .get(&format!("{}/index.html", path.trim_start_matches('/')))
                 .is_some();
-        (file, errors_html(live), redirect)
+        let mut errors = errors_html(live);
+        if preview.live_reload {
+            errors.push_str(&advice_html(live, &wanted));
+        }
+        (file, errors, redirect)
     });
     if redirect {
         // `//guides` asks for `/guides/`: a `Location` of `//guides/` would name the host
@@ -313,7 +340,7 @@ const LIVE_RELOAD_JS: &str = r#"// Tremplin preview: reloads the page after each
 })();
 "#;
 
-const PREVIEW_CSS: &str = "#tremplin-erreurs:empty{display:none}#tremplin-erreurs{position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;z-index:1000;background:#fff4f4;color:#5c0000;border-top:4px solid #b00020;padding:1rem;font:16px/1.4 system-ui,sans-serif}#tremplin-erreurs code{white-space:pre-wrap;overflow-wrap:anywhere}\n";
+const PREVIEW_CSS: &str = "#tremplin-erreurs:empty{display:none}#tremplin-erreurs{position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;z-index:1000;background:#fff4f4;color:#5c0000;border-top:4px solid #b00020;padding:1rem;font:16px/1.4 system-ui,sans-serif}#tremplin-erreurs code{white-space:pre-wrap;overflow-wrap:anywhere}#tremplin-erreurs .tremplin-relecture{color:#1d1d1d}#tremplin-erreurs .tremplin-relecture:only-child{margin:-1rem;padding:.5rem 1rem;background:#fffbe6;border-top:4px solid #8a6d00}\n";
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ impl Site {
         d.extend(self.raw.problems.values().flatten().cloned());
         d.extend(self.raw.other_problems.iter().cloned());
         d.extend(self.template_problems.iter().cloned());
+        d.extend(self.glossary_problems.iter().cloned());
         for (k, r) in &self.pages_html {
             if let Some(p) = self.library.pages.get(k) {
                 d.extend(

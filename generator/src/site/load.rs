@@ -58,6 +58,8 @@ impl Site {
         let config_value = self.config_value();
         let base = self.config.base().to_string();
         let templates = self.templates.as_ref();
+        let glossary_url = self.glossary_url();
+        let glossary = (!self.glossary.is_empty()).then_some(&self.glossary);
         let render_one = |rel: &str, path: &str, title: &str, body: &str, first_line: usize| {
             let permalink = self.permalink(path);
             let page_ref =
@@ -75,6 +77,8 @@ impl Site {
                     .as_ref()
                     .map(|s| s as &dyn markdown::ShortcodeRenderer),
                 raw_html: self.config.raw_html_allowed(rel),
+                glossary,
+                glossary_url: glossary_url.as_deref(),
             };
             markdown::render(body, first_line, &ctx)
         };

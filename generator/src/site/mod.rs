@@ -8,6 +8,7 @@
 //! (incremental).
 
 mod checks;
+mod editorial;
 mod load;
 mod render;
 mod routes;
@@ -23,6 +24,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::content::{self, Library, Raw};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::editorial::Glossary;
 use crate::markdown::{LinkTarget, Rendered};
 use crate::output::OutputFile;
 use crate::templates::{SharedData, SiteData, Templates};
@@ -112,6 +114,10 @@ pub struct Site {
     link_targets: HashMap<String, LinkTarget>,
     /// The outputs whose template reads page bodies; recomputed after structural changes.
     body_readers: Option<Vec<OutputId>>,
+    /// `glossaire.toml`: its words are wrapped in `<abbr>` and accepted by the editorial
+    /// checks.
+    pub glossary: Glossary,
+    glossary_problems: Vec<Diagnostic>,
 }
 
 /// Loads and renders the whole site in memory. Every problem of every file comes back at once.
@@ -152,6 +158,7 @@ impl Site {
         let names: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
         let raw = Raw::read_all(&root, &names);
         let library = content::assemble(&raw, &config, options.drafts);
+        let (glossary, glossary_problems) = Glossary::load(&root);
         let mut site = Site {
             root,
             options: options.clone(),
@@ -170,6 +177,8 @@ impl Site {
             anchor_links_to: HashMap::new(),
             link_targets: HashMap::new(),
             body_readers: None,
+            glossary,
+            glossary_problems,
         };
         site.load_templates();
         site.rebuild_link_targets();

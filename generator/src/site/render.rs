@@ -205,6 +205,20 @@ impl Site {
                 feeds::plain_404(&self.config).into_bytes(),
             )),
         }
+        // The glossary's page, when the theme shows one and no page of the site takes its place.
+        let glossary_out = output_path(crate::editorial::glossary::GLOSSARY_PATH);
+        if let (Some(tpl), Some(tera), Some(_)) = (&self.templates, &self.tera, self.glossary_url())
+        {
+            if !rendered.iter().any(|f| f.path == glossary_out) {
+                let mut ctx = self.base_context(&config, crate::editorial::glossary::GLOSSARY_PATH);
+                ctx.insert("glossaire", &self.glossary.entries);
+                let name = crate::editorial::glossary::GLOSSARY_TEMPLATE;
+                match tera.render(name, &ctx) {
+                    Ok(h) => files.push(OutputFile::bytes(glossary_out, h.into_bytes())),
+                    Err(e) => problems.push(tpl.diagnostic(name, &e)),
+                }
+            }
+        }
         for (aliases, path) in self
             .library
             .pages

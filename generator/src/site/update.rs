@@ -43,6 +43,8 @@ pub fn classify(root: &Path, theme: Option<&str>, path: &Path) -> Option<Change>
     let first = parts.first()?.as_str();
     match first {
         crate::config::CONFIG_FILE if parts.len() == 1 => Some(Change::Config),
+        // The glossary changes how every page is rendered: load everything again.
+        crate::editorial::glossary::GLOSSARY_FILE if parts.len() == 1 => Some(Change::Config),
         content::CONTENT_DIR if parts.len() > 1 => Some(Change::Content(parts[1..].join("/"))),
         "templates" if parts.len() > 1 => Some(Change::Template {
             shortcode: parts[1] == "shortcodes",
