@@ -202,7 +202,8 @@ fn main() -> ExitCode {
                 ..BuildOptions::new(&cli.root)
             };
             let started = std::time::Instant::now();
-            let diags = tremplin_generator::check(&options);
+            let mut diags = tremplin_generator::check(&options);
+            diags.extend(covered_synonyms(&cli.root));
             print_diagnostics(&diags);
             if diags.has_errors() {
                 eprintln!("{}", problem_summary(&diags));
@@ -375,6 +376,33 @@ fn sources(root: &std::path::Path, months: u32, only_stale: bool, drafts: bool) 
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `tremplin check`: a warning for each `[search] synonyms` entry that the search's own
+/// analysis already makes meet another of its group (see
+/// `tremplin_search::synonyms_already_covered`).
+fn covered_synonyms(root: &std::path::Path) -> Vec<tremplin_generator::Diagnostic> {
+    use tremplin_generator::config::{Config, CONFIG_FILE};
+    let Ok(config) = Config::load(root) else {
+        return Vec::new(); // the generator's check reports what is wrong with the file
+    };
+    let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+    tremplin_search::synonyms_already_covered(&config.search.synonyms)
+        .into_iter()
+        .map(|(_, a, b)| {
+            let line = text
+                .lines()
+                .position(|l| l.contains(&format!("\"{a}\"")) && l.contains(&format!("\"{b}\"")))
+                .map(|n| n + 1);
+            tremplin_generator::Diagnostic::warning(
+                CONFIG_FILE,
+                line,
+                format!(
+                    "[search] synonyms : « {a} » et « {b} » se trouvent déjà l'un l'autre (même racine, féminin ou métier) : gardez-en un seul dans ce groupe"
+                ),
+            )
+        })
+        .collect()
 }
 
 fn print_diagnostics(diags: &Diagnostics) {
