@@ -228,7 +228,8 @@ fn main() -> ExitCode {
             if lisibilite {
                 print!("{}", readability_table(&report.pages));
             }
-            let diags = report.diagnostics;
+            let mut diags = report.diagnostics;
+            diags.extend(covered_synonyms(&cli.root));
             print_diagnostics(&diags);
             if diags.has_errors() {
                 eprintln!("{}", problem_summary(&diags));
@@ -435,7 +436,7 @@ fn sources_by_address(
     for (url, list) in groups {
         let oldest = list[0];
         out.push_str(&format!(
-            "{url} ({}) : {} information{}, la plus ancienne vérifiée le {}{}\n",
+            "{url} ({}) : {} information{}, la plus ancienne datée du {}{}\n",
             oldest.name,
             list.len(),
             if list.len() > 1 { "s" } else { "" },
@@ -490,6 +491,33 @@ fn readability_table(pages: &[tremplin_generator::editorial::PageReport]) -> Str
         ));
     }
     out
+}
+
+/// `tremplin check`: a warning for each `[search] synonyms` entry that the search's own
+/// analysis already makes meet another of its group (see
+/// `tremplin_search::synonyms_already_covered`).
+fn covered_synonyms(root: &std::path::Path) -> Vec<tremplin_generator::Diagnostic> {
+    use tremplin_generator::config::{Config, CONFIG_FILE};
+    let Ok(config) = Config::load(root) else {
+        return Vec::new(); // the generator's check reports what is wrong with the file
+    };
+    let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+    tremplin_search::synonyms_already_covered(&config.search.synonyms)
+        .into_iter()
+        .map(|(_, a, b)| {
+            let line = text
+                .lines()
+                .position(|l| l.contains(&format!("\"{a}\"")) && l.contains(&format!("\"{b}\"")))
+                .map(|n| n + 1);
+            tremplin_generator::Diagnostic::warning(
+                CONFIG_FILE,
+                line,
+                format!(
+                    "[search] synonyms : « {a} » et « {b} » se trouvent déjà l'un l'autre (même racine, féminin ou métier) : gardez-en un seul dans ce groupe"
+                ),
+            )
+        })
+        .collect()
 }
 
 fn print_diagnostics(diags: &Diagnostics) {

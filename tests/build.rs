@@ -404,3 +404,21 @@ fn get_section_can_be_asked_for_a_section_that_may_not_exist() {
         stderr(&out)
     );
 }
+
+#[test]
+fn check_warns_about_synonyms_the_search_already_covers() {
+    let site = site("valid/basic");
+    let config = site.path().join("tremplin.toml");
+    let mut text = read(&config);
+    text.push_str(
+        "\n[search]\nsynonyms = [\n  [\"cv\", \"curriculum vitae\"],\n  [\"coiffeuse\", \"coiffeur\"],\n  [\"menuiserie\", \"ébéniste\", \"menuisier\"],\n]\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = tremplin(site.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        diagnostics(&out),
+        "tremplin.toml:19: attention : [search] synonyms : « coiffeuse » et « coiffeur » se trouvent déjà l'un l'autre (même racine, féminin ou métier) : gardez-en un seul dans ce groupe\n\
+         tremplin.toml:20: attention : [search] synonyms : « menuiserie » et « menuisier » se trouvent déjà l'un l'autre (même racine, féminin ou métier) : gardez-en un seul dans ce groupe"
+    );
+}

@@ -238,6 +238,104 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Job titles in the youths' own words (issue 14), on the offers of
+/// `fixtures/opportunites_metiers.json`, whose titles use one gender only (most often the
+/// masculine, as job ads do): (query, the offer that must be in the top 5, what it tests).
+/// Written before the job normalisation; [`JOB_TUNING`] was looked at while tuning it,
+/// [`JOB_HELD_OUT`] never was. Both are reported apart, for both engines.
+const JOB_TUNING: &[(&str, &str, &str)] = &[
+    (
+        "menuisière",
+        "/opportunites/101",
+        "féminin (-ière), titre masculin",
+    ),
+    ("infirmière de nuit", "/opportunites/102", "féminin (-ière)"),
+    (
+        "technicienne de maintenance",
+        "/opportunites/103",
+        "féminin (-enne)",
+    ),
+    (
+        "caissière supermarché",
+        "/opportunites/104",
+        "féminin (-ière)",
+    ),
+    ("mécanicienne", "/opportunites/105", "féminin (-enne)"),
+    ("conductrice de bus", "/opportunites/106", "féminin (-rice)"),
+    (
+        "aide soignant",
+        "/opportunites/107",
+        "masculin, titre féminin",
+    ),
+    (
+        "assistant de gestion",
+        "/opportunites/108",
+        "masculin, titre féminin (-e)",
+    ),
+    ("menuiserie", "/opportunites/101", "domaine → métier"),
+    ("informatique", "/opportunites/109", "domaine → métier"),
+    (
+        "mecanique auto",
+        "/opportunites/105",
+        "domaine → métier, sans accent",
+    ),
+    ("boulangère de nuit", "/opportunites/110", "féminin (-ère)"),
+    ("coiffeuse", "/opportunites/112", "féminin (-euse)"),
+    (
+        "soins personnes âgées",
+        "/opportunites/107",
+        "domaine → métier (aide-soignante)",
+    ),
+];
+
+/// Kept out of the tuning (see [`JOB_TUNING`]).
+const JOB_HELD_OUT: &[(&str, &str, &str)] = &[
+    ("serveuse brasserie", "/opportunites/111", "féminin (-euse)"),
+    (
+        "chauffeuse livreuse",
+        "/opportunites/113",
+        "féminin (-euse), deux mots",
+    ),
+    ("monitrice de voile", "/opportunites/114", "féminin (-rice)"),
+    ("électricienne", "/opportunites/115", "féminin (-enne)"),
+    ("cuisinière cantine", "/opportunites/116", "féminin (-ière)"),
+    (
+        "vendeur pret a porter",
+        "/opportunites/118",
+        "masculin, titre féminin (-euse)",
+    ),
+    (
+        "educateur jeunes enfants",
+        "/opportunites/119",
+        "masculin, titre féminin (-rice)",
+    ),
+    ("plomberie", "/opportunites/120", "domaine → métier"),
+    ("pâtisserie", "/opportunites/121", "domaine → métier"),
+    ("bouchère", "/opportunites/122", "féminin (-ère)"),
+    (
+        "hôte d'accueil",
+        "/opportunites/123",
+        "masculin, titre féminin (irrégulier)",
+    ),
+    ("jardinière", "/opportunites/125", "féminin (-ière)"),
+    ("couvreuse", "/opportunites/127", "féminin (-euse)"),
+    (
+        "animatrice periscolaire",
+        "/opportunites/128",
+        "féminin (-rice), sans accent",
+    ),
+    (
+        "magasinière cariste",
+        "/opportunites/124",
+        "féminin (-ière)",
+    ),
+    (
+        "préparatrice en pharmacie",
+        "/opportunites/126",
+        "féminin (-rice)",
+    ),
+];
+
 fn repository_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -309,19 +407,28 @@ fn opportunity(f: Fixture) -> Opportunity {
     }
 }
 
-/// The site's documents, the fixture's documents and the synonyms of `tremplin.toml`.
-fn corpus() -> (Vec<Document>, Vec<Document>, Vec<Vec<String>>) {
-    let site = Site::load(&BuildOptions::new(repository_root())).expect("site de démonstration");
-    let contents: Vec<Document> = documents(&site).iter().map(content_document).collect();
+fn fixture_offers(file: &str) -> Vec<Document> {
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opportunites.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(file),
     )
     .unwrap();
     let fixtures: Vec<Fixture> = serde_json::from_str(&text).unwrap();
-    let offers: Vec<Document> = fixtures
+    fixtures
         .into_iter()
         .map(|f| opportunity_document(&opportunity(f)))
-        .collect();
+        .collect()
+}
+
+/// The site's documents, the fixtures' documents (`opportunites.json`, then
+/// `opportunites_metiers.json`) and the synonyms of `tremplin.toml`.
+fn corpus() -> (Vec<Document>, Vec<Document>, Vec<Vec<String>>) {
+    let site = Site::load(&BuildOptions::new(repository_root())).expect("site de démonstration");
+    let contents: Vec<Document> = documents(&site).iter().map(content_document).collect();
+    let mut offers = fixture_offers("opportunites.json");
+    assert_eq!(offers.len(), 32);
+    offers.extend(fixture_offers("opportunites_metiers.json"));
     (contents, offers, site.config.search.synonyms.clone())
 }
 
@@ -355,10 +462,16 @@ fn url_of(fields: &std::collections::BTreeMap<String, FieldValue>) -> String {
     }
 }
 
-/// Runs every case; prints the failures with their top 5; returns the number passed.
-async fn score(engine: &Arc<dyn SearchEngine>, names: &(String, String)) -> usize {
+/// Runs every case; prints the failures with their top 5; returns the number passed and,
+/// among them, the number with the expected page first.
+async fn score(
+    engine: &Arc<dyn SearchEngine>,
+    names: &(String, String),
+    cases: &[(&str, &str, &str)],
+) -> (usize, usize) {
     let mut passed = 0;
-    for (query, expected, what) in CASES {
+    let mut first = 0;
+    for (query, expected, what) in cases {
         let index = if expected.starts_with("/opportunites/") {
             &names.1
         } else {
@@ -370,6 +483,7 @@ async fn score(engine: &Arc<dyn SearchEngine>, names: &(String, String)) -> usiz
         let top: Vec<String> = results.hits.iter().map(|h| url_of(&h.fields)).collect();
         if top.iter().any(|u| u == expected) {
             passed += 1;
+            first += usize::from(top[0] == *expected);
         } else {
             println!(
                 "relevance ({}) : ÉCHEC « {query} » ({what}) : attendu {expected}, {} résultat(s), top 5 : {top:?}",
@@ -378,17 +492,40 @@ async fn score(engine: &Arc<dyn SearchEngine>, names: &(String, String)) -> usiz
             );
         }
     }
-    passed
+    (passed, first)
 }
 
-fn print_score(engine: &str, passed: usize) -> f64 {
-    let ratio = passed as f64 / CASES.len() as f64;
+fn print_score(engine: &str, part: &str, (passed, first): (usize, usize), total: usize) -> f64 {
+    let ratio = passed as f64 / total as f64;
     println!(
-        "relevance ({engine}) : {passed}/{} requêtes trouvent la page attendue dans les 5 premiers ({:.1} %)",
-        CASES.len(),
+        "relevance ({engine}, {part}) : {passed}/{total} requêtes trouvent la page attendue dans les 5 premiers ({:.1} %), {first}/{total} en premier",
         ratio * 100.0
     );
     ratio
+}
+
+/// Scores the three parts on one engine and checks each against its bar.
+async fn score_all(engine: &Arc<dyn SearchEngine>, names: &(String, String)) {
+    let name = engine.name();
+    let parts = [
+        ("requêtes générales", CASES, 0.95),
+        ("métiers, réglage", JOB_TUNING, 0.95),
+        ("métiers, mis à part", JOB_HELD_OUT, 0.9),
+    ];
+    let mut failures = Vec::new();
+    for (part, cases, bar) in parts {
+        let scores = score(engine, names, cases).await;
+        let passed = scores.0;
+        let ratio = print_score(name, part, scores, cases.len());
+        if ratio < bar {
+            failures.push(format!(
+                "{name}, {part} : {passed}/{} ({:.0} % attendus)",
+                cases.len(),
+                bar * 100.0
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
 }
 
 #[tokio::test]
@@ -396,22 +533,15 @@ async fn relevance_of_the_demo_site() {
     assert!(CASES.len() >= 40);
     let corpus = corpus();
     assert!(corpus.0.len() >= 60, "{} pages seulement", corpus.0.len());
-    assert_eq!(corpus.1.len(), 32);
+    assert_eq!(corpus.1.len(), 32 + 28);
     assert!(!corpus.2.is_empty(), "tremplin.toml : [search] synonyms");
 
     let dir = tempfile::tempdir().unwrap();
     let embedded = tremplin_search::open_embedded(dir.path()).unwrap();
     let names = index_all(&embedded, "", &corpus).await;
-    let passed = score(&embedded, &names).await;
-    let ratio = print_score(embedded.name(), passed);
+    score_all(&embedded, &names).await;
 
-    assert!(
-        ratio >= 0.95,
-        "moteur embarqué : {passed}/{} (95 % attendus)",
-        CASES.len()
-    );
-
-    // Meilisearch gets the same analysis (this crate's stems and synonyms): the same bar.
+    // Meilisearch gets the same analysis (this crate's stems and synonyms): the same bars.
     match std::env::var("MEILI_URL") {
         Ok(url) => {
             let key = std::env::var("MEILI_KEY").ok();
@@ -420,13 +550,7 @@ async fn relevance_of_the_demo_site() {
                 .unwrap();
             let prefix = format!("relevance_{}_", std::process::id());
             let names = index_all(&meili, &prefix, &corpus).await;
-            let passed = score(&meili, &names).await;
-            let ratio = print_score(meili.name(), passed);
-            assert!(
-                ratio >= 0.95,
-                "Meilisearch : {passed}/{} (95 % attendus)",
-                CASES.len()
-            );
+            score_all(&meili, &names).await;
         }
         Err(_) => println!("relevance: Meilisearch ignoré (MEILI_URL non défini)"),
     }

@@ -6,6 +6,7 @@
 mod embedded;
 mod error;
 pub mod geo;
+mod jobs;
 mod meili;
 mod text;
 mod types;
@@ -152,5 +153,52 @@ pub(crate) mod check {
             }
         }
         Ok(())
+    }
+}
+
+/// The entries of each synonym group that this crate's analysis already makes meet without
+/// the group — same words once accents, plurals, stems and the job normalisation are applied
+/// (« coiffeuse » and « coiffeur », « menuiserie » and « menuisier ») — as (index of the
+/// group, one entry, the other). `tremplin check` warns about them: such a group can go.
+pub fn synonyms_already_covered(groups: &[Vec<String>]) -> Vec<(usize, String, String)> {
+    let stems =
+        |entry: &str| -> Vec<String> { text::words(entry).into_iter().map(|w| w.stem).collect() };
+    let mut covered = Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        let analysed: Vec<Vec<String>> = group.iter().map(|entry| stems(entry)).collect();
+        for (i, a) in analysed.iter().enumerate() {
+            for (j, b) in analysed.iter().enumerate().skip(i + 1) {
+                if !a.is_empty() && a == b {
+                    covered.push((index, group[i].clone(), group[j].clone()));
+                }
+            }
+        }
+    }
+    covered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synonym_groups_the_analysis_already_covers() {
+        let groups: Vec<Vec<String>> = [
+            &["coiffeuse", "coiffeur"][..],
+            &["cv", "curriculum vitae"],
+            &["menuiserie", "menuisier", "ébéniste"],
+            &["Éducatrices", "educateur"],
+        ]
+        .iter()
+        .map(|g| g.iter().map(|s| s.to_string()).collect())
+        .collect();
+        assert_eq!(
+            synonyms_already_covered(&groups),
+            [
+                (0, "coiffeuse".into(), "coiffeur".into()),
+                (2, "menuiserie".into(), "menuisier".into()),
+                (3, "Éducatrices".into(), "educateur".into()),
+            ]
+        );
     }
 }

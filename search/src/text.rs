@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use crate::jobs;
+
 /// How many words a highlighted snippet keeps around the first match.
 pub(crate) const CROP_WORDS: usize = 30;
 
@@ -90,9 +92,11 @@ pub(crate) fn is_stop_word(folded: &str) -> bool {
     STOP_SET.contains(folded)
 }
 
-/// The French stem of a folded word ("formations" → "format", "apprentis" → "apprent").
+/// The French stem of a folded word ("formations" → "format", "apprentis" → "apprent"),
+/// after the job normalisation ([`crate::jobs`]): « coiffeuse », « coiffeurs » and
+/// « coiffure » all stem as « coiffeur ».
 pub(crate) fn stem(folded: &str) -> String {
-    STEMMER.stem(folded).into_owned()
+    STEMMER.stem(&jobs::canonical(folded)).into_owned()
 }
 
 /// A word kept for indexing or searching (stop words dropped), numbered without gaps so

@@ -94,6 +94,7 @@ conformance!(
     settings_update,
     invalid_documents,
     did_you_mean,
+    job_titles_in_either_gender,
 );
 
 /// Embedded only: the index is files on disk, found again by a new engine.

@@ -473,14 +473,16 @@ pub const DOCUMENT: &str = r##"{
           { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "10 mots et 200 caractères au plus" },
           { "name": "index", "in": "query", "schema": { "type": "string", "enum": ["contenus", "opportunites"] } },
           { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 0 }, "description": "8 par défaut, 50 au plus" },
-          { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0 } }
+          { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0 } },
+          { "name": "exacte", "in": "query", "schema": { "type": "string" }, "description": "non vide : les mots tels quels, sans les résultats de leur correction quand ils ne trouvent rien" }
         ],
         "responses": {
-          "200": { "description": "Les résultats", "content": { "application/json": { "schema": { "type": "object", "required": ["query", "index", "total", "did_you_mean", "facets", "hits"], "properties": {
+          "200": { "description": "Les résultats", "content": { "application/json": { "schema": { "type": "object", "required": ["query", "index", "total", "did_you_mean", "corrected_query", "facets", "hits"], "properties": {
             "query": { "type": "string" },
             "index": { "type": "string", "enum": ["contenus", "opportunites"] },
             "total": { "type": "integer" },
             "did_you_mean": { "type": "string", "nullable": true },
+            "corrected_query": { "type": "string", "nullable": true, "description": "quand la requête ne trouvait rien : la correction dont ce sont les résultats" },
             "facets": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "object", "required": ["value", "count"], "properties": { "value": { "type": "string" }, "count": { "type": "integer" } } } } },
             "hits": { "type": "array", "items": { "type": "object", "required": ["id", "title", "url", "kind", "title_html", "snippet_html"], "properties": { "id": { "type": "string" }, "title": { "type": "string" }, "url": { "type": "string" }, "kind": { "type": "string" }, "title_html": { "type": "string", "nullable": true }, "snippet_html": { "type": "string" } } } }
           } } } } },

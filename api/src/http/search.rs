@@ -63,6 +63,8 @@ struct SearchQuery {
     #[serde(rename = "type")]
     kind: String,
     page: String,
+    /// Set (`exacte=1`) when the youth asked for their own words, not for a correction.
+    exacte: String,
 }
 
 fn text(hit: &Hit, field: &str) -> String {
@@ -230,6 +232,7 @@ async fn results_page(
     };
     vars.insert("q".into(), json!(q));
     vars.insert("erreur".into(), Value::Null);
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     if q.is_empty() {
         return Ok(cx.page(
             StatusCode::OK,
@@ -238,10 +241,29 @@ async fn results_page(
             user,
         ));
     }
-    let (contents, opps) = match run(&state, &q, &kind, page_number).await {
-        Ok(r) => r,
-        Err(e) => return Err(e.into()),
-    };
+    let (mut contents, mut opps) = run(&state, &q, &kind, page_number).await?;
+    // No dead end: when nothing matches and a correction does, its results at once, saying
+    // so, with a link to the original words.
+    let typed = q.clone();
+    let mut q = q;
+    if sq.exacte.is_empty() && contents.total + opps.total == 0 {
+        if let Some(s) = contents.did_you_mean.clone().or(opps.did_you_mean.clone()) {
+            let (c, o) = run(&state, &s, &kind, page_number).await?;
+            if c.total + o.total > 0 {
+                (contents, opps) = (c, o);
+                vars.insert(
+                    "correction".into(),
+                    json!({
+                        "texte": s,
+                        "original": typed,
+                        "url_original": format!("/recherche?q={}&exacte=1", enc(&typed)),
+                    }),
+                );
+                q = s;
+                vars.insert("q".into(), json!(q));
+            }
+        }
+    }
     let counts: Vec<(String, usize)> = contents.facets.get("kind").cloned().unwrap_or_default();
     let count_of = |k: &str| {
         if k == "opportunite" {
@@ -254,7 +276,6 @@ async fn results_page(
                 .unwrap_or(0)
         }
     };
-    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let all_total: usize = counts.iter().map(|(_, n)| n).sum::<usize>() + opps.total;
     let facets: Vec<Value> = ResultKind::ALL
         .iter()
@@ -340,6 +361,8 @@ struct ApiSearchQuery {
     index: String,
     limit: Option<usize>,
     offset: Option<usize>,
+    /// `exacte=1`: the words as typed, without the correction of a query that finds nothing.
+    exacte: String,
 }
 
 async fn api_search(
@@ -369,12 +392,29 @@ async fn api_search(
     } else {
         req.facets = vec!["kind".into()];
     }
-    let r = state.search.search(&req).await?;
+    let mut r = state.search.search(&req).await?;
+    // No dead end: a query that finds nothing gives the results of its correction, if any,
+    // and says so in `corrected_query`.
+    let mut corrected_query = None;
+    if r.total == 0 && sq.exacte.is_empty() {
+        if let Some(s) = r.did_you_mean.clone() {
+            req.query = s.clone();
+            let corrected = state.search.search(&req).await?;
+            if corrected.total > 0 {
+                r = SearchResults {
+                    did_you_mean: Some(s.clone()),
+                    ..corrected
+                };
+                corrected_query = Some(s);
+            }
+        }
+    }
     Ok(Json(SearchJson {
         query: &q,
         index,
         total: r.total,
         did_you_mean: r.did_you_mean.as_deref(),
+        corrected_query: corrected_query.as_deref(),
         facets: r
             .facets
             .iter()
@@ -412,6 +452,8 @@ struct SearchJson<'a> {
     index: &'static str,
     total: usize,
     did_you_mean: Option<&'a str>,
+    /// The query found nothing: these are the results of its correction.
+    corrected_query: Option<&'a str>,
     facets: BTreeMap<&'a str, Vec<FacetCount<'a>>>,
     hits: Vec<HitJson<'a>>,
 }

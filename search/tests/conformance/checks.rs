@@ -420,3 +420,54 @@ pub(crate) async fn did_you_mean(ctx: &Ctx<'_>) {
     assert_eq!(results.did_you_mean.as_deref(), Some("informatique stage"));
     assert_eq!(ctx.search(ctx.request("zzzzzzzz")).await.did_you_mean, None);
 }
+
+/// Job titles meet in either gender, and a field meets its job (the crate's job
+/// normalisation, on both sides); highlights mark the matched word in the form it has.
+pub(crate) async fn job_titles_in_either_gender(ctx: &Ctx<'_>) {
+    ctx.engine
+        .upsert(
+            &ctx.index,
+            vec![
+                Document::new("j1").with("title", "Coiffeur en salon"),
+                Document::new("j2").with("title", "Technicien de maintenance"),
+                Document::new("j3").with("title", "Aide-soignante de nuit"),
+                Document::new("j4").with("title", "Menuisier poseur"),
+                Document::new("j5").with("title", "Infirmier en EHPAD"),
+                Document::new("j6").with("title", "Vendeuse en boutique"),
+                Document::new("j7").with("title", "Conducteur de bus"),
+            ],
+        )
+        .await
+        .unwrap();
+    // A feminine query finds the masculine title…
+    for (query, id) in [
+        ("coiffeuse", "j1"),
+        ("coiffeuses ", "j1"),
+        ("technicienne de maintenance", "j2"),
+        ("menuisière", "j4"),
+        ("infirmiere ", "j5"),
+        ("conductrice de bus", "j7"),
+    ] {
+        assert_eq!(ctx.ids(query).await, [id], "{query}");
+    }
+    // …a masculine query the feminine title…
+    assert_eq!(ctx.ids("aide-soignant").await, ["j3"]);
+    assert_eq!(ctx.id_set("vendeur ").await, set(&["o5", "j6"]));
+    // …and a field its job.
+    assert_eq!(ctx.ids("menuiserie").await, ["j4"]);
+    assert_eq!(ctx.ids("soins de nuit").await, ["j3"]);
+    assert_eq!(ctx.ids("coiffure").await, ["j1"]);
+    // Highlights mark the word as the document spells it.
+    let mut request = ctx.request("coiffeuse");
+    request.highlight = true;
+    let results = ctx.search(request).await;
+    assert_eq!(
+        results.hits[0].highlights["title"],
+        "<mark>Coiffeur</mark> en salon"
+    );
+    let mut request = ctx.request("vendeur ");
+    request.highlight = true;
+    let results = ctx.search(request).await;
+    let j6 = results.hits.iter().find(|h| h.id == "j6").unwrap();
+    assert_eq!(j6.highlights["title"], "<mark>Vendeuse</mark> en boutique");
+}
