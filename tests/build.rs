@@ -414,7 +414,7 @@ fn check_warns_about_synonyms_the_search_already_covers() {
         "\n[search]\nsynonyms = [\n  [\"cv\", \"curriculum vitae\"],\n  [\"coiffeuse\", \"coiffeur\"],\n  [\"menuiserie\", \"ébéniste\", \"menuisier\"],\n]\n",
     );
     std::fs::write(&config, text).unwrap();
-    let out = tremplin(site.path(), &["check"]);
+    let out = tremplin(site.path(), &["check", "--sans-redaction"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         diagnostics(&out),

@@ -88,7 +88,7 @@ fn acronyms_without_a_glossary_page() {
 #[test]
 fn sources() {
     let site = check("sources");
-    // Checked more than ten years ago: only the 2016 check is stale, for years to come.
+    // Dated more than ten years ago: only the 2016 text is stale, for years to come.
     let out = tremplin(site.path(), &["sources", "--par-source", "--mois", "120"]);
     let expected = read(fixtures().join("editorial/sources/par-source.txt"));
     assert_eq!(
