@@ -48,6 +48,8 @@ fuzz_target!(|data: &[u8]| {
             permalink: &permalink,
             shortcodes: Some(&shortcodes),
             raw_html: true,
+            glossary: None,
+            glossary_url: None,
         };
         let rendered = markdown::render(body, first_line, &ctx);
         if body.contains('<') {

@@ -541,17 +541,20 @@ pub(super) async fn write(
     Ok((id, created))
 }
 
-/// Rows per statement of `write_many`: 25 parameters each and 3 shared, so 2,503 in all, far
+/// Rows per statement of `write_many`: `ROW_PARAMS` parameters each and 3 shared, so 2,603 in all, far
 /// under the bound parameters SQLite (32,766) and PostgreSQL (65,535) take in one statement.
 /// Not more: binding a statement's parameters costs SQLite (through sqlx) more than linear
 /// time in their number (500 rows a statement: 79 s for 100,000 rows; see BENCHMARKS.md).
 pub(super) const BATCH_ROWS: usize = 100;
 
+/// The parameters each row of `write_many` binds: `UPSERT_COLUMNS` but the 4 shared ones.
+const ROW_PARAMS: usize = 26;
+
 /// The columns `write_many` fills, in the order of its `VALUES`.
 const UPSERT_COLUMNS: &str = "structure_id, author_id, created_at, updated_at, kind, title, \
     organisation, description, town, postcode, insee, lat, lon, remote, contract, duration, hours, \
     level, level_rank, start_date, deadline, places, apply, themes, status, source, external_id, \
-    source_url, published_at";
+    source_url, published_at, driving_licence";
 
 /// What an upsert changes in an opportunity already there (same structure, source and
 /// external id): everything but its author, its creation, the places taken and its first
@@ -564,6 +567,7 @@ const UPSERT_UPDATE: &str = "kind = excluded.kind, title = excluded.title, \
     level = excluded.level, level_rank = excluded.level_rank, \
     start_date = excluded.start_date, deadline = excluded.deadline, places = excluded.places, \
     apply = excluded.apply, themes = excluded.themes, source_url = excluded.source_url, \
+    driving_licence = excluded.driving_licence, \
     updated_at = excluded.updated_at, status = excluded.status, \
     published_at = CASE WHEN excluded.status = 'publiee' AND opportunities.published_at IS NULL \
     THEN excluded.updated_at ELSE opportunities.published_at END";
@@ -593,12 +597,12 @@ pub(super) async fn write_many(
         updated += known_external_ids(tx, structure_id, batch).await?;
         let mut values = String::with_capacity(batch.len() * 130);
         for i in 0..batch.len() {
-            let p = 4 + i * 25;
+            let p = 4 + i * ROW_PARAMS;
             if i > 0 {
                 values.push_str(", ");
             }
             values.push_str("($1, $2, $3, $3");
-            for k in 0..25 {
+            for k in 0..ROW_PARAMS {
                 values.push_str(&format!(", ${}", p + k));
             }
             values.push(')');
@@ -643,7 +647,8 @@ pub(super) async fn write_many(
                 .bind(&v.source)
                 .bind(&v.external_id)
                 .bind(&v.source_url)
-                .bind((status == Status::Published).then_some(t));
+                .bind((status == Status::Published).then_some(t))
+                .bind(v.driving_licence as i64);
         }
         for row in q.fetch_all(&mut **tx).await? {
             ids.push(row.try_get::<i64, _>(0)?);
