@@ -67,7 +67,9 @@ async fn a_question_from_a_guide_to_the_faq() {
         let a = lea.get("/questions/nouvelle?page=/guides/cv/").await;
         assert_eq!(a.status, StatusCode::OK, "{b}: {}", a.body);
         assert!(
-            a.body.contains("name=\"page\" value=\"/guides/cv/\""),
+            elements(&a.body, "input")
+                .iter()
+                .any(|e| e.attr("name") == Some("page") && e.attr("value") == Some("/guides/cv/")),
             "{}",
             a.body
         );
