@@ -410,6 +410,105 @@ pub(super) async fn target_structure(
     }
 }
 
+/// The columns every write of an opportunity fills from its checked fields (`Valid`), in the
+/// order `bind_fields` binds them. A new field of an opportunity is added here and in
+/// `bind_fields`, once for the form, the API and the import.
+const FIELD_COLUMNS: [&str; 22] = [
+    "kind",
+    "title",
+    "organisation",
+    "description",
+    "town",
+    "postcode",
+    "insee",
+    "lat",
+    "lon",
+    "remote",
+    "contract",
+    "duration",
+    "hours",
+    "level",
+    "level_rank",
+    "start_date",
+    "deadline",
+    "places",
+    "apply",
+    "themes",
+    "source_url",
+    "driving_licence",
+];
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the checked fields of `v` in the order of `FIELD_COLUMNS` (`themes` is
+/// `v.themes` joined, kept by the caller for the statement's lifetime).
+fn bind_fields<'q>(q: AnyQuery<'q>, v: &'q Valid, themes: &'q str) -> AnyQuery<'q> {
+    q.bind(v.kind.as_str())
+        .bind(&v.title)
+        .bind(&v.organisation)
+        .bind(&v.description)
+        .bind(&v.place.town)
+        .bind(&v.place.postcode)
+        .bind(&v.place.insee)
+        .bind(v.place.lat)
+        .bind(v.place.lon)
+        .bind(v.place.remote as i64)
+        .bind(&v.contract)
+        .bind(&v.duration)
+        .bind(&v.hours)
+        .bind(v.level.as_str())
+        .bind(v.level.rank())
+        .bind(&v.start_date)
+        .bind(&v.deadline)
+        .bind(v.places)
+        .bind(&v.apply)
+        .bind(themes)
+        .bind(&v.source_url)
+        .bind(v.driving_licence as i64)
+}
+
+/// `$from, $from+1, …` for `n` parameters.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The statement that changes an opportunity by id: `FIELD_COLUMNS` from `$1`, then the
+/// time, the new status (NULL keeps it), whether it is published, the external id (NULL
+/// keeps it) and the id.
+fn update_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let n = FIELD_COLUMNS.len();
+        let set: Vec<String> = FIELD_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let (t, status, published, ext, id) = (n + 1, n + 2, n + 3, n + 4, n + 5);
+        format!(
+            "UPDATE opportunities SET {}, updated_at = ${t}, status = COALESCE(${status}, status), \
+             published_at = CASE WHEN ${published} = 1 AND published_at IS NULL THEN ${t} ELSE published_at END, \
+             external_id = COALESCE(${ext}, external_id) WHERE id = ${id}",
+            set.join(", ")
+        )
+    })
+}
+
+/// The statement that creates one opportunity: structure, author, status, source, external
+/// id, publication time, the time (created and updated), then `FIELD_COLUMNS` from `$8`.
+fn insert_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "INSERT INTO opportunities (structure_id, author_id, status, source, external_id, \
+             published_at, created_at, updated_at, {}) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, {}) \
+             RETURNING id",
+            FIELD_COLUMNS.join(", "),
+            marks(8, FIELD_COLUMNS.len())
+        )
+    })
+}
+
 /// Inserts or, when an opportunity of the structure has the same source and external id,
 /// updates it. Returns its id and whether it was created.
 pub(super) async fn write(
@@ -435,105 +534,45 @@ pub(super) async fn write(
         (None, None) => None,
     };
     let themes = v.themes.join(",");
+    // Not cached: through the `Any` driver, a statement first prepared with a NULL
+    // coordinate keeps a parameter type PostgreSQL then refuses a number for.
     let (id, created) = match existing {
         Some(id) => {
             let status = v.status;
-            sqlx::query(
-                "UPDATE opportunities SET kind = $1, title = $2, organisation = $3, description = $4, \
-                 town = $5, postcode = $6, insee = $7, lat = $8, lon = $9, remote = $10, contract = $11, \
-                 duration = $12, hours = $13, level = $14, level_rank = $15, start_date = $16, deadline = $17, \
-                 places = $18, apply = $19, themes = $20, source_url = $21, updated_at = $22, \
-                 status = COALESCE($23, status), \
-                 published_at = CASE WHEN $24 = 1 AND published_at IS NULL THEN $22 ELSE published_at END, \
-                 external_id = COALESCE($25, external_id), driving_licence = $27 \
-                 WHERE id = $26",
-            )
-            .persistent(false)
-            .bind(v.kind.as_str())
-            .bind(&v.title)
-            .bind(&v.organisation)
-            .bind(&v.description)
-            .bind(&v.place.town)
-            .bind(&v.place.postcode)
-            .bind(&v.place.insee)
-            .bind(v.place.lat)
-            .bind(v.place.lon)
-            .bind(v.place.remote as i64)
-            .bind(&v.contract)
-            .bind(&v.duration)
-            .bind(&v.hours)
-            .bind(v.level.as_str())
-            .bind(v.level.rank())
-            .bind(&v.start_date)
-            .bind(&v.deadline)
-            .bind(v.places)
-            .bind(&v.apply)
-            .bind(&themes)
-            .bind(&v.source_url)
-            .bind(t)
-            .bind(status.map(Status::as_str))
-            .bind((status == Some(Status::Published)) as i64)
-            .bind(&v.external_id)
-            .bind(id)
-            .bind(v.driving_licence as i64)
-            .execute(&mut **tx)
-            .await?;
+            bind_fields(sqlx::query(update_sql()).persistent(false), v, &themes)
+                .bind(t)
+                .bind(status.map(Status::as_str))
+                .bind((status == Some(Status::Published)) as i64)
+                .bind(&v.external_id)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
             (id, false)
         }
         None => {
             let status = v.status.unwrap_or(Status::Draft);
-            let row = sqlx::query(
-                "INSERT INTO opportunities (structure_id, author_id, kind, title, organisation, description, \
-                 town, postcode, insee, lat, lon, remote, contract, duration, hours, level, level_rank, \
-                 start_date, deadline, places, apply, themes, status, source, external_id, source_url, \
-                 published_at, created_at, updated_at, driving_licence) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28, $29) RETURNING id",
-            )
-            // Not cached: through the `Any` driver, a statement first prepared with a NULL
-            // coordinate keeps a parameter type PostgreSQL then refuses a number for.
-            .persistent(false)
-            .bind(structure_id)
-            .bind(author)
-            .bind(v.kind.as_str())
-            .bind(&v.title)
-            .bind(&v.organisation)
-            .bind(&v.description)
-            .bind(&v.place.town)
-            .bind(&v.place.postcode)
-            .bind(&v.place.insee)
-            .bind(v.place.lat)
-            .bind(v.place.lon)
-            .bind(v.place.remote as i64)
-            .bind(&v.contract)
-            .bind(&v.duration)
-            .bind(&v.hours)
-            .bind(v.level.as_str())
-            .bind(v.level.rank())
-            .bind(&v.start_date)
-            .bind(&v.deadline)
-            .bind(v.places)
-            .bind(&v.apply)
-            .bind(&themes)
-            .bind(status.as_str())
-            .bind(&v.source)
-            .bind(&v.external_id)
-            .bind(&v.source_url)
-            .bind((status == Status::Published).then_some(t))
-            .bind(t)
-            .bind(v.driving_licence as i64)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    AppError::Invalid(vec![(
-                        "external_id",
-                        "Une opportunité de votre structure a déjà cet identifiant.".into(),
-                    )])
-                } else {
-                    e.into()
-                }
-            })?;
+            let q = sqlx::query(insert_sql())
+                .persistent(false)
+                .bind(structure_id)
+                .bind(author)
+                .bind(status.as_str())
+                .bind(&v.source)
+                .bind(&v.external_id)
+                .bind((status == Status::Published).then_some(t))
+                .bind(t);
+            let row = bind_fields(q, v, &themes)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        AppError::Invalid(vec![(
+                            "external_id",
+                            "Une opportunité de votre structure a déjà cet identifiant.".into(),
+                        )])
+                    } else {
+                        e.into()
+                    }
+                })?;
             (row.try_get::<i64, _>(0)?, true)
         }
     };
@@ -547,30 +586,35 @@ pub(super) async fn write(
 /// time in their number (500 rows a statement: 79 s for 100,000 rows; see BENCHMARKS.md).
 pub(super) const BATCH_ROWS: usize = 100;
 
-/// The parameters each row of `write_many` binds: `UPSERT_COLUMNS` but the 4 shared ones.
-const ROW_PARAMS: usize = 26;
+/// The parameters each row of `write_many` binds: status, source, external id, publication
+/// time, then `FIELD_COLUMNS`.
+const ROW_PARAMS: usize = 4 + FIELD_COLUMNS.len();
 
-/// The columns `write_many` fills, in the order of its `VALUES`.
-const UPSERT_COLUMNS: &str = "structure_id, author_id, created_at, updated_at, kind, title, \
-    organisation, description, town, postcode, insee, lat, lon, remote, contract, duration, hours, \
-    level, level_rank, start_date, deadline, places, apply, themes, status, source, external_id, \
-    source_url, published_at, driving_licence";
-
-/// What an upsert changes in an opportunity already there (same structure, source and
-/// external id): everything but its author, its creation, the places taken and its first
-/// publication.
-const UPSERT_UPDATE: &str = "kind = excluded.kind, title = excluded.title, \
-    organisation = excluded.organisation, description = excluded.description, \
-    town = excluded.town, postcode = excluded.postcode, insee = excluded.insee, \
-    lat = excluded.lat, lon = excluded.lon, remote = excluded.remote, \
-    contract = excluded.contract, duration = excluded.duration, hours = excluded.hours, \
-    level = excluded.level, level_rank = excluded.level_rank, \
-    start_date = excluded.start_date, deadline = excluded.deadline, places = excluded.places, \
-    apply = excluded.apply, themes = excluded.themes, source_url = excluded.source_url, \
-    driving_licence = excluded.driving_licence, \
-    updated_at = excluded.updated_at, status = excluded.status, \
-    published_at = CASE WHEN excluded.status = 'publiee' AND opportunities.published_at IS NULL \
-    THEN excluded.updated_at ELSE opportunities.published_at END";
+/// The statement head and tail of `write_many`: its columns (the 4 shared ones, then a row's
+/// `ROW_PARAMS`) and what an upsert changes in an opportunity already there (same
+/// structure, source and external id): everything but its author, its creation, the places
+/// taken and its first publication.
+fn upsert_parts() -> &'static (String, String) {
+    static PARTS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    PARTS.get_or_init(|| {
+        let columns = format!(
+            "structure_id, author_id, created_at, updated_at, status, source, external_id, \
+             published_at, {}",
+            FIELD_COLUMNS.join(", ")
+        );
+        let set: Vec<String> = FIELD_COLUMNS
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let update = format!(
+            "{}, updated_at = excluded.updated_at, status = excluded.status, \
+             published_at = CASE WHEN excluded.status = 'publiee' AND opportunities.published_at IS NULL \
+             THEN excluded.updated_at ELSE opportunities.published_at END",
+            set.join(", ")
+        );
+        (columns, update)
+    })
+}
 
 /// Inserts many checked opportunities of one structure, or updates the one already there
 /// with the same source and external id, by multi-row upserts of `BATCH_ROWS` rows
@@ -591,26 +635,19 @@ pub(super) async fn write_many(
         .execute(&mut **tx)
         .await?;
     let t = now();
+    let (columns, update) = upsert_parts();
     let mut updated = 0;
     let mut ids: Vec<i64> = Vec::with_capacity(rows.len());
     for batch in rows.chunks(BATCH_ROWS) {
         updated += known_external_ids(tx, structure_id, batch).await?;
-        let mut values = String::with_capacity(batch.len() * 130);
-        for i in 0..batch.len() {
-            let p = 4 + i * ROW_PARAMS;
-            if i > 0 {
-                values.push_str(", ");
-            }
-            values.push_str("($1, $2, $3, $3");
-            for k in 0..ROW_PARAMS {
-                values.push_str(&format!(", ${}", p + k));
-            }
-            values.push(')');
-        }
+        let values: Vec<String> = (0..batch.len())
+            .map(|i| format!("($1, $2, $3, $3, {})", marks(4 + i * ROW_PARAMS, ROW_PARAMS)))
+            .collect();
         let sql = format!(
-            "INSERT INTO opportunities ({UPSERT_COLUMNS}) VALUES {values} \
-             ON CONFLICT (structure_id, source, external_id) DO UPDATE SET {UPSERT_UPDATE} \
-             RETURNING id"
+            "INSERT INTO opportunities ({columns}) VALUES {} \
+             ON CONFLICT (structure_id, source, external_id) DO UPDATE SET {update} \
+             RETURNING id",
+            values.join(", ")
         );
         let themes: Vec<String> = batch.iter().map(|v| v.themes.join(",")).collect();
         // Not cached: each batch's text differs in length, and through the `Any` driver a
@@ -623,32 +660,11 @@ pub(super) async fn write_many(
         for (v, themes) in batch.iter().zip(&themes) {
             let status = v.status.unwrap_or(Status::Draft);
             q = q
-                .bind(v.kind.as_str())
-                .bind(&v.title)
-                .bind(&v.organisation)
-                .bind(&v.description)
-                .bind(&v.place.town)
-                .bind(&v.place.postcode)
-                .bind(&v.place.insee)
-                .bind(v.place.lat)
-                .bind(v.place.lon)
-                .bind(v.place.remote as i64)
-                .bind(&v.contract)
-                .bind(&v.duration)
-                .bind(&v.hours)
-                .bind(v.level.as_str())
-                .bind(v.level.rank())
-                .bind(&v.start_date)
-                .bind(&v.deadline)
-                .bind(v.places)
-                .bind(&v.apply)
-                .bind(themes)
                 .bind(status.as_str())
                 .bind(&v.source)
                 .bind(&v.external_id)
-                .bind(&v.source_url)
-                .bind((status == Status::Published).then_some(t))
-                .bind(v.driving_licence as i64);
+                .bind((status == Status::Published).then_some(t));
+            q = bind_fields(q, v, themes);
         }
         for row in q.fetch_all(&mut **tx).await? {
             ids.push(row.try_get::<i64, _>(0)?);
