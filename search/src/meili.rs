@@ -574,6 +574,10 @@ impl SearchEngine for MeilisearchEngine {
         if !facets.is_empty() {
             query.with_facets(Selectors::Some(&facets));
         }
+        if request.ids_only {
+            // The id, and the point for the distance.
+            query.with_attributes_to_retrieve(Selectors::Some(&["id", "_geo"]));
+        }
         let found = query
             .execute::<Map<String, Value>>()
             .await

@@ -208,6 +208,10 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Fill [`Hit::highlights`].
     pub highlight: bool,
+    /// Only the hits' ids and distances: no stored fields, no highlights (for a caller that
+    /// reads the documents from its own database). Saves reading every hit's stored document.
+    #[serde(default)]
+    pub ids_only: bool,
 }
 
 impl SearchRequest {
@@ -223,6 +227,7 @@ impl SearchRequest {
             offset: 0,
             limit: 20,
             highlight: false,
+            ids_only: false,
         }
     }
 

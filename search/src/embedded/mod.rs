@@ -3,6 +3,7 @@
 //! a new generation from the stored documents, then drops the old one.
 
 mod collector;
+mod expand;
 mod query;
 mod schema;
 
@@ -99,6 +100,8 @@ struct IndexState {
     writer: Mutex<IndexWriter>,
     /// Set when a new generation replaced this one: writers must start again.
     retired: AtomicBool,
+    /// Query words' typo and prefix matches (see `expand`).
+    expansions: expand::ExpansionCache,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -149,6 +152,7 @@ impl IndexState {
             reader,
             writer: Mutex::new(writer),
             retired: AtomicBool::new(false),
+            expansions: expand::ExpansionCache::default(),
         })
     }
 
@@ -486,7 +490,16 @@ impl Inner {
                 Order::Distance
             }
         };
-        let text = query::text_query(&request.query, &state.fields.searchable, &state.synonyms);
+        let searcher = state.reader.searcher();
+        let text = query::text_query(
+            &request.query,
+            &state.fields.searchable,
+            &state.synonyms,
+            &query::Expander {
+                searcher: &searcher,
+                cache: &state.expansions,
+            },
+        )?;
         let mut filters = Vec::new();
         for filter in &request.filters {
             filters.push(query::filter_clause(&state.fields, filter)?);
@@ -502,7 +515,6 @@ impl Inner {
             facets: request.facets.clone(),
             geo: request.geo,
         };
-        let searcher = state.reader.searcher();
         let collected: Collected = searcher.search(query.as_ref(), &MainCollector { plan })?;
 
         let mut results = SearchResults {
@@ -516,6 +528,20 @@ impl Inner {
             results.facets.insert(name.clone(), counts);
         }
         for candidate in collected.best.into_iter().skip(request.offset) {
+            if request.ids_only {
+                results.hits.push(Hit {
+                    id: candidate.id,
+                    score: if has_words {
+                        f64::from(candidate.score)
+                    } else {
+                        0.0
+                    },
+                    distance_m: candidate.distance,
+                    highlights: BTreeMap::new(),
+                    fields: BTreeMap::new(),
+                });
+                continue;
+            }
             let document = read_document(&searcher, &state.fields, candidate.address)?;
             let highlights = if request.highlight {
                 highlights(&document, settings, &text.matcher)

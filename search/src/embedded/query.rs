@@ -5,12 +5,13 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Score, Term};
+use tantivy::{Score, Searcher, Term};
 
+use super::expand::{Classes, ExpansionCache};
 use super::schema::{Fields, SearchField};
 use crate::geo::bounding_box;
 use crate::text::{self, Matcher, Synonyms, Word};
@@ -37,14 +38,26 @@ pub(super) struct TextQuery {
     pub(super) matcher: Matcher,
 }
 
-pub(super) fn text_query(query: &str, fields: &[SearchField], synonyms: &Synonyms) -> TextQuery {
+/// Where a word's typo and prefix matches are found: the searcher the query will run on, and
+/// the index state's cache of them.
+pub(super) struct Expander<'a> {
+    pub(super) searcher: &'a Searcher,
+    pub(super) cache: &'a ExpansionCache,
+}
+
+pub(super) fn text_query(
+    query: &str,
+    fields: &[SearchField],
+    synonyms: &Synonyms,
+    expander: &Expander<'_>,
+) -> Result<TextQuery> {
     let words = text::words(query);
     let matcher = text::query_matcher(query, synonyms);
     if words.is_empty() || fields.is_empty() {
-        return TextQuery {
+        return Ok(TextQuery {
             query: None,
             matcher,
-        };
+        });
     }
     let prefix_last = text::last_word_is_prefix(query, &words);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -56,8 +69,11 @@ pub(super) fn text_query(query: &str, fields: &[SearchField], synonyms: &Synonym
                 let span = member.len();
                 let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
                 let originals: Vec<(Occur, Box<dyn Query>)> = (index..index + span)
-                    .map(|i| (Occur::Must, word_clause(&words[i], prefix_at(i), fields)))
-                    .collect();
+                    .map(|i| {
+                        word_clause(&words[i], prefix_at(i), fields, expander)
+                            .map(|q| (Occur::Must, q))
+                    })
+                    .collect::<Result<_>>()?;
                 alternatives.push(Box::new(BooleanQuery::new(originals)));
                 for other in group.iter().filter(|other| *other != member) {
                     alternatives.push(phrase_clause(other, span, fields));
@@ -71,20 +87,26 @@ pub(super) fn text_query(query: &str, fields: &[SearchField], synonyms: &Synonym
             None => {
                 clauses.push((
                     Occur::Must,
-                    word_clause(&words[index], prefix_at(index), fields),
+                    word_clause(&words[index], prefix_at(index), fields, expander)?,
                 ));
                 index += 1;
             }
         }
     }
-    TextQuery {
+    Ok(TextQuery {
         query: Some(Box::new(BooleanQuery::new(clauses))),
         matcher,
-    }
+    })
 }
 
-/// One query word in any searchable field: exact stem, prefix (last word), or with typos.
-fn word_clause(word: &Word, prefix: bool, fields: &[SearchField]) -> Box<dyn Query> {
+/// One query word in any searchable field: exact stem, prefix (last word), or with typos
+/// (the terms each reaches found by `expand`, once per word and index state).
+fn word_clause(
+    word: &Word,
+    prefix: bool,
+    fields: &[SearchField],
+    expander: &Expander<'_>,
+) -> Result<Box<dyn Query>> {
     let typos = text::typos_allowed(&word.folded);
     let mut alternatives = Vec::new();
     for (rank, field) in fields.iter().enumerate() {
@@ -94,25 +116,24 @@ fn word_clause(word: &Word, prefix: bool, fields: &[SearchField]) -> Box<dyn Que
             TermQuery::new(stem, IndexRecordOption::Basic),
             EXACT + bonus,
         ));
-        let folded = Term::from_field_text(field.words, &word.folded);
-        if prefix {
-            alternatives.push(constant(
-                FuzzyTermQuery::new_prefix(folded.clone(), 0, true),
-                PREFIX + bonus,
-            ));
+        if typos == 0 && !prefix {
+            continue;
         }
-        for (distance, score) in [(1, ONE_TYPO), (2, TWO_TYPOS)] {
-            if typos >= distance {
-                let query = if prefix {
-                    FuzzyTermQuery::new_prefix(folded.clone(), distance, true)
-                } else {
-                    FuzzyTermQuery::new(folded.clone(), distance, true)
-                };
-                alternatives.push(constant(query, score + bonus));
+        let classes =
+            expander
+                .cache
+                .classes(expander.searcher, field.words, &word.folded, typos, prefix)?;
+        for (terms, score) in [
+            (&classes.prefix, PREFIX),
+            (&classes.one, ONE_TYPO),
+            (&classes.two, TWO_TYPOS),
+        ] {
+            if let Some(query) = Classes::query(terms) {
+                alternatives.push(Box::new(ConstScoreQuery::new(query, score + bonus)));
             }
         }
     }
-    Box::new(DisjunctionMaxQuery::new(alternatives))
+    Ok(Box::new(DisjunctionMaxQuery::new(alternatives)))
 }
 
 /// A synonym standing for `span` query words: the exact stems, as a phrase when several.

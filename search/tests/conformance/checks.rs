@@ -219,6 +219,21 @@ pub(crate) async fn geo_radius_and_distance(ctx: &Ctx<'_>) {
         "{villeurbanne}"
     );
     assert!(results.hits[0].distance_m.unwrap() < 1.0);
+    assert!(!results.hits[0].fields.is_empty());
+    // Ids only: the same hits and distances, without the stored fields.
+    let mut bare = request.clone();
+    bare.ids_only = true;
+    let only = ctx.search(bare).await;
+    assert_eq!(ids(&only), ids(&results));
+    assert_eq!(only.total, results.total);
+    for (a, b) in only.hits.iter().zip(&results.hits) {
+        assert!(a.fields.is_empty(), "{:?}", a.fields);
+        let (da, db) = (
+            a.distance_m.expect("distance"),
+            b.distance_m.expect("distance"),
+        );
+        assert!((da - db).abs() < 1.0, "{da} {db}");
+    }
     // Saint-Étienne is about 50 km away.
     request.geo = Some(GeoRadius {
         lat: LYON.0,

@@ -505,6 +505,8 @@ async fn list_by_engine(
     let page = e.page;
     req.offset = (page as usize - 1) * PAGE_SIZE;
     req.limit = PAGE_SIZE;
+    // The database gives the opportunities: the engine's stored documents are not read.
+    req.ids_only = true;
     let found = search.search(&req).await?;
     let ids: Vec<i64> = found
         .hits
