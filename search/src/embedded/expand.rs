@@ -13,7 +13,9 @@
 //! The query then asks for each class's terms, each term's postings read once.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -65,14 +67,62 @@ impl Classes {
 
 type Key = (Field, String, u8, bool);
 
+/// What is kept for one index state.
+#[derive(Default)]
+struct Entries {
+    generation: u64,
+    classes: HashMap<Key, Arc<Classes>>,
+    /// "Did you mean": the closest indexed word of an unknown word, if any.
+    closest: HashMap<String, Option<String>>,
+}
+
+impl Entries {
+    /// Makes the entries those of `generation`, starting again when it is newer or when they
+    /// are full. False when `generation` is older than the entries' (a search that started
+    /// before a reload): then nothing is kept.
+    fn at(&mut self, generation: u64) -> bool {
+        if generation < self.generation {
+            return false;
+        }
+        if generation > self.generation
+            || self.classes.len() >= MAX_ENTRIES
+            || self.closest.len() >= MAX_ENTRIES
+        {
+            *self = Entries {
+                generation,
+                ..Entries::default()
+            };
+        }
+        true
+    }
+}
+
 /// The classes found for the current index state, by (field, folded word, typos allowed,
-/// prefix). Emptied when the searcher's generation changes or when full.
+/// prefix), and the corrections of unknown words. Emptied when the searcher's generation
+/// changes or when full.
 #[derive(Default)]
 pub(super) struct ExpansionCache {
-    entries: Mutex<(u64, HashMap<Key, Arc<Classes>>)>,
+    entries: Mutex<Entries>,
 }
 
 impl ExpansionCache {
+    /// The closest word kept for `folded` in `searcher`'s state, if it was looked for.
+    pub(super) fn closest(&self, searcher: &Searcher, folded: &str) -> Option<Option<String>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.generation != searcher.generation().generation_id() {
+            return None;
+        }
+        entries.closest.get(folded).cloned()
+    }
+
+    /// Keeps the closest word found for `folded` in `searcher`'s state.
+    pub(super) fn keep_closest(&self, searcher: &Searcher, folded: &str, found: Option<String>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.at(searcher.generation().generation_id()) {
+            entries.closest.insert(folded.to_string(), found);
+        }
+    }
+
     /// The classes of `folded` in `field` for `searcher`'s state of the index: from the cache,
     /// or found (outside the lock) and kept.
     pub(super) fn classes(
@@ -87,23 +137,58 @@ impl ExpansionCache {
         let key: Key = (field, folded.to_string(), typos, prefix);
         {
             let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if entries.0 == generation {
-                if let Some(found) = entries.1.get(&key) {
+            if entries.generation == generation {
+                if let Some(found) = entries.classes.get(&key) {
                     return Ok(Arc::clone(found));
                 }
             }
         }
         let classes = Arc::new(find(searcher, field, folded, typos, prefix)?);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.0 != generation || entries.1.len() >= MAX_ENTRIES {
-            // A newer state wins; an older searcher's finds are not kept over it.
-            if generation < entries.0 {
-                return Ok(classes);
-            }
-            *entries = (generation, HashMap::new());
+        if entries.at(generation) {
+            entries.classes.insert(key, Arc::clone(&classes));
         }
-        entries.1.insert(key, Arc::clone(&classes));
         Ok(classes)
+    }
+}
+
+/// A Levenshtein automaton (adjacent transpositions cost one) of any distance up to 3, as a
+/// dictionary walk takes it: tantivy's own stops at 2, and "did you mean" goes to 3 for long
+/// words. Its builders are made once.
+pub(super) struct Levenshtein(DFA);
+
+impl Levenshtein {
+    pub(super) fn new(word: &str, distance: u8) -> Levenshtein {
+        static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 4] = [
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+        ];
+        let distance = distance.min(3);
+        let builder = BUILDERS[distance as usize]
+            .get_or_init(|| LevenshteinAutomatonBuilder::new(distance, true));
+        Levenshtein(builder.build_dfa(word))
+    }
+}
+
+impl Automaton for Levenshtein {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
     }
 }
 

@@ -615,7 +615,9 @@ impl Inner {
 }
 
 /// The indexed word closest to `folded` (edit distance up to 1 under 5 letters, 2 up to 8,
-/// 3 beyond), the most frequent among the closest.
+/// 3 beyond), the most frequent among the closest. Only the terms a Levenshtein automaton of
+/// that distance accepts are read from the dictionaries (not every term), and the answer is
+/// kept for the index state (see `expand`).
 fn closest_word(state: &IndexState, searcher: &Searcher, folded: &str) -> Result<Option<String>> {
     let length = folded.chars().count();
     let limit = match length {
@@ -624,13 +626,18 @@ fn closest_word(state: &IndexState, searcher: &Searcher, folded: &str) -> Result
         5..=8 => 2,
         _ => 3,
     };
+    if let Some(known) = state.expansions.closest(searcher, folded) {
+        return Ok(known);
+    }
+    let automaton = expand::Levenshtein::new(folded, limit as u8);
     let mut best: Option<(usize, std::cmp::Reverse<u32>, String)> = None;
     for segment in searcher.segment_readers() {
         for field in &state.fields.searchable {
             let inverted = segment.inverted_index(field.words)?;
             let mut stream = inverted
                 .terms()
-                .stream()
+                .search(&automaton)
+                .into_stream()
                 .map_err(|e| Error::Embedded(e.to_string()))?;
             while stream.advance() {
                 let Ok(word) = std::str::from_utf8(stream.key()) else {
@@ -654,7 +661,11 @@ fn closest_word(state: &IndexState, searcher: &Searcher, folded: &str) -> Result
             }
         }
     }
-    Ok(best.map(|(_, _, word)| word))
+    let best = best.map(|(_, _, word)| word);
+    state
+        .expansions
+        .keep_closest(searcher, folded, best.clone());
+    Ok(best)
 }
 
 fn highlights(

@@ -561,19 +561,26 @@ fn bind_all<'q>(
     q
 }
 
-/// Opportunities by id, in the order of `ids`.
+/// Opportunities by id, in the order of `ids`. Asked `PAGE_SIZE` ids a statement, always with
+/// `PAGE_SIZE` parameters (the missing ones `-1`, no id): one statement text, prepared once
+/// per connection and kept, whatever the ids.
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Opportunity>, AppError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let marks: Vec<String> = (1..=PAGE_SIZE).map(|i| format!("${i}")).collect();
+        format!("{SELECT} WHERE o.id IN ({})", marks.join(", "))
+    });
+    let mut found: BTreeMap<i64, Opportunity> = BTreeMap::new();
+    for chunk in ids.chunks(PAGE_SIZE) {
+        let mut q = sqlx::query(sql);
+        for i in 0..PAGE_SIZE {
+            q = q.bind(chunk.get(i).copied().unwrap_or(-1));
+        }
+        for r in q.fetch_all(&db.pool).await? {
+            let o = from_row(&r)?;
+            found.insert(o.id, o);
+        }
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let rows = sqlx::query(&format!("{SELECT} WHERE o.id IN ({list})"))
-        .fetch_all(&db.pool)
-        .await?;
-    let mut found: BTreeMap<i64, Opportunity> = rows
-        .iter()
-        .map(|r| from_row(r).map(|o| (o.id, o)))
-        .collect::<Result<_, _>>()?;
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
