@@ -1386,3 +1386,123 @@ async fn the_active_filters_are_listed_each_removable_in_one_tap() {
         );
     }
 }
+
+/// The engine of a platform, with every search request it is asked kept.
+struct Recording {
+    inner: std::sync::Arc<dyn tremplin_search::SearchEngine>,
+    asked: std::sync::Mutex<Vec<tremplin_search::SearchRequest>>,
+}
+
+#[async_trait::async_trait]
+impl tremplin_search::SearchEngine for Recording {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    async fn configure(
+        &self,
+        index: &str,
+        settings: &tremplin_search::IndexSettings,
+    ) -> tremplin_search::Result<()> {
+        self.inner.configure(index, settings).await
+    }
+    async fn settings(
+        &self,
+        index: &str,
+    ) -> tremplin_search::Result<Option<tremplin_search::IndexSettings>> {
+        self.inner.settings(index).await
+    }
+    async fn upsert(
+        &self,
+        index: &str,
+        documents: Vec<tremplin_search::Document>,
+    ) -> tremplin_search::Result<()> {
+        self.inner.upsert(index, documents).await
+    }
+    async fn delete(&self, index: &str, ids: Vec<String>) -> tremplin_search::Result<()> {
+        self.inner.delete(index, ids).await
+    }
+    async fn clear(&self, index: &str) -> tremplin_search::Result<()> {
+        self.inner.clear(index).await
+    }
+    async fn count(&self, index: &str) -> tremplin_search::Result<usize> {
+        self.inner.count(index).await
+    }
+    async fn search(
+        &self,
+        request: &tremplin_search::SearchRequest,
+    ) -> tremplin_search::Result<tremplin_search::SearchResults> {
+        self.asked.lock().unwrap().push(request.clone());
+        self.inner.search(request).await
+    }
+}
+
+/// The work of no dead end is bounded: a listing that finds something asks the engine once;
+/// one that finds nothing, once more per filter it could loosen, each request counting only
+/// (no hit collected), and not again while its cache entry is fresh; a typo, once more for
+/// its correction.
+#[tokio::test]
+async fn no_dead_end_costs_one_count_per_filter_and_only_when_empty() {
+    use tower::ServiceExt;
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        create(&mut c, offer("Coiffeur en salon", "stage", "Paris")).await;
+        create(&mut c, offer("Vendeur", "stage", "Lille")).await;
+        index_now(&p).await;
+        let engine = std::sync::Arc::new(Recording {
+            inner: p.state.search.clone(),
+            asked: Default::default(),
+        });
+        let mut state = p.state.clone();
+        state.search = engine.clone();
+        state.listings =
+            std::sync::Arc::new(tremplin_api::http::listing_cache::ListingCache::new());
+        let app = tremplin_api::http::opportunities::router(state);
+        // The engine's requests for one listing: (limit, keywords) each.
+        let asked_for = |path: &'static str| {
+            let app = app.clone();
+            let engine = engine.clone();
+            async move {
+                engine.asked.lock().unwrap().clear();
+                let req = axum::http::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                let res = app.oneshot(req).await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK, "{path}");
+                let asked: Vec<(usize, String)> = engine
+                    .asked
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|r| (r.limit, r.query.clone()))
+                    .collect();
+                asked
+            }
+        };
+        let found = asked_for("/api/v1/opportunities?q=vendeur").await;
+        assert_eq!(found, [(20, "vendeur".to_string())], "{b}");
+        let found = asked_for("/opportunites?q=vendeur&lieu=Lille").await;
+        assert_eq!(found.len(), 1, "{b}: {found:?}");
+        // Nothing: the listing, then one count per filter (radius, place, kind, keywords).
+        let empty =
+            asked_for("/api/v1/opportunities?q=coiffeur&type=stage&lieu=Lille&rayon=10").await;
+        assert_eq!(empty.len(), 5, "{b}: {empty:?}");
+        assert_eq!(empty[0].0, 20);
+        assert!(
+            empty[1..].iter().all(|(limit, _)| *limit == 0),
+            "{b}: {empty:?}"
+        );
+        let again = asked_for("/opportunites?q=coiffeur&type=stage&lieu=Lille&rayon=10").await;
+        assert!(again.is_empty(), "{b}: cached with its entry: {again:?}");
+        if p.state.search.name() != "meilisearch" {
+            let typo = asked_for("/api/v1/opportunities?q=coifeuze").await;
+            assert_eq!(
+                typo.len(),
+                2,
+                "{b}: the listing, then its correction's: {typo:?}"
+            );
+            assert_eq!(typo[0].1, "coifeuze");
+            assert_ne!(typo[1].1, "coifeuze");
+        }
+    }
+}

@@ -87,6 +87,12 @@ fn active_filters(
     };
     let mut out = Vec::new();
     let mut push = |label: String, without: Filters| {
+        // A filter refused for its length is shown cut (the form keeps it whole).
+        let mut label = label;
+        if let Some((i, _)) = label.char_indices().nth(60) {
+            label.truncate(i);
+            label.push('…');
+        }
         out.push(json!({"libelle": label, "url": listing_url(&without)}));
     };
     if !f.keywords.trim().is_empty() {
