@@ -469,7 +469,10 @@ fn bind_fields<'q>(q: AnyQuery<'q>, v: &'q Valid, themes: &'q str) -> AnyQuery<'
 
 /// `$from, $from+1, …` for `n` parameters.
 fn marks(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The statement that changes an opportunity by id: `FIELD_COLUMNS` from `$1`, then the
@@ -641,7 +644,12 @@ pub(super) async fn write_many(
     for batch in rows.chunks(BATCH_ROWS) {
         updated += known_external_ids(tx, structure_id, batch).await?;
         let values: Vec<String> = (0..batch.len())
-            .map(|i| format!("($1, $2, $3, $3, {})", marks(4 + i * ROW_PARAMS, ROW_PARAMS)))
+            .map(|i| {
+                format!(
+                    "($1, $2, $3, $3, {})",
+                    marks(4 + i * ROW_PARAMS, ROW_PARAMS)
+                )
+            })
             .collect();
         let sql = format!(
             "INSERT INTO opportunities ({columns}) VALUES {} \
