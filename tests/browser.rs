@@ -4,6 +4,8 @@
 //! forms — at 320 and 1280 px wide, in the light and dark colour schemes. Every page
 //! must have no WCAG 2.1 A/AA violation found by axe-core, no sideways scroll, a working skip link,
 //! no request to another host, no broken sub-resource and no Content-Security-Policy violation.
+//! Then `tests/browser/layout.mjs` measures the opportunity listing on a small phone (360 × 640):
+//! its first result above the fold, before the filters, which a tap on their summary shows.
 //!
 //! Needs `/usr/bin/chromium` (Debian package `chromium`), Node.js and `tests/browser/node_modules`
 //! (`npm ci --prefix tests/browser`); `.ci/run` installs all three. Without them the test fails.
@@ -21,8 +23,8 @@ use serde_json::Value;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Home, a guide, the FAQ's list and one theme's answers, a Mission Locale's page, a taxonomy
-/// term, a paginated section, a section index, the 404 page; the opportunities (listing with filters, one with an unknown town, a detail) and the
-/// search results.
+/// term, a paginated section, a section index, the 404 page; the opportunities (listing with filters, one with an unknown town, one whose
+/// keywords are corrected, one that finds nothing and offers filters to drop, a detail) and the search results.
 const PAGES: &[&str] = &[
     "/",
     "/guides/cv/",
@@ -35,6 +37,8 @@ const PAGES: &[&str] = &[
     "/404-inexistante/",
     "/opportunites?lieu=Lille&rayon=30",
     "/opportunites?lieu=Lile",
+    "/opportunites?q=vendaurr",
+    "/opportunites?q=boulanger&type=stage&lieu=Lille&rayon=5",
     "/opportunites/1",
     "/recherche?q=cv",
 ];
@@ -68,6 +72,9 @@ const COUNSELLOR_PAGES: &[&str] = &[
 const PASSWORD: &str = "un velo rouge sous la pluie";
 const WIDTHS: &[u64] = &[320, 1280];
 const SCHEMES: &[&str] = &["light", "dark"];
+
+/// The listing measured on a small phone (360 × 640, set in `tests/browser/layout.mjs`).
+const PHONE_LISTING: &str = "/opportunites?lieu=Lille&rayon=30";
 
 const HOW_TO_INSTALL: &str = "run `.ci/run`, or install them by hand: \
     `apt-get install chromium nodejs npm` and `npm ci --prefix tests/browser`";
@@ -159,12 +166,23 @@ fn serve(root: &Path) -> Server {
 /// Runs the audit script, with these cookies; its JSON report. Fails on a crash or after 10
 /// minutes.
 fn audit(root: &Path, base: &str, paths: &[&str], cookies: &[(String, String)]) -> Value {
+    run_script(root, "a11y.mjs", base, paths, cookies)
+}
+
+/// Runs one of `tests/browser/*.mjs` on these paths, with these cookies; its JSON report.
+fn run_script(
+    root: &Path,
+    script: &str,
+    base: &str,
+    paths: &[&str],
+    cookies: &[(String, String)],
+) -> Value {
     let cookies: Vec<Value> = cookies
         .iter()
         .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
         .collect();
     let mut child = Command::new("node")
-        .arg(root.join("tests/browser/a11y.mjs"))
+        .arg(root.join("tests/browser").join(script))
         .arg(base)
         .args(paths)
         .env("A11Y_COOKIES", Value::Array(cookies).to_string())
@@ -192,7 +210,7 @@ fn audit(root: &Path, base: &str, paths: &[&str], cookies: &[(String, String)]) 
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "a11y.mjs still running after 10 minutes; stderr:\n{}",
+                "{script} still running after 10 minutes; stderr:\n{}",
                 stderr.join().unwrap()
             );
         }
@@ -201,11 +219,11 @@ fn audit(root: &Path, base: &str, paths: &[&str], cookies: &[(String, String)]) 
     let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
     assert!(
         status.success(),
-        "a11y.mjs crashed ({status}); if the browser or the npm packages are missing, \
+        "{script} crashed ({status}); if the browser or the npm packages are missing, \
          {HOW_TO_INSTALL}.\nstderr:\n{stderr}\nstdout:\n{stdout}"
     );
     serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("a11y.mjs printed no JSON ({e}):\n{stdout}\nstderr:\n{stderr}"))
+        .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}):\n{stdout}\nstderr:\n{stderr}"))
 }
 
 /// One HTTP/1.1 request over loopback: status, `Set-Cookie` name=value pairs, body.
@@ -275,6 +293,46 @@ fn strings(v: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Everything wrong with the listing on a small phone (`layout.mjs`'s report of one page),
+/// one line each: its first result must show on the first screen, before the filters, which
+/// stay folded until their summary is tapped.
+fn phone_problems(page: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let (width, height) = (
+        page["width"].clone(),
+        page["height"].as_f64().unwrap_or(0.0),
+    );
+    if page["status"].as_u64() != Some(200) {
+        out.push(format!("answered HTTP {}", page["status"]));
+    }
+    let first = &page["first_result"];
+    let num = |v: &Value| v.as_f64().unwrap_or(f64::INFINITY);
+    match first["bottom"].as_f64() {
+        None => out.push("no link to an opportunity".into()),
+        Some(bottom) if bottom > height || first["shown"] != Value::Bool(true) => out.push(format!(
+            "the first result ({}) ends at {bottom} px, below the first screen ({height} px at {width} px wide)",
+            page["first_result_text"]
+        )),
+        Some(_) => {}
+    }
+    let field = &page["filter_field"];
+    if field.is_null() {
+        out.push("no field labelled « Mots-clés »".into());
+    } else if field["shown"] == Value::Bool(true) && num(&field["top"]) < num(&first["bottom"]) {
+        out.push(format!(
+            "the filters come first: the keywords field at {} px, the first result ends at {} px",
+            field["top"], first["bottom"]
+        ));
+    }
+    if page["filter_field_after_tap"]["shown"] != Value::Bool(true) {
+        out.push("a tap on the filters' summary does not show the keywords field".into());
+    }
+    if page["sideways"] != Value::Bool(false) {
+        out.push("the page scrolls sideways".into());
+    }
+    out
 }
 
 /// Everything wrong with one page in one configuration, one line each.
@@ -436,6 +494,7 @@ fn demo_pages_are_accessible_in_chromium() {
         let report = audit(&root, &base, paths, cookies);
         pages.extend(report["pages"].as_array().expect("a `pages` array").clone());
     }
+    let phone = run_script(&root, "layout.mjs", &base, &[PHONE_LISTING], &[]);
     drop(server);
 
     let mut failures = Vec::new();
@@ -466,6 +525,20 @@ fn demo_pages_are_accessible_in_chromium() {
         println!(
             "{label:<40} {}",
             if found.is_empty() { "ok" } else { "FAILED" }
+        );
+        failures.extend(found.into_iter().map(|p| format!("{label}: {p}")));
+    }
+    for page in phone["pages"].as_array().expect("a `pages` array") {
+        let label = format!(
+            "{PHONE_LISTING} on a {} × {} phone",
+            page["width"], page["height"]
+        );
+        let found = phone_problems(page);
+        println!(
+            "{label:<40} {} (first result: {} to {} px)",
+            if found.is_empty() { "ok" } else { "FAILED" },
+            page["first_result"]["top"],
+            page["first_result"]["bottom"]
         );
         failures.extend(found.into_iter().map(|p| format!("{label}: {p}")));
     }

@@ -503,6 +503,54 @@ async fn an_alert_gets_only_matching_new_opportunities() {
     }
 }
 
+/// An alert's keywords are searched like the listing's: a job title in either gender finds
+/// the other (« coiffeuse » finds « Coiffeur », « boulanger » finds « Boulangère »), on every
+/// engine, since both normalise job words the same way.
+#[tokio::test]
+async fn an_alert_finds_job_titles_in_either_gender() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (_, staff) = counsellor(&p, "conseil@exemple.fr").await;
+        let (_, yu) = youth(&p, "alerte@exemple.fr", true).await;
+        for (name, query) in [
+            ("Coiffure", "q=coiffeuse"),
+            ("Boulangerie", "type=emploi&q=boulanger"),
+        ] {
+            let f = opp::Filters::parse(query);
+            nl::add_alert(&p.state.db, &yu, name, &f, "quotidienne")
+                .await
+                .unwrap();
+        }
+        sqlx::query("UPDATE saved_searches SET last_sent_at = $1")
+            .bind(tremplin_api::infra::db::now() - 60)
+            .execute(&p.state.db.pool)
+            .await
+            .unwrap();
+        publish(&p, &staff, "Coiffeur H/F", "emploi").await;
+        publish(&p, &staff, "Boulangère en CDI", "emploi").await;
+        publish(&p, &staff, "Serveur en brasserie", "emploi").await;
+        index_now(&p).await;
+
+        let r = nl::send(&p.state.mailing(), &Options::default())
+            .await
+            .unwrap();
+        assert_eq!(r.sent, 1, "{b}: {r:?}");
+        let m = &emails(&p.outbox)[0];
+        assert!(
+            m.contains("Coiffeur H/F"),
+            "{b}: the feminine alert finds the masculine title: {m}"
+        );
+        assert!(
+            m.contains("Boulangère en CDI"),
+            "{b}: the masculine alert finds the feminine title: {m}"
+        );
+        assert!(!m.contains("Serveur"), "{b}: other words");
+        // The alert reads as it was typed.
+        let page = nl::alerts_of(&p.state.db, yu.id).await.unwrap();
+        assert_eq!(page[0].description(), "« coiffeuse »");
+    }
+}
+
 /// A real SMTP server on loopback (aiosmtpd) writing each message to a maildir.
 struct SmtpServer {
     child: std::process::Child,

@@ -1127,3 +1127,382 @@ async fn imports_write_in_batches_and_read_the_labels_of_real_exports() {
         );
     }
 }
+
+/// The number a listing page announces in its heading (« 3 opportunités à 30 km de Lille »,
+/// « Aucune opportunité »).
+fn announced(html: &str) -> usize {
+    let h1 = &elements(html, "h1")[0].text;
+    if h1.starts_with("Aucune opportunité") {
+        return 0;
+    }
+    h1.split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count in the heading: {h1}"))
+}
+
+/// Whether the listing's filters are shown (the disclosure open) or only its summary.
+fn filters_open(html: &str) -> bool {
+    let details = elements(html, "details");
+    assert_eq!(details.len(), 1, "one disclosure holds the filters");
+    details[0].attr("open").is_some()
+}
+
+/// No dead end: keywords with a typo show their correction's results at once, saying so,
+/// with a link to the words as typed; a listing that finds nothing offers each filter to drop
+/// (or the radius to widen) that would find something, with its true count, and the
+/// question form.
+#[tokio::test]
+async fn an_empty_listing_is_no_dead_end() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        let mut ids = Vec::new();
+        for (title, kind, town) in [
+            ("Coiffeur", "emploi", "Paris"),
+            ("Coiffeur en salon", "stage", "Paris"),
+            ("Apprenti coiffeur", "stage", "Valenciennes"),
+            ("Coiffeuse", "alternance", "Arras"),
+            ("Vendeur", "stage", "Lille"),
+        ] {
+            ids.push(create(&mut c, offer(title, kind, town)).await["id"].clone());
+        }
+        index_now(&p).await;
+        let mut anon = Client::new(&p);
+
+        // A typo: the correction's results at once, and the way back to the words as typed.
+        // Only the embedded engine makes corrections; Meilisearch forgives more typos itself.
+        if p.state.search.name() != "meilisearch" {
+            let page = anon.get("/opportunites?q=coifeuze").await;
+            assert_eq!(page.status, StatusCode::OK);
+            let text = visible_text(&page.body);
+            assert!(
+                text.contains("Résultats pour « coiffeuse » — aucun résultat pour « coifeuze »"),
+                "{b}: {text}"
+            );
+            assert_eq!(announced(&page.body), 4, "{b}: {text}");
+            assert!(links_to(&page.body, &format!("/opportunites/{}", ids[0])));
+            let exact = links_named(&page.body, "Chercher seulement « coifeuze »");
+            assert_eq!(exact, ["/opportunites?q=coifeuze&exacte=1"], "{b}");
+            let typed = anon.get(&exact[0]).await;
+            assert_eq!(announced(&typed.body), 0, "{b}");
+            let text = visible_text(&typed.body);
+            assert!(
+                text.contains("Vouliez-vous dire « coiffeuse » ?"),
+                "{b}: {text}"
+            );
+            assert_eq!(
+                links_named(&typed.body, "coiffeuse"),
+                ["/opportunites?q=coiffeuse"]
+            );
+            let j = anon.get("/api/v1/opportunities?q=coifeuze").await.json();
+            assert_eq!(j["corrected_query"], "coiffeuse", "{b}: {j}");
+            assert_eq!(j["total"], 4, "{b}: {j}");
+            let j = anon
+                .get("/api/v1/opportunities?q=coifeuze&exacte=1")
+                .await
+                .json();
+            assert_eq!(j["total"], 0, "{b}: {j}");
+            assert_eq!(j["corrected_query"], Value::Null, "{b}: {j}");
+            assert_eq!(j["did_you_mean"], "coiffeuse", "{b}: {j}");
+        }
+
+        // Nothing: each filter that would find something, with its count, and the question.
+        let empty = "/opportunites?q=coiffeur&type=stage&lieu=Lille&rayon=10";
+        let page = anon.get(empty).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(announced(&page.body), 0, "{b}");
+        assert!(filters_open(&page.body), "no result to put first");
+        let offered = [
+            (
+                "Jusqu'à 100 km de Lille : 1 opportunité",
+                1,
+                "Apprenti coiffeur",
+            ),
+            ("Sans le lieu : 2 opportunités", 2, "Coiffeur en salon"),
+            ("Sans les mots-clés : 1 opportunité", 1, "Vendeur"),
+        ];
+        for (name, count, title) in offered {
+            let link = links_named(&page.body, name);
+            assert_eq!(link.len(), 1, "{b}: {name}: {}", visible_text(&page.body));
+            let followed = anon.get(&link[0]).await;
+            assert_eq!(followed.status, StatusCode::OK, "{b}: {name}");
+            assert_eq!(announced(&followed.body), count, "{b}: {name}");
+            assert!(visible_text(&followed.body).contains(title), "{b}: {name}");
+        }
+        // Without the kind, coiffeur within 10 km of Lille finds nothing: not offered.
+        let text = visible_text(&page.body);
+        assert!(!text.contains("Sans le type"), "{b}: {text}");
+        assert_eq!(
+            links_named(&page.body, "Poser une question à un conseiller"),
+            ["/questions/nouvelle?page=/opportunites"]
+        );
+        let j = anon
+            .get("/api/v1/opportunities?q=coiffeur&type=stage&lieu=Lille&rayon=10")
+            .await
+            .json();
+        let alternatives: Vec<(String, u64, String)> = j["alternatives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["param"].as_str().unwrap().to_string(),
+                    a["total"].as_u64().unwrap(),
+                    a["query"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            alternatives,
+            [
+                (
+                    "rayon".to_string(),
+                    1,
+                    "type=stage&q=coiffeur&lieu=Lille&rayon=100".to_string()
+                ),
+                ("lieu".to_string(), 2, "type=stage&q=coiffeur".to_string()),
+                (
+                    "q".to_string(),
+                    1,
+                    "type=stage&lieu=Lille&rayon=10".to_string()
+                ),
+            ],
+            "{b}: {j}"
+        );
+        for (_, total, query) in &alternatives {
+            let found = anon
+                .get(&format!("/api/v1/opportunities?{query}"))
+                .await
+                .json();
+            assert_eq!(found["total"].as_u64(), Some(*total), "{b}: {query}");
+        }
+
+        // Nothing even with one filter less: said so, with the question.
+        let page = anon
+            .get("/opportunites?q=coiffeur&type=evenement&lieu=Lille&rayon=10")
+            .await;
+        let text = visible_text(&page.body);
+        assert!(
+            text.contains("Aucune opportunité ne correspond, même avec un filtre de moins."),
+            "{b}: {text}"
+        );
+        assert!(links_to(
+            &page.body,
+            "/questions/nouvelle?page=/opportunites"
+        ));
+        // A listing with results offers nothing of the kind, and its filters stay closed.
+        let page = anon.get("/opportunites?q=coiffeur").await;
+        assert_eq!(announced(&page.body), 4, "{b}");
+        assert!(!filters_open(&page.body), "{b}: the results first");
+        assert!(!links_to(
+            &page.body,
+            "/questions/nouvelle?page=/opportunites"
+        ));
+        let j = anon.get("/api/v1/opportunities?q=coiffeur").await.json();
+        assert_eq!(j["alternatives"], json!([]), "{j}");
+        assert_eq!(j["corrected_query"], Value::Null, "{j}");
+    }
+}
+
+/// The active filters are listed above the results, each a link to the same listing without
+/// it, named for what it removes; the form stays in a closed disclosure, open when a filter
+/// is wrong.
+#[tokio::test]
+async fn the_active_filters_are_listed_each_removable_in_one_tap() {
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        for (title, kind, town) in [
+            ("Vendeur Lille", "emploi", "Lille"),
+            ("Vendeur Roubaix", "stage", "Roubaix"),
+        ] {
+            let mut o = offer(title, kind, town);
+            o["start_date"] = json!("2030-09-01");
+            create(&mut c, o).await;
+        }
+        index_now(&p).await;
+        let mut anon = Client::new(&p);
+        let page = anon
+            .get("/opportunites?type=emploi&type=stage&q=vendeur&lieu=Lille&rayon=30&niveau=cap&debut=2026-03-01")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!filters_open(&page.body), "{b}: the results first");
+        let summary = elements(&page.body, "summary");
+        assert_eq!(summary[0].text, "Modifier les filtres");
+        let remove = |name: &str| {
+            let found = links_by_name(&page.body, &format!("Retirer le filtre : {name}"));
+            assert_eq!(found.len(), 1, "{b}: {name}: {}", visible_text(&page.body));
+            found[0].clone()
+        };
+        // Removing a kind keeps the others and every other filter.
+        let without_job = anon.get(&remove("Emploi")).await;
+        let f = |html: &str, label: &str| field(html, label).unwrap_or_else(|| panic!("{label}"));
+        assert!(!f(&without_job.body, "Emploi").checked, "{b}");
+        assert!(f(&without_job.body, "Stage").checked, "{b}");
+        assert_eq!(f(&without_job.body, "Mots-clés").value, "vendeur");
+        assert_eq!(
+            f(&without_job.body, "Commune ou code postal").value,
+            "Lille"
+        );
+        let without_place = anon.get(&remove("Lille, 30 km")).await;
+        assert_eq!(f(&without_place.body, "Commune ou code postal").value, "");
+        assert!(f(&without_place.body, "Emploi").checked, "{b}");
+        let without_words = anon.get(&remove("« vendeur »")).await;
+        assert_eq!(f(&without_words.body, "Mots-clés").value, "");
+        let without_level = anon.get(&remove("Niveau : CAP, BEP")).await;
+        assert_eq!(f(&without_level.body, "Votre niveau d'études").value, "");
+        assert_eq!(
+            f(&without_level.body, "Qui commence à partir du").value,
+            "2026-03-01"
+        );
+        let without_start = anon.get(&remove("À partir du 1er mars 2026")).await;
+        assert_eq!(f(&without_start.body, "Qui commence à partir du").value, "");
+        assert_eq!(
+            links_named(&page.body, "Retirer tous les filtres"),
+            ["/opportunites"]
+        );
+        // One filter, one link; none, none.
+        let one = anon.get("/opportunites?lieu=Lille").await;
+        assert_eq!(
+            links_by_name(&one.body, "Retirer le filtre : Lille, 30 km"),
+            ["/opportunites"]
+        );
+        assert!(links_named(&one.body, "Retirer tous les filtres").is_empty());
+        let all = anon.get("/opportunites").await;
+        assert_eq!(announced(&all.body), 2, "{b}");
+        assert_eq!(
+            elements(&all.body, "summary")[0].text,
+            "Filtrer les opportunités"
+        );
+        assert!(!visible_text(&all.body).contains("Retirer le filtre"));
+        // A wrong place: the form open at its field, and the place removable like any filter.
+        let wrong = anon.get("/opportunites?lieu=Roubaixx&type=stage").await;
+        assert!(filters_open(&wrong.body), "{b}");
+        assert!(field_error(&wrong.body, "Commune ou code postal").is_some());
+        assert_eq!(
+            links_by_name(&wrong.body, "Retirer le filtre : Roubaixx, 30 km"),
+            ["/opportunites?type=stage"]
+        );
+    }
+}
+
+/// The engine of a platform, with every search request it is asked kept.
+struct Recording {
+    inner: std::sync::Arc<dyn tremplin_search::SearchEngine>,
+    asked: std::sync::Mutex<Vec<tremplin_search::SearchRequest>>,
+}
+
+#[async_trait::async_trait]
+impl tremplin_search::SearchEngine for Recording {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    async fn configure(
+        &self,
+        index: &str,
+        settings: &tremplin_search::IndexSettings,
+    ) -> tremplin_search::Result<()> {
+        self.inner.configure(index, settings).await
+    }
+    async fn settings(
+        &self,
+        index: &str,
+    ) -> tremplin_search::Result<Option<tremplin_search::IndexSettings>> {
+        self.inner.settings(index).await
+    }
+    async fn upsert(
+        &self,
+        index: &str,
+        documents: Vec<tremplin_search::Document>,
+    ) -> tremplin_search::Result<()> {
+        self.inner.upsert(index, documents).await
+    }
+    async fn delete(&self, index: &str, ids: Vec<String>) -> tremplin_search::Result<()> {
+        self.inner.delete(index, ids).await
+    }
+    async fn clear(&self, index: &str) -> tremplin_search::Result<()> {
+        self.inner.clear(index).await
+    }
+    async fn count(&self, index: &str) -> tremplin_search::Result<usize> {
+        self.inner.count(index).await
+    }
+    async fn search(
+        &self,
+        request: &tremplin_search::SearchRequest,
+    ) -> tremplin_search::Result<tremplin_search::SearchResults> {
+        self.asked.lock().unwrap().push(request.clone());
+        self.inner.search(request).await
+    }
+}
+
+/// The work of no dead end is bounded: a listing that finds something asks the engine once;
+/// one that finds nothing, once more per filter it could loosen, each request counting only
+/// (no hit collected), and not again while its cache entry is fresh; a typo, once more for
+/// its correction.
+#[tokio::test]
+async fn no_dead_end_costs_one_count_per_filter_and_only_when_empty() {
+    use tower::ServiceExt;
+    for b in backends() {
+        let p = platform(b).await;
+        let (mut c, _) = staff(&p, Role::Counsellor, "lille", "c@exemple.fr").await;
+        create(&mut c, offer("Coiffeur en salon", "stage", "Paris")).await;
+        create(&mut c, offer("Vendeur", "stage", "Lille")).await;
+        index_now(&p).await;
+        let engine = std::sync::Arc::new(Recording {
+            inner: p.state.search.clone(),
+            asked: Default::default(),
+        });
+        let mut state = p.state.clone();
+        state.search = engine.clone();
+        state.listings =
+            std::sync::Arc::new(tremplin_api::http::listing_cache::ListingCache::new());
+        let app = tremplin_api::http::opportunities::router(state);
+        // The engine's requests for one listing: (limit, keywords) each.
+        let asked_for = |path: &'static str| {
+            let app = app.clone();
+            let engine = engine.clone();
+            async move {
+                engine.asked.lock().unwrap().clear();
+                let req = axum::http::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                let res = app.oneshot(req).await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK, "{path}");
+                let asked: Vec<(usize, String)> = engine
+                    .asked
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|r| (r.limit, r.query.clone()))
+                    .collect();
+                asked
+            }
+        };
+        let found = asked_for("/api/v1/opportunities?q=vendeur").await;
+        assert_eq!(found, [(20, "vendeur".to_string())], "{b}");
+        let found = asked_for("/opportunites?q=vendeur&lieu=Lille").await;
+        assert_eq!(found.len(), 1, "{b}: {found:?}");
+        // Nothing: the listing, then one count per filter (radius, place, kind, keywords).
+        let empty =
+            asked_for("/api/v1/opportunities?q=coiffeur&type=stage&lieu=Lille&rayon=10").await;
+        assert_eq!(empty.len(), 5, "{b}: {empty:?}");
+        assert_eq!(empty[0].0, 20);
+        assert!(
+            empty[1..].iter().all(|(limit, _)| *limit == 0),
+            "{b}: {empty:?}"
+        );
+        let again = asked_for("/opportunites?q=coiffeur&type=stage&lieu=Lille&rayon=10").await;
+        assert!(again.is_empty(), "{b}: cached with its entry: {again:?}");
+        if p.state.search.name() != "meilisearch" {
+            let typo = asked_for("/api/v1/opportunities?q=coifeuze").await;
+            assert_eq!(
+                typo.len(),
+                2,
+                "{b}: the listing, then its correction's: {typo:?}"
+            );
+            assert_eq!(typo[0].1, "coifeuze");
+            assert_ne!(typo[1].1, "coifeuze");
+        }
+    }
+}

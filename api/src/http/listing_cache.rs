@@ -1,11 +1,12 @@
 //! The listing cache: public listings kept for at most `ListingCache::TTL` (5 s), dropped as
 //! soon as the outbox worker changes the index (and at midnight: the key holds the date,
 //! since expiry is by date), each with what the web layer makes of it (its JSON, its template
-//! values, the page a visitor who is not signed in sees), made once.
+//! values, the page a visitor who is not signed in sees, and for an empty listing the filters
+//! to loosen with their counts), made once.
 
 use serde_json::Value;
 
-use crate::domain::opportunities::{list, Filters, Listing};
+use crate::domain::opportunities::{list, Alternative, Filters, Listing};
 use crate::infra::db::Db;
 use crate::infra::error::AppError;
 use crate::infra::limits;
@@ -31,6 +32,8 @@ pub struct CachedListing {
     pub views: std::sync::OnceLock<Value>,
     /// The page as a visitor who is not signed in sees it.
     pub html: std::sync::OnceLock<String>,
+    /// When it found nothing: the filters to loosen, with what each finds.
+    pub alternatives: std::sync::OnceLock<Vec<Alternative>>,
 }
 
 impl ListingCache {
@@ -75,6 +78,7 @@ impl ListingCache {
             json: std::sync::OnceLock::new(),
             views: std::sync::OnceLock::new(),
             html: std::sync::OnceLock::new(),
+            alternatives: std::sync::OnceLock::new(),
         });
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= limits::LISTING_CACHE_ENTRIES && !entries.contains_key(&key) {

@@ -87,7 +87,7 @@ pub const DOCUMENT: &str = r##"{
       },
       "Listing": {
         "type": "object",
-        "required": ["items", "total", "page", "pages", "simpler_search", "near"],
+        "required": ["items", "total", "page", "pages", "simpler_search", "near", "corrected_query", "did_you_mean", "alternatives"],
         "properties": {
           "items": { "type": "array", "items": { "$ref": "#/components/schemas/Opportunity" } },
           "total": { "type": "integer" },
@@ -100,6 +100,22 @@ pub const DOCUMENT: &str = r##"{
             "description": "La commune reconnue",
             "required": ["name", "insee", "department", "latitude", "longitude"],
             "properties": { "name": { "type": "string" }, "insee": { "type": "string" }, "department": { "type": "string" }, "latitude": { "type": "number" }, "longitude": { "type": "number" } }
+          },
+          "corrected_query": { "type": "string", "nullable": true, "description": "Les mots-clés ne trouvaient rien : voici les résultats de leur correction (exacte=1 pour les mots tels quels)" },
+          "did_you_mean": { "type": "string", "nullable": true, "description": "La correction des mots-clés qui ne trouvaient rien" },
+          "alternatives": {
+            "type": "array",
+            "description": "Quand rien ne correspond : chaque filtre à retirer (ou le rayon à élargir) qui trouverait des opportunités, avec leur nombre ; vide sinon",
+            "items": {
+              "type": "object",
+              "required": ["param", "label", "total", "query"],
+              "properties": {
+                "param": { "type": "string", "description": "Le paramètre retiré ou élargi : rayon, lieu, type, niveau, debut, q, structure" },
+                "label": { "type": "string", "description": "En français : « Sans le lieu », « Jusqu'à 100 km de Lille »" },
+                "total": { "type": "integer" },
+                "query": { "type": "string", "description": "Les filtres ainsi changés, pour /opportunities?…" }
+              }
+            }
           }
         }
       },
@@ -289,7 +305,8 @@ pub const DOCUMENT: &str = r##"{
           { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Mots-clés (moteur de recherche : fautes de frappe, pluriels, synonymes)" },
           { "name": "tri", "in": "query", "schema": { "type": "string" }, "description": "date (par défaut) ou distance" },
           { "name": "page", "in": "query", "schema": { "type": "integer" }, "description": "Page (20 par page, 50 pages au plus)" },
-          { "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Identifiant d'une Mission Locale" }
+          { "name": "structure", "in": "query", "schema": { "type": "string" }, "description": "Identifiant d'une Mission Locale" },
+          { "name": "exacte", "in": "query", "schema": { "type": "string" }, "description": "1 : les mots-clés tels quels, même s'ils ne trouvent rien et qu'une correction trouverait" }
         ],
         "responses": {
           "200": { "description": "Une page de la liste", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Listing" } } } },

@@ -159,6 +159,67 @@ pub fn links_named(html: &str, text: &str) -> Vec<String> {
         .collect()
 }
 
+/// What assistive technologies announce for an element: its `aria-label`, else its text
+/// without what is `aria-hidden` (a decorative « × »), visually hidden text included.
+pub fn accessible_name(e: &Element) -> String {
+    if let Some(label) = e.attr("aria-label") {
+        return label.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    visible_text(&without_hidden(&e.inner))
+}
+
+/// `html` without the elements marked `aria-hidden="true"` (and their content).
+fn without_hidden(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('>') else {
+            return out;
+        };
+        let tag = &after[..close];
+        let hidden = !tag.starts_with('/')
+            && attributes(tag)
+                .iter()
+                .any(|(n, v)| n == "aria-hidden" && v == "true");
+        if !hidden {
+            out.push_str(&rest[open..open + close + 2]);
+            rest = &after[close + 1..];
+            continue;
+        }
+        // Skip to the matching end tag, nested elements of the same name included.
+        let name = tag_name(tag);
+        let mut depth = 1;
+        rest = &after[close + 1..];
+        while depth > 0 {
+            let Some(i) = rest.find('<') else {
+                return out;
+            };
+            let t = &rest[i + 1..];
+            let end = t.find('>').unwrap_or(t.len());
+            let inner = &t[..end];
+            if inner.strip_prefix('/').is_some_and(|n| tag_name(n) == name) {
+                depth -= 1;
+            } else if tag_name(inner) == name && !inner.ends_with('/') {
+                depth += 1;
+            }
+            rest = t.get(end + 1..).unwrap_or("");
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The links whose accessible name (see `accessible_name`) is `name`.
+pub fn links_by_name(html: &str, name: &str) -> Vec<String> {
+    elements(html, "a")
+        .into_iter()
+        .filter(|a| accessible_name(a) == name)
+        .filter_map(|a| a.attr("href").map(str::to_string))
+        .collect()
+}
+
 /// Whether the page has a link to `href` (whatever its words).
 pub fn links_to(html: &str, href: &str) -> bool {
     elements(html, "a")
@@ -268,6 +329,8 @@ mod tests {
 <label for="d">Description</label><textarea id="d" name="d">Un &lt;texte&gt;</textarea>
 <input id="r" name="r" type="checkbox" value="oui" checked><label for="r">À distance</label>
 <p>Suivi : <strong>Nouveau</strong></p><button type="submit">Ça m'intéresse</button>
+<a href="/sans"><span class="sr-only">Retirer le filtre : </span>Lille<span aria-hidden="true"> <span>×</span></span></a>
+<a href="/menu" aria-label="Ouvrir le menu">☰</a>
 <script>var x = "<p>caché</p>";</script></body></html>"##;
         let text = visible_text(page);
         assert!(text.contains("Suivi : Nouveau"), "{text}");
@@ -284,5 +347,11 @@ mod tests {
         assert_eq!(field(page, "Description").unwrap().value, "Un <texte>");
         assert!(field(page, "À distance").unwrap().checked);
         assert!(field(page, "Nom").is_none());
+        assert_eq!(
+            links_by_name(page, "Retirer le filtre : Lille"),
+            vec!["/sans"]
+        );
+        assert_eq!(links_by_name(page, "Ouvrir le menu"), vec!["/menu"]);
+        assert!(text.contains("Retirer le filtre : Lille ×"), "{text}");
     }
 }

@@ -5,8 +5,8 @@
 use super::*;
 
 /// The filters of the public listing, as typed: its URL's parameters (`type`, `lieu`,
-/// `rayon`, `debut`, `niveau`, `q`, `tri`, `page`, `structure`), read by `parse` and written
-/// by `to_query`, nowhere else.
+/// `rayon`, `debut`, `niveau`, `q`, `tri`, `page`, `structure`, `exacte`), read by `parse`
+/// and written by `to_query`, nowhere else.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
     /// Kind slugs (any of them): `type`.
@@ -26,6 +26,8 @@ pub struct Filters {
     pub page: Option<u32>,
     /// Only this structure's (slug): `structure`.
     pub structure: String,
+    /// The keywords as typed, even when they find nothing and a correction would: `exacte=1`.
+    pub exact: bool,
 }
 
 impl Filters {
@@ -57,6 +59,7 @@ impl Filters {
                         .map(|n| n.min(u64::from(u32::MAX)) as u32)
                 }
                 "structure" => f.structure = v,
+                "exacte" => f.exact = !v.trim().is_empty() && v.trim() != "0",
                 _ => {}
             }
         }
@@ -88,6 +91,9 @@ impl Filters {
         if let Some(p) = self.page.filter(|p| *p > 1) {
             q.append_pair("page", &p.to_string());
         }
+        if self.exact && !self.keywords.trim().is_empty() {
+            q.append_pair("exacte", "1");
+        }
         q.finish()
     }
 
@@ -105,6 +111,7 @@ impl Filters {
             sort: String::new(),
             page: None,
             structure: self.structure.trim().into(),
+            exact: false,
         }
     }
 }
@@ -125,6 +132,8 @@ pub struct Listing {
     /// Keywords matched by the database on the titles only (`title_words`), because the
     /// search engine did not answer: no stems, typos or synonyms, newest first.
     pub simpler: bool,
+    /// The engine's correction of keywords that found nothing ("did you mean").
+    pub did_you_mean: Option<String>,
 }
 
 /// The listing's filters once checked: what the engine and SQL are asked.
@@ -440,6 +449,7 @@ async fn list_checked(
         pages: page_count(total),
         near,
         simpler,
+        did_you_mean: None,
     })
 }
 
@@ -508,6 +518,7 @@ async fn list_by_engine(
     // The database gives the opportunities: the engine's stored documents are not read.
     req.ids_only = true;
     let found = search.search(&req).await?;
+    let did_you_mean = found.did_you_mean.clone();
     let ids: Vec<i64> = found
         .hits
         .iter()
@@ -537,6 +548,7 @@ async fn list_by_engine(
         pages: page_count(found.total),
         near: e.near,
         simpler: false,
+        did_you_mean,
     })
 }
 

@@ -6,6 +6,7 @@
 //! A change that the search index must follow writes a row to `search_outbox` in the same
 //! transaction, so the index can never miss it.
 
+pub mod alternatives;
 pub mod batch;
 pub mod document;
 pub mod draft;
@@ -16,6 +17,7 @@ pub mod listing;
 pub mod store;
 pub mod vocabulary;
 
+pub use alternatives::*;
 pub use batch::*;
 pub use document::IndexSource;
 pub use draft::*;

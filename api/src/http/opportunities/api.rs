@@ -12,6 +12,23 @@ struct ListingJson<'a> {
     /// The engine was down: the keywords were matched in the titles only.
     simpler_search: bool,
     near: Option<NearJson<'a>>,
+    /// The keywords found nothing: these are the results of their correction.
+    corrected_query: Option<&'a str>,
+    /// The engine's correction of keywords that found nothing.
+    did_you_mean: Option<&'a str>,
+    /// When nothing is found: the filters to drop or widen, each finding something.
+    alternatives: Vec<AlternativeJson<'a>>,
+}
+
+/// One way out of an empty listing.
+#[derive(Serialize)]
+struct AlternativeJson<'a> {
+    /// The parameter dropped or widened.
+    param: &'static str,
+    label: &'a str,
+    total: usize,
+    /// The listing's query string with it.
+    query: String,
 }
 
 /// An opportunity of the listing, with its distance from the place asked.
@@ -32,7 +49,8 @@ struct NearJson<'a> {
     longitude: f64,
 }
 
-fn listing_json(l: &opp::Listing) -> ListingJson<'_> {
+fn listing_json(found: &Shown) -> ListingJson<'_> {
+    let l = &found.shown.listing;
     ListingJson {
         items: l
             .items
@@ -53,6 +71,21 @@ fn listing_json(l: &opp::Listing) -> ListingJson<'_> {
             latitude: c.lat,
             longitude: c.lon,
         }),
+        corrected_query: found
+            .corrected_from
+            .as_ref()
+            .map(|_| found.filters.keywords.as_str()),
+        did_you_mean: found.entry.listing.did_you_mean.as_deref(),
+        alternatives: found
+            .alternatives
+            .iter()
+            .map(|a| AlternativeJson {
+                param: a.param,
+                label: &a.label,
+                total: a.total,
+                query: a.filters.to_query(),
+            })
+            .collect(),
     }
 }
 
@@ -61,15 +94,11 @@ pub(super) async fn api_list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let f = Filters::parse(query.as_deref().unwrap_or(""));
-    let cached = state
-        .listings
-        .list(&state.db, state.search.as_ref(), &f)
-        .await?;
-    let body = cached
+    let found = listing_for(&state, &f).await?;
+    let body = found
+        .entry
         .json
-        .get_or_init(|| {
-            serde_json::to_string(&listing_json(&cached.listing)).expect("a listing serialises")
-        })
+        .get_or_init(|| serde_json::to_string(&listing_json(&found)).expect("a listing serialises"))
         .clone();
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

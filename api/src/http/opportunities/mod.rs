@@ -12,6 +12,7 @@ use counsellor::*;
 use public::*;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, RawQuery, State};
@@ -29,8 +30,10 @@ use crate::domain::opportunities::{
 use crate::http::extract::{
     check_form, field, signed_in, staff, CsrfForm, JsonBody, SameOrigin, SignedIn, Viewer,
 };
+use crate::http::listing_cache::CachedListing;
 use crate::http::page::{form_value, page, to_sign_in, PageCx, PageError};
 use crate::http::state::AppState;
+use crate::infra::communes;
 use crate::infra::error::AppError;
 use crate::infra::html::{encode, escape};
 use crate::infra::limits;
