@@ -473,45 +473,7 @@ async fn list_by_engine(
     e: &Checked,
     sort: &str,
 ) -> Result<Listing, AppError> {
-    use tremplin_search::{Filter, GeoRadius, SearchRequest, Sort};
-    let mut req = SearchRequest::new(crate::index::documents::OPPORTUNITES, &e.keywords);
-    req.filters.push(crate::index::sync::not_expired());
-    if !e.kinds.is_empty() {
-        req.filters
-            .push(Filter::any("kind", e.kinds.iter().map(|k| k.as_str())));
-    }
-    if let Some(rank) = e.level {
-        req.filters
-            .push(Filter::range("level_rank", None, Some(rank as f64)));
-    }
-    if let Some(d) = &e.start_from {
-        req.filters.push(Filter::range(
-            "start",
-            crate::index::documents::day_seconds(d).map(|t| t as f64),
-            None,
-        ));
-    }
-    if !e.structure.is_empty() {
-        req.filters
-            .push(Filter::eq("structure", e.structure.as_str()));
-    }
-    if let Some(c) = e.near {
-        req.geo = Some(GeoRadius {
-            lat: c.lat,
-            lon: c.lon,
-            radius_m: e.radius * 1000.0,
-        });
-    }
-    let newest = Sort::Field {
-        name: "published_at".into(),
-        descending: true,
-    };
-    req.sort = match sort {
-        "distance" if e.near.is_some() => Sort::Distance,
-        "date" => newest,
-        _ if e.keywords.is_empty() => newest,
-        _ => Sort::Relevance,
-    };
+    let mut req = super::alternatives::engine_request(e, sort);
     let page = e.page;
     req.offset = (page as usize - 1) * PAGE_SIZE;
     req.limit = PAGE_SIZE;
