@@ -628,6 +628,10 @@ impl SearchEngine for MeilisearchEngine {
                 }
                 _ => None,
             };
+            if request.ids_only {
+                // The point was asked for the distance only.
+                fields.clear();
+            }
             let mut highlights = BTreeMap::new();
             if request.highlight {
                 let matcher = text::query_matcher(&request.query, &synonyms);
