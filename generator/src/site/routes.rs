@@ -153,7 +153,7 @@ pub(super) fn paginator(
     pager_path: &dyn Fn(usize) -> String,
     pages: Vec<Value>,
 ) -> Value {
-    json!({
+    let mut v = json!({
         "paginate_by": by,
         "current_index": index,
         "number_pagers": total,
@@ -162,8 +162,10 @@ pub(super) fn paginator(
         "last": site.permalink(&pager_path(total)),
         "previous": (index > 1).then(|| site.permalink(&pager_path(index - 1))),
         "next": (index < total).then(|| site.permalink(&pager_path(index + 1))),
-        "pages": pages,
-    })
+    });
+    // Moved in, not through `json!`, which would copy every page.
+    v["pages"] = Value::Array(pages);
+    v
 }
 
 /// The route of page `i` of a listing: the listing itself for the first.
