@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::{OutputId, Site};
 use crate::content;
+use crate::templates::{PageFields, PageHtml};
 
 /// What changed on disk, as the watcher reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -159,7 +160,9 @@ impl Site {
         }
 
         if !structural {
-            // Bodies only: the pages, their listings, and what reads page bodies.
+            // Bodies only: the pages, the listings that show a part of their HTML that changed,
+            // and what reads page bodies.
+            let mut html_changed: HashMap<String, PageFields> = HashMap::new();
             for rel in &changed_pages {
                 let (Some(raw), Some(page)) =
                     (self.raw.pages.get(rel), self.library.pages.get_mut(rel))
@@ -174,10 +177,22 @@ impl Site {
                 self.run_checks();
             } else {
                 if !changed_pages.is_empty() {
+                    let before = self.page_html_of(&changed_pages);
                     self.render_markdown(Some(&changed_pages));
                     // Listings read through functions carry no body: only these pages' values change.
                     self.refresh_page_values(&changed_pages);
                     self.recheck_anchors(&changed_pages);
+                    let after = self.page_html_of(&changed_pages);
+                    html_changed = changed_pages
+                        .iter()
+                        .map(|k| {
+                            let parts = match (before.get(k), after.get(k)) {
+                                (Some(b), Some(a)) => a.differences(b),
+                                _ => PageFields::ALL,
+                            };
+                            (k.clone(), parts)
+                        })
+                        .collect();
                 }
                 if everything {
                     self.run_checks();
@@ -192,7 +207,8 @@ impl Site {
             for rel in &changed_pages {
                 if self.library.pages.contains_key(rel) {
                     dirty.insert(OutputId::Page(rel.clone()));
-                    dirty.extend(self.listings_of(rel));
+                    let parts = html_changed.get(rel).copied().unwrap_or(PageFields::ALL);
+                    dirty.extend(self.listings_showing(rel, parts));
                 }
             }
             if !changed_pages.is_empty() {
@@ -326,6 +342,32 @@ impl Site {
                         r.pages_meta
                     }
                 })
+            })
+            .collect()
+    }
+
+    /// The HTML parts of `pages` as the shared data holds them.
+    fn page_html_of(&self, pages: &[String]) -> HashMap<String, PageHtml> {
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        pages
+            .iter()
+            .filter_map(|k| data.pages_html.get(k).map(|h| (k.clone(), h.clone())))
+            .collect()
+    }
+
+    /// The listing pages of `page` whose template shows one of the `parts` of its HTML.
+    fn listings_showing(&self, page: &str, parts: PageFields) -> Vec<OutputId> {
+        let Some(tpl) = &self.templates else {
+            return Vec::new();
+        };
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        self.listings_of(page)
+            .into_iter()
+            .filter(|id| {
+                self.output_template(id)
+                    .is_some_and(|name| tpl.listed_fields(&name).meets(parts))
             })
             .collect()
     }
