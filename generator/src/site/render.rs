@@ -41,7 +41,14 @@ impl Site {
             return (Vec::new(), Vec::new());
         };
         let config = self.config_value();
-        let neighbours = self.neighbours();
+        let pages: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| match id {
+                OutputId::Page(k) => Some(k.as_str()),
+                _ => None,
+            })
+            .collect();
+        let neighbours = self.neighbours_of(&pages);
         let results: Vec<Result<OutputFile, Diagnostic>> = ids
             .par_iter()
             .filter_map(|id| {

@@ -73,6 +73,9 @@ pub struct Updated {
     /// output came, went or moved, and no template, static file or file of `content/` other
     /// than Markdown changed. `None` when anything else may have changed.
     pub bodies_of: Option<Vec<String>>,
+    /// Of `bodies_of`, the pages whose text in the Atom feeds (their summary, or their whole
+    /// HTML when they have none) changed: only the feeds that carry them are made again.
+    pub feeds_of: Vec<String>,
 }
 
 /// A list of pages shown on listing pages.
@@ -163,6 +166,7 @@ impl Site {
             // Bodies only: the pages, the listings that show a part of their HTML that changed,
             // and what reads page bodies.
             let mut html_changed: HashMap<String, PageFields> = HashMap::new();
+            let mut feeds_of: Vec<String> = Vec::new();
             for rel in &changed_pages {
                 let (Some(raw), Some(page)) =
                     (self.raw.pages.get(rel), self.library.pages.get_mut(rel))
@@ -183,6 +187,16 @@ impl Site {
                     self.refresh_page_values(&changed_pages);
                     self.recheck_anchors(&changed_pages);
                     let after = self.page_html_of(&changed_pages);
+                    let feed_text =
+                        |h: &PageHtml| h.summary.clone().unwrap_or_else(|| h.content.clone());
+                    feeds_of = changed_pages
+                        .iter()
+                        .filter(|k| match (before.get(*k), after.get(*k)) {
+                            (Some(b), Some(a)) => feed_text(a) != feed_text(b),
+                            _ => true,
+                        })
+                        .cloned()
+                        .collect();
                     html_changed = changed_pages
                         .iter()
                         .map(|k| {
@@ -202,6 +216,7 @@ impl Site {
                 return Updated {
                     outputs: self.all_outputs().into_iter().collect(),
                     bodies_of: None,
+                    feeds_of: Vec::new(),
                 };
             }
             for rel in &changed_pages {
@@ -227,6 +242,7 @@ impl Site {
             return Updated {
                 outputs: dirty,
                 bodies_of: bodies_only.then_some(changed_pages),
+                feeds_of,
             };
         }
 
@@ -271,6 +287,7 @@ impl Site {
             return Updated {
                 outputs: self.all_outputs().into_iter().collect(),
                 bodies_of: None,
+                feeds_of: Vec::new(),
             };
         }
         for rel in &changed_pages {
@@ -304,6 +321,7 @@ impl Site {
         Updated {
             outputs: dirty,
             bodies_of: None,
+            feeds_of: Vec::new(),
         }
     }
 
