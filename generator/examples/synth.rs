@@ -11,7 +11,21 @@
 //! `publics`, and 2–3 internal links to other pages, some to a heading's anchor. The text comes
 //! from a seeded xorshift generator: the same arguments always give the same bytes.
 //!
-//! Options: `--pages N` (10000), `--sections S` (20), `--seed X` (42), `--out DIR` (required).
+//! Options: `--pages N` (10000), `--sections S` (20), `--seed X` (42), `--out DIR` (required),
+//! and for other shapes of site:
+//!
+//! - `--themes N` (8): terms of the `themes` taxonomy (beyond 8 they are named `thème 9`…);
+//! - `--themes-per-page LO-HI`: each page has between LO and HI distinct themes (by default one,
+//!   and a second one half of the time);
+//! - `--no-publics`: no `publics` taxonomy;
+//! - `--paginate N` (20): pages per listing page of sections and terms; `0`: no pagination,
+//!   each section and term page lists all its pages (as a Zola site does by default);
+//! - `--summaries`: listings show each listed page's summary (the text before `<!-- more -->`);
+//! - `--shape taxonomies`: the site of issue 19, `--sections 100 --themes 8 --themes-per-page
+//!   2-3 --no-publics --paginate 0` (options after it change it).
+//!
+//! Without these options the site is the one `bench/build.sh` has always measured, byte for
+//! byte.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -533,7 +547,7 @@ enum Flavour {
 struct PageText {
     description: String,
     date: NaiveDate,
-    themes: Vec<&'static str>,
+    themes: Vec<String>,
     publics: Vec<&'static str>,
     /// Markdown blocks; a `Link` is written per flavour.
     blocks: Vec<Block>,
@@ -552,7 +566,8 @@ enum Block {
     More,
 }
 
-fn page_text(seed: u64, i: usize, infos: &[PageInfo]) -> PageText {
+fn page_text(args: &Args, i: usize, infos: &[PageInfo], themes: &[String]) -> PageText {
+    let seed = args.seed;
     // A second stream for the body, independent of the one used for the headings.
     let mut rng = Rng::new(page_seed(seed, i) ^ 0xD1B5_4A32_D192_ED03);
     let info = &infos[i];
@@ -560,11 +575,26 @@ fn page_text(seed: u64, i: usize, infos: &[PageInfo]) -> PageText {
     let description = sentence(&mut rng, description_words, false);
     let start = NaiveDate::from_ymd_opt(2019, 1, 1).expect("valid date");
     let date = start + Days::new(rng.range(0, 2400) as u64);
-    let mut themes = vec![*rng.pick(THEMES)];
-    if rng.chance(50) {
-        let second = *rng.pick(THEMES);
-        if second != themes[0] {
-            themes.push(second);
+    let mut page_themes = vec![rng.pick(themes).clone()];
+    match args.themes_per_page {
+        // The original shape, whose random stream must stay the same.
+        None => {
+            if rng.chance(50) {
+                let second = rng.pick(themes).clone();
+                if second != page_themes[0] {
+                    page_themes.push(second);
+                }
+            }
+        }
+        Some((lo, hi)) => {
+            let n = rng.range(lo, hi).min(themes.len());
+            page_themes.clear();
+            while page_themes.len() < n {
+                let t = rng.pick(themes);
+                if !page_themes.contains(t) {
+                    page_themes.push(t.clone());
+                }
+            }
         }
     }
     let publics = vec![*rng.pick(PUBLICS)];
@@ -649,7 +679,7 @@ fn page_text(seed: u64, i: usize, infos: &[PageInfo]) -> PageText {
     PageText {
         description,
         date,
-        themes,
+        themes: page_themes,
         publics,
         blocks,
     }
@@ -659,33 +689,36 @@ fn toml_str(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn toml_list(items: &[&str]) -> String {
+fn toml_list(items: &[impl AsRef<str>]) -> String {
     format!(
         "[{}]",
         items
             .iter()
-            .map(|s| toml_str(s))
+            .map(|s| toml_str(s.as_ref()))
             .collect::<Vec<_>>()
             .join(", ")
     )
 }
 
-fn render_page(flavour: Flavour, info: &PageInfo, text: &PageText, infos: &[PageInfo]) -> String {
+fn render_page(
+    args: &Args,
+    flavour: Flavour,
+    info: &PageInfo,
+    text: &PageText,
+    infos: &[PageInfo],
+) -> String {
     let mut s = String::with_capacity(6 * 1024);
     s.push_str("+++\n");
     let _ = writeln!(s, "title = {}", toml_str(&info.title));
     let _ = writeln!(s, "description = {}", toml_str(&text.description));
     let _ = writeln!(s, "date = {}", text.date.format("%Y-%m-%d"));
     match flavour {
-        Flavour::Tremplin => {
-            s.push_str("\n[taxonomies]\n");
-            let _ = writeln!(s, "themes = {}", toml_list(&text.themes));
-            let _ = writeln!(s, "publics = {}", toml_list(&text.publics));
-        }
-        Flavour::Hugo => {
-            let _ = writeln!(s, "themes = {}", toml_list(&text.themes));
-            let _ = writeln!(s, "publics = {}", toml_list(&text.publics));
-        }
+        Flavour::Tremplin => s.push_str("\n[taxonomies]\n"),
+        Flavour::Hugo => {}
+    }
+    let _ = writeln!(s, "themes = {}", toml_list(&text.themes));
+    if args.publics {
+        let _ = writeln!(s, "publics = {}", toml_list(&text.publics));
     }
     s.push_str("+++\n\n");
     for b in &text.blocks {
@@ -725,12 +758,15 @@ fn section_title(n: usize) -> String {
     }
 }
 
-fn section_index(flavour: Flavour, n: usize, rng: &mut Rng) -> String {
+fn section_index(args: &Args, flavour: Flavour, n: usize, rng: &mut Rng) -> String {
     let mut s = String::from("+++\n");
     let _ = writeln!(s, "title = {}", toml_str(&section_title(n)));
     let _ = writeln!(s, "description = {}", toml_str(&sentence(rng, 12, false)));
     if flavour == Flavour::Tremplin {
-        s.push_str("sort_by = \"date\"\npaginate_by = 20\n");
+        s.push_str("sort_by = \"date\"\n");
+        if args.paginate > 0 {
+            let _ = writeln!(s, "paginate_by = {}", args.paginate);
+        }
     }
     s.push_str("+++\n\n");
     s.push_str(&paragraph(rng, 60));
@@ -742,8 +778,24 @@ const HOME_TITLE: &str = "Tremplin synthétique";
 const HOME_DESCRIPTION: &str =
     "Un site de démonstration généré pour mesurer la vitesse de construction.";
 
-fn tremplin_config() -> String {
-    format!(
+fn tremplin_config(args: &Args) -> String {
+    let paginate = |s: String| match args.paginate {
+        20 => s,
+        0 => edit(&s, "paginate_by = 20\n", ""),
+        n => edit(&s, "paginate_by = 20\n", &format!("paginate_by = {n}\n")),
+    };
+    let publics = |s: String| {
+        if args.publics {
+            return s;
+        }
+        let s = edit(
+            &s,
+            "[[taxonomies]]\nname = \"publics\"\npaginate_by = 20\nfeed = true\n\n",
+            "",
+        );
+        edit(&s, "  { name = \"Publics\", url = \"/publics/\" },\n", "")
+    };
+    paginate(publics(format!(
         r#"# Generated by `cargo run --release -p tremplin-generator --example synth`.
 title = {title}
 description = {desc}
@@ -774,11 +826,26 @@ menu = [
 "#,
         title = toml_str(HOME_TITLE),
         desc = toml_str(HOME_DESCRIPTION)
-    )
+    )))
 }
 
-fn hugo_config() -> String {
-    format!(
+fn hugo_config(args: &Args) -> String {
+    let publics = |s: String| {
+        if args.publics {
+            return s;
+        }
+        let s = edit(&s, "public = \"publics\"\n", "");
+        edit(
+            &s,
+            "[[menu.main]]\nname = \"Publics\"\nurl = \"/publics/\"\nweight = 3\n",
+            "",
+        )
+    };
+    let paginate = |s: String| match args.paginate {
+        20 | 0 => s,
+        n => edit(&s, "paginate = 20\n", &format!("paginate = {n}\n")),
+    };
+    paginate(publics(format!(
         r#"# Generated by `cargo run --release -p tremplin-generator --example synth`.
 baseURL = "https://exemple.org/"
 title = {title}
@@ -827,7 +894,7 @@ weight = 6
 "#,
         title = toml_str(HOME_TITLE),
         desc = toml_str(HOME_DESCRIPTION)
-    )
+    )))
 }
 
 const TREMPLIN_TEMPLATES: &[(&str, &str)] = &[
@@ -1202,6 +1269,98 @@ const HUGO_LAYOUTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// `text` with `from` replaced by `to`, which must be there (the templates above changed).
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "synth: {from:?} not found");
+    text.replacen(from, to, 1)
+}
+
+/// The templates of one flavour, changed for the options: listings without pagination (all
+/// their pages, as a Zola site without `paginate_by` shows them), with summaries, without the
+/// `publics` taxonomy.
+fn templates(args: &Args, flavour: Flavour) -> Vec<(&'static str, String)> {
+    let base = match flavour {
+        Flavour::Tremplin => TREMPLIN_TEMPLATES,
+        Flavour::Hugo => HUGO_LAYOUTS,
+    };
+    base.iter()
+        .map(|(name, text)| {
+            let mut t = text.to_string();
+            match (flavour, *name) {
+                (Flavour::Tremplin, "section.html" | "taxonomy_single.html") if args.paginate == 0 => {
+                    let what = if *name == "section.html" { "section" } else { "term" };
+                    t = edit(
+                        &t,
+                        "{% if paginator.current_index > 1 %}, page {{ paginator.current_index }}{% endif %}",
+                        "",
+                    );
+                    t = edit(
+                        &t,
+                        "{{ m::liste(pages=paginator.pages) }}\n{{ m::pagination(pg=paginator) }}\n",
+                        &format!("{{{{ m::liste(pages={what}.pages) }}}}\n"),
+                    );
+                    if *name == "section.html" {
+                        t = edit(
+                            &t,
+                            "{% if paginator.current_index == 1 %}{{ section.content | safe }}{% endif %}",
+                            "{{ section.content | safe }}",
+                        );
+                    }
+                }
+                (Flavour::Tremplin, "macros.html") if args.summaries => {
+                    t = edit(
+                        &t,
+                        "<p>{{ p.description }}</p></li>",
+                        "<p>{{ p.description }}</p>\n{% if p.summary %}<div class=\"resume\">{{ p.summary | safe }}</div>{% endif %}</li>",
+                    );
+                }
+                (Flavour::Tremplin, "page.html") if !args.publics => {
+                    t = edit(
+                        &t,
+                        "{%- for t in page.taxonomies.publics %}\n<li><a href=\"{{ get_taxonomy_url(kind=\"publics\", name=t) }}\">{{ t }}</a></li>\n{%- endfor %}\n",
+                        "",
+                    );
+                }
+                (Flavour::Hugo, "_default/list.html" | "_default/term.html") if args.paginate == 0 => {
+                    t = edit(
+                        &t,
+                        "{{ if gt .Paginator.PageNumber 1 }}, page {{ .Paginator.PageNumber }}{{ end }}",
+                        "",
+                    );
+                    t = edit(
+                        &t,
+                        "{{ partial \"liste.html\" .Paginator.Pages }}\n{{ partial \"pagination.html\" .Paginator }}\n",
+                        "{{ partial \"liste.html\" .Pages }}\n",
+                    );
+                    if *name == "_default/list.html" {
+                        t = edit(
+                            &t,
+                            "{{ if eq .Paginator.PageNumber 1 }}{{ .Content }}{{ end }}",
+                            "{{ .Content }}",
+                        );
+                    }
+                }
+                (Flavour::Hugo, "partials/liste.html") if args.summaries => {
+                    t = edit(
+                        &t,
+                        "<p>{{ .Description }}</p></li>",
+                        "<p>{{ .Description }}</p>\n<div class=\"resume\">{{ .Summary }}</div></li>",
+                    );
+                }
+                (Flavour::Hugo, "_default/single.html") if !args.publics => {
+                    t = edit(
+                        &t,
+                        "{{- range .GetTerms \"publics\" }}\n<li><a href=\"{{ .Permalink }}\">{{ .LinkTitle }}</a></li>\n{{- end }}\n",
+                        "",
+                    );
+                }
+                _ => {}
+            }
+            (*name, t)
+        })
+        .collect()
+}
+
 fn write(path: &Path, text: &str) -> io::Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
@@ -1227,17 +1386,67 @@ struct Args {
     sections: usize,
     seed: u64,
     out: PathBuf,
+    /// Terms of the `themes` taxonomy.
+    themes: usize,
+    /// Distinct themes per page, from..=to; `None`: one, and a second half of the time.
+    themes_per_page: Option<(usize, usize)>,
+    /// Whether pages have the `publics` taxonomy.
+    publics: bool,
+    /// Pages per listing page; 0: listings are not paginated.
+    paginate: usize,
+    /// Listings show each listed page's summary.
+    summaries: bool,
 }
+
+const USAGE: &str = "usage : synth --out DIR [--pages 10000] [--sections 20] [--seed 42] \
+[--themes 8] [--themes-per-page LO-HI] [--no-publics] [--paginate 20] [--summaries] \
+[--shape taxonomies]";
 
 fn parse_args() -> Result<Args, String> {
     let mut pages = 10_000;
     let mut sections = 20;
     let mut seed = 42;
     let mut out = None;
+    let mut themes = THEMES.len();
+    let mut themes_per_page = None;
+    let mut publics = true;
+    let mut paginate = 20;
+    let mut summaries = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} attend une valeur"));
         match a.as_str() {
+            "--shape" => match value("--shape")?.as_str() {
+                "taxonomies" => {
+                    sections = 100;
+                    themes = 8;
+                    themes_per_page = Some((2, 3));
+                    publics = false;
+                    paginate = 0;
+                }
+                other => return Err(format!("--shape : forme inconnue « {other} » (taxonomies)")),
+            },
+            "--themes" => {
+                themes = value("--themes")?
+                    .parse()
+                    .map_err(|e| format!("--themes : {e}"))?
+            }
+            "--themes-per-page" => {
+                let v = value("--themes-per-page")?;
+                let (lo, hi) = v.split_once('-').unwrap_or((&v, &v));
+                let parse = |x: &str| {
+                    x.parse::<usize>()
+                        .map_err(|e| format!("--themes-per-page : {e}"))
+                };
+                themes_per_page = Some((parse(lo)?, parse(hi)?));
+            }
+            "--no-publics" => publics = false,
+            "--paginate" => {
+                paginate = value("--paginate")?
+                    .parse()
+                    .map_err(|e| format!("--paginate : {e}"))?
+            }
+            "--summaries" => summaries = true,
             "--pages" => {
                 pages = value("--pages")?
                     .parse()
@@ -1254,12 +1463,7 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--seed : {e}"))?
             }
             "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "-h" | "--help" => {
-                return Err(
-                    "usage : synth --out DIR [--pages 10000] [--sections 20] [--seed 42]"
-                        .to_string(),
-                )
-            }
+            "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("argument inconnu « {other} » (voir --help)")),
         }
     }
@@ -1269,11 +1473,26 @@ fn parse_args() -> Result<Args, String> {
             "il faut au moins 2 pages et entre 1 section et une section par page".to_string(),
         );
     }
+    if themes == 0 {
+        return Err("--themes : il faut au moins un thème".to_string());
+    }
+    if let Some((lo, hi)) = themes_per_page {
+        if lo == 0 || lo > hi || hi > themes {
+            return Err(format!(
+                "--themes-per-page : entre 1 et {themes} thèmes, le plus petit nombre d'abord"
+            ));
+        }
+    }
     Ok(Args {
         pages,
         sections,
         seed,
         out,
+        themes,
+        themes_per_page,
+        publics,
+        paginate,
+        summaries,
     })
 }
 
@@ -1303,14 +1522,20 @@ fn run(args: &Args) -> io::Result<()> {
         .collect();
 
     // Configuration and templates.
-    write(&tremplin.join("tremplin.toml"), &tremplin_config())?;
-    for (name, text) in TREMPLIN_TEMPLATES {
-        write(&tremplin.join("templates").join(name), text)?;
+    write(&tremplin.join("tremplin.toml"), &tremplin_config(args))?;
+    for (name, text) in templates(args, Flavour::Tremplin) {
+        write(&tremplin.join("templates").join(name), &text)?;
     }
-    write(&hugo.join("config.toml"), &hugo_config())?;
-    for (name, text) in HUGO_LAYOUTS {
-        write(&hugo.join("layouts").join(name), text)?;
+    write(&hugo.join("config.toml"), &hugo_config(args))?;
+    for (name, text) in templates(args, Flavour::Hugo) {
+        write(&hugo.join("layouts").join(name), &text)?;
     }
+    let themes: Vec<String> = (0..args.themes)
+        .map(|i| match THEMES.get(i) {
+            Some(t) => t.to_string(),
+            None => format!("thème {}", i + 1),
+        })
+        .collect();
 
     // Home and sections.
     let mut rng = Rng::new(args.seed);
@@ -1330,25 +1555,25 @@ fn run(args: &Args) -> io::Result<()> {
         let seed = args.seed ^ (n as u64) << 40;
         write(
             &tremplin.join(format!("content/section-{n}/_index.md")),
-            &section_index(Flavour::Tremplin, n, &mut Rng::new(seed)),
+            &section_index(args, Flavour::Tremplin, n, &mut Rng::new(seed)),
         )?;
         write(
             &hugo.join(format!("content/section-{n}/_index.md")),
-            &section_index(Flavour::Hugo, n, &mut Rng::new(seed)),
+            &section_index(args, Flavour::Hugo, n, &mut Rng::new(seed)),
         )?;
     }
 
     // Pages.
     let mut bytes = 0usize;
     for (i, info) in infos.iter().enumerate() {
-        let text = page_text(args.seed, i, &infos);
+        let text = page_text(args, i, &infos, &themes);
         let rel = info.rel();
-        let t = render_page(Flavour::Tremplin, info, &text, &infos);
+        let t = render_page(args, Flavour::Tremplin, info, &text, &infos);
         bytes += t.len();
         write(&tremplin.join("content").join(&rel), &t)?;
         write(
             &hugo.join("content").join(&rel),
-            &render_page(Flavour::Hugo, info, &text, &infos),
+            &render_page(args, Flavour::Hugo, info, &text, &infos),
         )?;
     }
     eprintln!(

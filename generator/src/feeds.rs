@@ -1,6 +1,8 @@
 //! Built-in outputs: Atom feeds (site, sections, terms), `sitemap.xml`, alias redirects and the
 //! fallback 404 page.
 
+use std::collections::HashMap;
+
 use crate::config::Config;
 use crate::content::Page;
 use crate::markdown::attr;
@@ -18,6 +20,16 @@ fn rfc3339(d: chrono::NaiveDate) -> String {
 /// Atom feeds: the whole site, each section that wants one, each term of a taxonomy with `feed`.
 /// With `only_with`, only the feeds that carry one of those pages are made.
 pub(crate) fn feeds(site: &Site, only_with: Option<&[String]>) -> Vec<OutputFile> {
+    // Pages by key, hashed: a term lists thousands of pages on a big site.
+    let by_key: HashMap<&str, &Page> = site
+        .library
+        .pages
+        .iter()
+        .map(|(k, p)| (k.as_str(), p))
+        .collect();
+    // A section's or a term's feed can carry one of `only_with` only if it lists it.
+    let may_carry =
+        |keys: &[String]| only_with.is_none_or(|only| keys.iter().any(|k| only.contains(k)));
     let mut specs: Vec<(String, String, String, Vec<&Page>)> = Vec::new();
     specs.push((
         site.config.title.clone(),
@@ -30,10 +42,15 @@ pub(crate) fn feeds(site: &Site, only_with: Option<&[String]>) -> Vec<OutputFile
             || s.relative_path == "_index.md"
             || !s.meta.generate_feeds
             || s.pages.is_empty()
+            || !may_carry(&s.pages)
         {
             continue;
         }
-        let pages: Vec<&Page> = s.pages.iter().map(|k| &site.library.pages[k]).collect();
+        let pages: Vec<&Page> = s
+            .pages
+            .iter()
+            .filter_map(|k| by_key.get(k.as_str()).copied())
+            .collect();
         let file = format!("{}atom.xml", s.path.trim_start_matches('/'));
         specs.push((
             format!("{} — {}", s.title(), site.config.title),
@@ -43,8 +60,12 @@ pub(crate) fn feeds(site: &Site, only_with: Option<&[String]>) -> Vec<OutputFile
         ));
     }
     for t in site.taxonomies.iter().filter(|t| t.config.feed) {
-        for term in &t.terms {
-            let pages: Vec<&Page> = term.pages.iter().map(|k| &site.library.pages[k]).collect();
+        for term in t.terms.iter().filter(|term| may_carry(&term.pages)) {
+            let pages: Vec<&Page> = term
+                .pages
+                .iter()
+                .filter_map(|k| by_key.get(k.as_str()).copied())
+                .collect();
             let path = format!("/{}/{}/", t.slug, term.slug);
             let file = format!("{}atom.xml", path.trim_start_matches('/'));
             specs.push((
@@ -78,12 +99,20 @@ fn when(p: &Page) -> Option<chrono::NaiveDate> {
 /// The entries of a feed: the most recently changed dated pages.
 fn newest<'a>(site: &Site, mut pages: Vec<&'a Page>) -> Vec<&'a Page> {
     pages.retain(|p| when(p).is_some());
-    pages.sort_by(|a, b| {
+    let order = |a: &&Page, b: &&Page| {
         when(b)
             .cmp(&when(a))
             .then_with(|| a.relative_path.cmp(&b.relative_path))
-    });
-    pages.truncate(site.config.feed_limit);
+    };
+    // The newest first, without sorting all the others (a total order: the same entries).
+    let limit = site.config.feed_limit;
+    if limit == 0 {
+        pages.clear();
+    } else if pages.len() > limit {
+        pages.select_nth_unstable_by(limit - 1, order);
+        pages.truncate(limit);
+    }
+    pages.sort_by(order);
     pages
 }
 

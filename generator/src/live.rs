@@ -111,15 +111,15 @@ impl Live {
                 .filter(|_| self.pending.is_empty() && !copies_changed);
             self.pending.extend(updated.outputs);
             if let Some(pages) = bodies_of {
-                return self.render_bodies(pages);
+                return self.render_bodies(pages, &updated.feeds_of);
             }
         }
         self.render_pending(copies_changed)
     }
 
     /// After a change of the bodies of `pages` only: no output comes or goes, and of the
-    /// outputs that are not templated pages only the feeds can change.
-    fn render_bodies(&mut self, pages: Vec<String>) -> Applied {
+    /// outputs that are not templated pages only the feeds that carry `in_feeds` can change.
+    fn render_bodies(&mut self, pages: Vec<String>, in_feeds: &[String]) -> Applied {
         let mut diags = self.site.diagnostics();
         let ids: Vec<OutputId> = self.pending.iter().cloned().collect();
         let (files, problems) = self.site.render(&ids);
@@ -134,7 +134,11 @@ impl Live {
         }
         let rendered = files.len();
         let mut changed = Vec::new();
-        let feeds = self.site.feed_files(&pages);
+        let feeds = if in_feeds.is_empty() {
+            Vec::new()
+        } else {
+            self.site.feed_files(in_feeds)
+        };
         for f in files.into_iter().chain(feeds) {
             let same =
                 self.files

@@ -140,12 +140,12 @@ fn render_inner(
     top: bool,
 ) -> (String, Option<String>, Vec<Heading>) {
     let source = text;
-    let (text, calls, errors) =
-        if ctx.shortcodes.is_some() || text.contains("{{") || text.contains("{%") {
-            shortcodes::extract(text)
-        } else {
-            (text.to_string(), Vec::new(), Vec::new())
-        };
+    // Without `{{` or `{%` there is no shortcode call to find, and nothing to copy.
+    let (text, calls, errors) = if text.contains("{{") || text.contains("{%") {
+        shortcodes::extract(text)
+    } else {
+        (text.to_string(), Vec::new(), Vec::new())
+    };
     if !errors.is_empty() {
         let source_lines = Lines::new(source);
         for e in errors {

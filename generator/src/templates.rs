@@ -20,6 +20,56 @@ pub struct Templates {
     sources: HashMap<String, String>,
     /// Shortcode name → its declared arguments (`{# args: a, b #}`), if declared.
     shortcode_args: HashMap<String, Option<Vec<String>>>,
+    /// Template name → the HTML parts of listed pages it may show (see `listed_fields`).
+    listed: HashMap<String, PageFields>,
+}
+
+/// The parts of a page that come from its Markdown (its HTML), as a listing may show them for
+/// each listed page. The other fields (title, date, permalink…) are always there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageFields {
+    pub content: bool,
+    pub summary: bool,
+    pub toc: bool,
+    /// `word_count` and `reading_time`.
+    pub word_count: bool,
+    pub assets: bool,
+}
+
+impl PageFields {
+    pub const ALL: PageFields = PageFields {
+        content: true,
+        summary: true,
+        toc: true,
+        word_count: true,
+        assets: true,
+    };
+
+    /// Whether any part is in both.
+    pub fn meets(self, other: PageFields) -> bool {
+        (self.content && other.content)
+            || (self.summary && other.summary)
+            || (self.toc && other.toc)
+            || (self.word_count && other.word_count)
+            || (self.assets && other.assets)
+    }
+
+    pub fn is_empty(self) -> bool {
+        !self.meets(PageFields::ALL)
+    }
+
+    /// The part a field name stands for, if it is one.
+    fn mark(&mut self, field: &str) -> bool {
+        match field {
+            "content" => self.content = true,
+            "summary" => self.summary = true,
+            "toc" => self.toc = true,
+            "word_count" | "reading_time" => self.word_count = true,
+            "assets" => self.assets = true,
+            _ => return false,
+        }
+        true
+    }
 }
 
 /// What a template (with its parents, includes and imports) reads beyond its own context.
@@ -145,15 +195,28 @@ impl Templates {
                 Some((short.to_string(), declared_args(src)))
             })
             .collect();
+        let listed = tera
+            .templates
+            .keys()
+            .map(|name| (name.clone(), listed_fields(&tera, name)))
+            .collect();
         (
             Some(Templates {
                 tera,
                 files,
                 sources,
                 shortcode_args,
+                listed,
             }),
             problems,
         )
+    }
+
+    /// The HTML parts of listed pages (`section.pages`, `term.pages`, `paginator.pages`) that
+    /// template `name` may show: a listing's values carry only those, and a body edit renders
+    /// again only the listings that show a part that changed.
+    pub fn listed_fields(&self, name: &str) -> PageFields {
+        self.listed.get(name).copied().unwrap_or(PageFields::ALL)
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -240,6 +303,221 @@ impl Templates {
     }
 }
 
+/// The HTML parts of pages that template `name` may read when it renders a listing, found in
+/// its syntax tree, its parents', the templates it includes and the macros it calls: every
+/// variable path with one of the parts' names after its first segment (`p.summary`,
+/// `page.content`, `section.pages[0].toc`), the section's own (`section.content`…) aside.
+/// A page turned whole into text (`json_encode`) or walked key by key (`for k, v in p`) may
+/// show every part. It can only say too much, never too little, as long as templates name the
+/// fields they read.
+fn listed_fields(tera: &Tera, name: &str) -> PageFields {
+    use tera::ast::{ExprVal, Node};
+
+    struct Walk<'a> {
+        tera: &'a Tera,
+        fields: PageFields,
+        seen: std::collections::HashSet<String>,
+        /// (template, macro) pairs already walked.
+        macros: std::collections::HashSet<(String, String)>,
+    }
+
+    impl Walk<'_> {
+        fn template(&mut self, name: &str) {
+            if !self.seen.insert(name.to_string()) {
+                return;
+            }
+            let Ok(t) = self.tera.get_template(name) else {
+                return;
+            };
+            for parent in &t.parents {
+                self.template(parent);
+            }
+            self.nodes(name, &t.ast);
+        }
+
+        fn nodes(&mut self, tpl: &str, nodes: &[Node]) {
+            for n in nodes {
+                self.node(tpl, n);
+            }
+        }
+
+        fn node(&mut self, tpl: &str, n: &Node) {
+            match n {
+                Node::VariableBlock(_, e) => self.expr(tpl, e),
+                Node::MacroDefinition(..)
+                | Node::Super
+                | Node::Text(_)
+                | Node::Extends(..)
+                | Node::ImportMacro(..)
+                | Node::Raw(..)
+                | Node::Break(_)
+                | Node::Continue(_)
+                | Node::Comment(..) => {}
+                Node::Include(_, names, _) => {
+                    for name in names {
+                        self.template(name);
+                    }
+                }
+                Node::Set(_, set) => self.expr(tpl, &set.value),
+                Node::FilterSection(_, f, _) => {
+                    self.call(tpl, &f.filter.name, f.filter.args.values());
+                    self.nodes(tpl, &f.body);
+                }
+                Node::Block(_, b, _) => self.nodes(tpl, &b.body),
+                Node::Forloop(_, f, _) => {
+                    if f.key.is_some() {
+                        let walks_a_page = match &f.container.val {
+                            ExprVal::Ident(path) => {
+                                !(path.ends_with("taxonomies") || path.ends_with("extra"))
+                            }
+                            _ => true,
+                        };
+                        if walks_a_page {
+                            self.fields = PageFields::ALL;
+                        }
+                    }
+                    self.expr(tpl, &f.container);
+                    self.nodes(tpl, &f.body);
+                    if let Some(body) = &f.empty_body {
+                        self.nodes(tpl, body);
+                    }
+                }
+                Node::If(i, _) => {
+                    for (_, cond, body) in &i.conditions {
+                        self.expr(tpl, cond);
+                        self.nodes(tpl, body);
+                    }
+                    if let Some((_, body)) = &i.otherwise {
+                        self.nodes(tpl, body);
+                    }
+                }
+            }
+        }
+
+        fn call<'e>(
+            &mut self,
+            tpl: &str,
+            name: &str,
+            args: impl Iterator<Item = &'e tera::ast::Expr>,
+        ) {
+            if name == "json_encode" {
+                self.fields = PageFields::ALL;
+            }
+            for a in args {
+                self.expr(tpl, a);
+            }
+        }
+
+        fn expr(&mut self, tpl: &str, e: &tera::ast::Expr) {
+            for f in &e.filters {
+                self.call(tpl, &f.name, f.args.values());
+            }
+            self.val(tpl, &e.val);
+        }
+
+        fn val(&mut self, tpl: &str, v: &ExprVal) {
+            match v {
+                ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => {}
+                ExprVal::Ident(path) => self.path(path),
+                ExprVal::Math(m) => {
+                    self.expr(tpl, &m.lhs);
+                    self.expr(tpl, &m.rhs);
+                }
+                ExprVal::Logic(l) => {
+                    self.expr(tpl, &l.lhs);
+                    self.expr(tpl, &l.rhs);
+                }
+                ExprVal::Test(t) => {
+                    self.path(&t.ident);
+                    for a in &t.args {
+                        self.expr(tpl, a);
+                    }
+                }
+                ExprVal::MacroCall(m) => {
+                    for a in m.args.values() {
+                        self.expr(tpl, a);
+                    }
+                    self.macro_call(tpl, &m.namespace, &m.name);
+                }
+                ExprVal::FunctionCall(f) => self.call(tpl, &f.name, f.args.values()),
+                ExprVal::Array(items) => {
+                    for i in items {
+                        self.expr(tpl, i);
+                    }
+                }
+                ExprVal::StringConcat(c) => {
+                    for v in &c.values {
+                        self.val(tpl, v);
+                    }
+                }
+                ExprVal::In(i) => {
+                    self.expr(tpl, &i.lhs);
+                    self.expr(tpl, &i.rhs);
+                }
+            }
+        }
+
+        /// The macro `namespace::name` called from template `tpl` (or one of its parents).
+        fn macro_call(&mut self, tpl: &str, namespace: &str, name: &str) {
+            let Ok(t) = self.tera.get_template(tpl) else {
+                return;
+            };
+            let mut files: Vec<String> = Vec::new();
+            if namespace == "self" {
+                files.push(tpl.to_string());
+            }
+            for owner in std::iter::once(tpl).chain(t.parents.iter().map(String::as_str)) {
+                if let Ok(o) = self.tera.get_template(owner) {
+                    files.extend(
+                        o.imported_macro_files
+                            .iter()
+                            .filter(|(_, ns)| ns == namespace)
+                            .map(|(file, _)| file.clone()),
+                    );
+                }
+            }
+            for file in files {
+                if !self.macros.insert((file.clone(), name.to_string())) {
+                    continue;
+                }
+                let Ok(m) = self.tera.get_template(&file) else {
+                    continue;
+                };
+                if let Some(def) = m.macros.get(name) {
+                    for default in def.args.values().flatten() {
+                        self.expr(&file, default);
+                    }
+                    self.nodes(&file, &def.body);
+                }
+            }
+        }
+
+        fn path(&mut self, path: &str) {
+            let segments: Vec<&str> = path
+                .split(['.', '[', ']'])
+                .map(|s| s.trim_matches(['"', '\'']))
+                .filter(|s| !s.is_empty())
+                .collect();
+            for (i, seg) in segments.iter().enumerate().skip(1) {
+                // The section's own HTML, not its pages'.
+                if i == 1 && segments[0] == "section" {
+                    continue;
+                }
+                self.fields.mark(seg);
+            }
+        }
+    }
+
+    let mut walk = Walk {
+        tera,
+        fields: PageFields::default(),
+        seen: std::collections::HashSet::new(),
+        macros: std::collections::HashSet::new(),
+    };
+    walk.template(name);
+    walk.fields
+}
+
 /// Escapes text for HTML content and attribute values.
 fn escape(s: &str) -> String {
     crate::markdown::attr(s).replace('\'', "&#39;")
@@ -295,6 +573,19 @@ pub struct PageHtml {
     pub assets: Value,
 }
 
+impl PageHtml {
+    /// The parts that differ from `other`.
+    pub fn differences(&self, other: &PageHtml) -> PageFields {
+        PageFields {
+            content: self.content != other.content,
+            summary: self.summary != other.summary,
+            toc: self.toc != other.toc,
+            word_count: self.word_count != other.word_count,
+            assets: self.assets != other.assets,
+        }
+    }
+}
+
 /// What the site functions and the renders read: each page once (its metadata as a light
 /// value, its HTML apart), and listings built when asked, so that a big site is not copied
 /// into every section and term.
@@ -321,20 +612,35 @@ pub struct SiteData {
 impl SiteData {
     /// A page with its HTML, table of contents and word count.
     pub fn full(&self, page: &str) -> Option<Value> {
+        self.with_fields(page, PageFields::ALL)
+    }
+
+    /// A page with the parts of its HTML in `fields` (a listing needs only those it shows).
+    pub fn with_fields(&self, page: &str, fields: PageFields) -> Option<Value> {
         let mut v = self.pages_light.get(page)?.clone();
         if let (Some(h), Value::Object(m)) = (self.pages_html.get(page), &mut v) {
-            m.insert("content".into(), Value::String(h.content.clone()));
-            m.insert(
-                "summary".into(),
-                h.summary.clone().map(Value::String).unwrap_or(Value::Null),
-            );
-            m.insert("toc".into(), h.toc.clone());
-            m.insert("word_count".into(), Value::from(h.word_count));
-            m.insert(
-                "reading_time".into(),
-                Value::from(h.word_count.div_ceil(200).max(1)),
-            );
-            m.insert("assets".into(), h.assets.clone());
+            if fields.content {
+                m.insert("content".into(), Value::String(h.content.clone()));
+            }
+            if fields.summary {
+                m.insert(
+                    "summary".into(),
+                    h.summary.clone().map(Value::String).unwrap_or(Value::Null),
+                );
+            }
+            if fields.toc {
+                m.insert("toc".into(), h.toc.clone());
+            }
+            if fields.word_count {
+                m.insert("word_count".into(), Value::from(h.word_count));
+                m.insert(
+                    "reading_time".into(),
+                    Value::from(h.word_count.div_ceil(200).max(1)),
+                );
+            }
+            if fields.assets {
+                m.insert("assets".into(), h.assets.clone());
+            }
         }
         Some(v)
     }
@@ -696,6 +1002,96 @@ mod tests {
             Some(vec!["nom".to_string(), "url".to_string()])
         );
         assert_eq!(declared_args("<b>"), None);
+    }
+
+    /// The parts of listed pages template `name` shows, among `templates`.
+    fn check(templates: &[(&str, &str)], name: &str, expected: &str) {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(templates.to_vec()).unwrap();
+        let f = listed_fields(&tera, name);
+        let parts = [
+            (f.content, "content"),
+            (f.summary, "summary"),
+            (f.toc, "toc"),
+            (f.word_count, "word_count"),
+            (f.assets, "assets"),
+        ];
+        let got: Vec<&str> = parts
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect();
+        assert_eq!(got.join(","), expected, "{name}: {templates:?}");
+    }
+
+    #[test]
+    fn listed_page_fields() {
+        let liste = "{% for p in section.pages %}{{ p.title }} {{ p.date }}{% endfor %}";
+        check(&[("s.html", liste)], "s.html", "");
+        // The section's own HTML is not its pages'.
+        let own = "{{ section.content | safe }}{{ section.word_count }}";
+        check(&[("s.html", own)], "s.html", "");
+        check(
+            &[("s.html", "{{ section.pages[0].content | safe }}")],
+            "s.html",
+            "content",
+        );
+        check(
+            &[(
+                "s.html",
+                "{% for page in term.pages %}{{ page.summary | safe }}{% endfor %}",
+            )],
+            "s.html",
+            "summary",
+        );
+        check(
+            &[(
+                "s.html",
+                "{% if p.summary is defined %}oui{% endif %}{{ p.reading_time }}",
+            )],
+            "s.html",
+            "summary,word_count",
+        );
+        // Macros: only those called, through their namespace, and what they call.
+        let macros = "{% macro liste(pages) %}{% for p in pages %}{{ p.title }}{{ self::lire(p=p) }}{% endfor %}{% endmacro %}\
+{% macro lire(p) %}{{ p.toc | length }}{% endmacro %}\
+{% macro corps(p) %}{{ p.content | safe }}{% endmacro %}";
+        let section = "{% import \"m.html\" as m %}{{ m::liste(pages=paginator.pages) }}";
+        check(&[("m.html", macros), ("s.html", section)], "s.html", "toc");
+        let page = "{% import \"m.html\" as m %}{{ m::corps(p=page) }}";
+        check(&[("m.html", macros), ("p.html", page)], "p.html", "content");
+        // Parents and includes.
+        let base = "{% block main %}{{ p.assets }}{% endblock %}";
+        let child =
+            "{% extends \"base.html\" %}{% block main %}{% include \"i.html\" %}{% endblock %}";
+        check(
+            &[
+                ("base.html", base),
+                ("i.html", "{{ x.word_count }}"),
+                ("c.html", child),
+            ],
+            "c.html",
+            "word_count,assets",
+        );
+        // A page taken whole.
+        check(
+            &[("s.html", "{{ section.pages | json_encode }}")],
+            "s.html",
+            "content,summary,toc,word_count,assets",
+        );
+        check(
+            &[(
+                "s.html",
+                "{% for p in term.pages %}{% for k, v in p %}{{ k }}{% endfor %}{% endfor %}",
+            )],
+            "s.html",
+            "content,summary,toc,word_count,assets",
+        );
+        check(
+            &[("s.html", "{% for p in term.pages %}{% for k, v in p.taxonomies %}{{ k }}{% endfor %}{% endfor %}")],
+            "s.html",
+            "",
+        );
     }
 
     #[test]

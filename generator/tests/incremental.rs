@@ -436,3 +436,228 @@ fn the_demo_faq_theme_pages_follow_the_edits() {
     let faq = served(&live, "faq/index.html");
     assert!(faq.contains("/faq/logement/#nouvelle-question\""), "{faq}");
 }
+
+/// The fixture whose sections and terms list all their pages, as a Zola site does: sections
+/// show summaries, `tags` terms titles and dates, `formats` terms reading times.
+fn listings_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("valid/listings"), dir.path());
+    dir
+}
+
+/// The listings among `outputs` (sections and terms), to say which a change renders again.
+fn listings(
+    outputs: &std::collections::BTreeSet<tremplin_generator::site::OutputId>,
+) -> Vec<String> {
+    use tremplin_generator::site::OutputId;
+    outputs
+        .iter()
+        .filter_map(|id| match id {
+            OutputId::Section(k, i) => Some(format!("section {k} {i}")),
+            OutputId::Term(t, slug, i) => Some(format!("term {t} {slug} {i}")),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_summary_edit_renders_the_listings_that_show_summaries() {
+    use tremplin_generator::site::{OutputId, Site};
+    let dir = listings_site();
+    let root = dir.path();
+    let mut site = Site::load(&BuildOptions::new(root)).unwrap();
+    assert!(site.diagnostics().is_empty(), "{}", site.diagnostics());
+
+    edit(
+        root,
+        "content/guides/cv.md",
+        "tient sur une page.",
+        "tient sur deux pages.",
+    );
+    let updated = site.update(&[content("guides/cv.md")]);
+    assert_eq!(updated.bodies_of, Some(vec!["guides/cv.md".to_string()]));
+    assert!(updated
+        .outputs
+        .contains(&OutputId::Page("guides/cv.md".to_string())));
+    // The section shows summaries; `formats` shows reading times, but the number of words did
+    // not change; `tags` shows neither.
+    assert_eq!(
+        listings(&updated.outputs),
+        vec!["section guides/_index.md 1"]
+    );
+
+    // One more word before `<!-- more -->`: the summary and the reading time's word count.
+    edit(
+        root,
+        "content/guides/cv.md",
+        "tient sur deux pages.",
+        "tient sur deux pages bien remplies.",
+    );
+    let updated = site.update(&[content("guides/cv.md")]);
+    assert_eq!(
+        listings(&updated.outputs),
+        vec!["section guides/_index.md 1", "term 1 guide 1"],
+        "the section (summary) and the `formats` term (word count), not the `tags` terms"
+    );
+}
+
+#[test]
+fn an_edit_after_the_summary_renders_no_term_page() {
+    use tremplin_generator::site::{OutputId, Site};
+    let dir = listings_site();
+    let root = dir.path();
+    let mut site = Site::load(&BuildOptions::new(root)).unwrap();
+
+    // Same number of words: neither the summary nor the reading time changes.
+    edit(
+        root,
+        "content/guides/cv.md",
+        "Expérience, formation, compétences.",
+        "Compétences, formation, expérience.",
+    );
+    let updated = site.update(&[content("guides/cv.md")]);
+    assert_eq!(
+        updated.outputs.iter().collect::<Vec<_>>(),
+        vec![&OutputId::Page("guides/cv.md".to_string())],
+        "only the page itself"
+    );
+
+    // A page without summary: its whole text is its body, and no listing shows it.
+    edit(
+        root,
+        "content/guides/entretien.md",
+        "Relire l'offre.",
+        "Relire l'offre et l'entreprise.",
+    );
+    let updated = site.update(&[content("guides/entretien.md")]);
+    assert_eq!(
+        listings(&updated.outputs),
+        vec!["term 1 guide 1"],
+        "only the listing that shows reading times (two words more)"
+    );
+}
+
+/// The equivalence of `every_kind_of_change_matches_a_full_build`, on listings without
+/// pagination whose templates show different parts of the pages.
+#[test]
+fn edits_on_a_site_with_taxonomies_match_a_full_build() {
+    let dir = listings_site();
+    let root = dir.path();
+    let options = BuildOptions::new(root);
+    let mut live = Live::new(options.clone()).unwrap();
+    assert!(live.diagnostics().is_empty(), "{}", live.diagnostics());
+    assert_same(&live, &options, "start");
+
+    edit(
+        root,
+        "content/actualites/forum.md",
+        "Entrée libre, à la mairie.",
+        "Entrée libre, salle des fêtes.",
+    );
+    let applied = live.apply(&[content("actualites/forum.md")]);
+    assert_eq!(
+        applied.changed,
+        vec!["actualites/forum/index.html"],
+        "after the summary: the page alone (feeds carry the summary)"
+    );
+    assert_eq!(
+        applied.rendered, 1,
+        "the page alone (as many words as before)"
+    );
+    assert_same(&live, &options, "body edit after the summary");
+
+    edit(
+        root,
+        "content/actualites/forum.md",
+        "Un forum le 2 avril.",
+        "Un forum le 3 avril.",
+    );
+    let applied = live.apply(&[content("actualites/forum.md")]);
+    assert!(
+        applied
+            .changed
+            .contains(&"actualites/index.html".to_string()),
+        "the section shows the new summary: {:?}",
+        applied.changed
+    );
+    assert!(!applied
+        .changed
+        .iter()
+        .any(|p| p.starts_with("tags/") && p.ends_with(".html")));
+    assert_same(&live, &options, "summary edit");
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "## Où l'envoyer ?",
+        "## Où l'envoyer et quand ?",
+    );
+    live.apply(&[content("guides/lettre.md")]);
+    assert_same(&live, &options, "a heading renamed (an anchor of the page)");
+
+    edit(
+        root,
+        "content/guides/lettre.md",
+        "title = \"La lettre de motivation\"",
+        "title = \"Adresser sa lettre\"",
+    );
+    let applied = live.apply(&[content("guides/lettre.md")]);
+    for shown in [
+        "guides/index.html",
+        "tags/emploi/index.html",
+        "tags/ecrit/index.html",
+    ] {
+        assert!(
+            applied.changed.contains(&shown.to_string()),
+            "{shown} lists the title: {:?}",
+            applied.changed
+        );
+    }
+    assert_same(&live, &options, "title edit");
+
+    edit(
+        root,
+        "content/guides/cv.md",
+        "tags = [\"emploi\", \"écrit\"]",
+        "tags = [\"écrit\", \"numérique\"]",
+    );
+    live.apply(&[content("guides/cv.md")]);
+    assert_same(&live, &options, "a page leaves a term and makes a new one");
+
+    std::fs::write(
+        root.join("content/actualites/salon.md"),
+        "+++\ntitle = \"Salon\"\ndate = 2025-05-05\n[taxonomies]\ntags = [\"événement\"]\nformats = [\"brève\"]\n+++\nUn salon.\n\n<!-- more -->\n\nAu parc.\n",
+    )
+    .unwrap();
+    live.apply(&[content("actualites/salon.md")]);
+    assert_same(&live, &options, "page added");
+
+    std::fs::remove_file(root.join("content/actualites/atelier.md")).unwrap();
+    live.apply(&[content("actualites/atelier.md")]);
+    assert_same(&live, &options, "page deleted");
+
+    edit(
+        root,
+        "templates/taxonomy_single.html",
+        "{{ m::liste(pages=term.pages) }}",
+        "{{ m::resumes(pages=term.pages) }}",
+    );
+    live.apply(&[Change::Template { shortcode: false }]);
+    assert_same(&live, &options, "the term pages now show summaries");
+
+    edit(
+        root,
+        "content/actualites/forum.md",
+        "Un forum le 3 avril.",
+        "Un grand forum le 3 avril.",
+    );
+    let applied = live.apply(&[content("actualites/forum.md")]);
+    assert!(
+        applied
+            .changed
+            .contains(&"tags/emploi/index.html".to_string()),
+        "term pages show summaries now: {:?}",
+        applied.changed
+    );
+    assert_same(&live, &options, "summary edit shown by the term pages");
+}

@@ -17,7 +17,11 @@ impl Site {
         d.extend(self.raw.other_problems.iter().cloned());
         d.extend(self.template_problems.iter().cloned());
         d.extend(self.glossary_problems.iter().cloned());
-        for (k, r) in &self.pages_html {
+        for (k, r) in self
+            .pages_html
+            .iter()
+            .filter(|(_, r)| !r.problems.is_empty())
+        {
             if let Some(p) = self.library.pages.get(k) {
                 d.extend(
                     r.problems

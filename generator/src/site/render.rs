@@ -15,14 +15,22 @@ use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::output::{Content, OutputFile};
+use crate::templates::PageFields;
 
 impl Site {
     fn base_context(&self, config: &Value, path: &str) -> Context {
-        let mut c = Context::new();
-        c.insert("config", config);
-        c.insert("current_path", path);
-        c.insert("current_url", &self.permalink(path));
-        c.insert("live_reload", &self.options.live_reload);
+        Context::from_value(Value::Object(self.base_values(config, path)))
+            .unwrap_or_else(|_| Context::new())
+    }
+
+    /// What every template sees, as the start of a context built without copying its values
+    /// again (`Context::insert` serializes what it is given into a new value).
+    fn base_values(&self, config: &Value, path: &str) -> Map<String, Value> {
+        let mut c = Map::new();
+        c.insert("config".into(), config.clone());
+        c.insert("current_path".into(), Value::String(path.to_string()));
+        c.insert("current_url".into(), Value::String(self.permalink(path)));
+        c.insert("live_reload".into(), Value::Bool(self.options.live_reload));
         c
     }
 
@@ -33,13 +41,21 @@ impl Site {
             return (Vec::new(), Vec::new());
         };
         let config = self.config_value();
-        let neighbours = self.neighbours();
+        let pages: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| match id {
+                OutputId::Page(k) => Some(k.as_str()),
+                _ => None,
+            })
+            .collect();
+        let neighbours = self.neighbours_of(&pages);
         let results: Vec<Result<OutputFile, Diagnostic>> = ids
             .par_iter()
             .filter_map(|id| {
                 let name = self.output_template(id)?;
                 let route = self.route(id)?;
-                let ctx = self.output_context(id, &route, &config, &neighbours)?;
+                let fields = tpl.listed_fields(&name);
+                let ctx = self.output_context(id, &route, &config, &neighbours, fields)?;
                 let r = tera
                     .render(&name, &ctx)
                     .map_err(|e| tpl.diagnostic(&name, &e));
@@ -57,19 +73,22 @@ impl Site {
         (files, problems)
     }
 
+    /// The context of one output. A listing's pages carry only the parts of their HTML that
+    /// its template shows (`fields`); every value is built once and moved into the context.
     fn output_context(
         &self,
         id: &OutputId,
         route: &str,
         config: &Value,
         neighbours: &HashMap<&str, (Option<&str>, Option<&str>)>,
+        fields: PageFields,
     ) -> Option<Context> {
         let data = self.data.read().unwrap_or_else(|e| e.into_inner());
-        let full = |k: &String| data.full(k);
-        let mut ctx = self.base_context(config, route);
+        let listed = |k: &String| data.with_fields(k, fields);
+        let mut ctx = self.base_values(config, route);
         match id {
             OutputId::Page(k) => {
-                let mut v = full(k)?;
+                let mut v = data.full(k)?;
                 if let Some((lower, higher)) = neighbours.get(k.as_str()) {
                     let nav = |o: &Option<&str>| {
                         o.map(|rel| {
@@ -80,69 +99,61 @@ impl Site {
                     v["lower"] = json!(nav(lower));
                     v["higher"] = json!(nav(higher));
                 }
-                ctx.insert("page", &v);
+                ctx.insert("page".into(), v);
             }
             OutputId::Section(k, index) => {
                 let s = self.library.sections.get(k)?;
                 match content::effective_paginate_by(s, &self.config) {
                     Some(by) => {
-                        ctx.insert("section", &self.section_value(s, Vec::new()));
+                        ctx.insert("section".into(), self.section_value(s, Vec::new()));
                         let listing: Vec<Value> = s
                             .pages
                             .iter()
                             .skip((index - 1) * by)
                             .take(by)
-                            .filter_map(full)
+                            .filter_map(listed)
                             .collect();
                         let total = self.section_pagers(s);
                         let pager_path = |i: usize| pager_route(&s.path, &s.meta.paginate_path, i);
                         ctx.insert(
-                            "paginator",
-                            &paginator(
-                                self,
-                                by,
-                                *index,
-                                total,
-                                s.pages.len(),
-                                &pager_path,
-                                listing,
-                            ),
+                            "paginator".into(),
+                            paginator(self, by, *index, total, s.pages.len(), &pager_path, listing),
                         );
                     }
                     None => {
-                        let listing: Vec<Value> = s.pages.iter().filter_map(full).collect();
-                        ctx.insert("section", &self.section_value(s, listing));
+                        let listing: Vec<Value> = s.pages.iter().filter_map(listed).collect();
+                        ctx.insert("section".into(), self.section_value(s, listing));
                     }
                 }
             }
             OutputId::TaxonomyList(ti) => {
                 let t = self.taxonomies.get(*ti)?;
-                ctx.insert("taxonomy", &self.taxonomy_value(t));
+                ctx.insert("taxonomy".into(), self.taxonomy_value(t));
                 // Terms without their pages: a page count is what a list of terms shows, and
                 // every page of the site in one context is what makes big sites heavy.
-                let all = data.taxonomy(&t.config.name, true)?;
-                ctx.insert("terms", &all["terms"]);
+                let terms = data.taxonomies_meta.get(&t.config.name)?.get("terms")?;
+                ctx.insert("terms".into(), terms.clone());
             }
             OutputId::Term(ti, slug, index) => {
                 let t = self.taxonomies.get(*ti)?;
                 let term = t.terms.iter().find(|x| &x.slug == slug)?;
-                ctx.insert("taxonomy", &self.taxonomy_value(t));
+                ctx.insert("taxonomy".into(), self.taxonomy_value(t));
                 match t.config.paginate_by {
                     Some(by) => {
-                        ctx.insert("term", &self.term_value(t, term, Some(Vec::new())));
+                        ctx.insert("term".into(), self.term_value(t, term, Some(Vec::new())));
                         let listing: Vec<Value> = term
                             .pages
                             .iter()
                             .skip((index - 1) * by)
                             .take(by)
-                            .filter_map(full)
+                            .filter_map(listed)
                             .collect();
                         let base_path = format!("/{}/{}/", t.slug, term.slug);
                         let pager_path = |i: usize| pager_route(&base_path, "page", i);
                         let total = Self::term_pagers(t, term);
                         ctx.insert(
-                            "paginator",
-                            &paginator(
+                            "paginator".into(),
+                            paginator(
                                 self,
                                 by,
                                 *index,
@@ -154,13 +165,13 @@ impl Site {
                         );
                     }
                     None => {
-                        let listing: Vec<Value> = term.pages.iter().filter_map(full).collect();
-                        ctx.insert("term", &self.term_value(t, term, Some(listing)));
+                        let listing: Vec<Value> = term.pages.iter().filter_map(listed).collect();
+                        ctx.insert("term".into(), self.term_value(t, term, Some(listing)));
                     }
                 }
             }
         }
-        Some(ctx)
+        Context::from_value(Value::Object(ctx)).ok()
     }
 
     /// Renders a template of the theme for a page the site does not build itself (the API's

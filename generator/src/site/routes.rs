@@ -130,6 +130,32 @@ impl Site {
         tpl.has(&name).then_some(name)
     }
 
+    /// The previous and next page of each of `pages` in its section's order (every page's when
+    /// there are many: one pass over the sections then costs less than a search per page).
+    pub(super) fn neighbours_of<'a>(
+        &'a self,
+        pages: &[&str],
+    ) -> HashMap<&'a str, (Option<&'a str>, Option<&'a str>)> {
+        if pages.len() > 64 {
+            return self.neighbours();
+        }
+        let mut out = HashMap::new();
+        for k in pages {
+            let Some((key, p)) = self.library.pages.get_key_value(*k) else {
+                continue;
+            };
+            let Some(s) = self.library.sections.get(&p.parent) else {
+                continue;
+            };
+            if let Some(i) = s.pages.iter().position(|x| x == k) {
+                let lower = i.checked_sub(1).map(|j| s.pages[j].as_str());
+                let higher = s.pages.get(i + 1).map(String::as_str);
+                out.insert(key.as_str(), (lower, higher));
+            }
+        }
+        out
+    }
+
     /// Each page's previous and next page in its section's order.
     pub(super) fn neighbours(&self) -> HashMap<&str, (Option<&str>, Option<&str>)> {
         let mut out = HashMap::new();
@@ -153,7 +179,7 @@ pub(super) fn paginator(
     pager_path: &dyn Fn(usize) -> String,
     pages: Vec<Value>,
 ) -> Value {
-    json!({
+    let mut v = json!({
         "paginate_by": by,
         "current_index": index,
         "number_pagers": total,
@@ -162,8 +188,10 @@ pub(super) fn paginator(
         "last": site.permalink(&pager_path(total)),
         "previous": (index > 1).then(|| site.permalink(&pager_path(index - 1))),
         "next": (index < total).then(|| site.permalink(&pager_path(index + 1))),
-        "pages": pages,
-    })
+    });
+    // Moved in, not through `json!`, which would copy every page.
+    v["pages"] = Value::Array(pages);
+    v
 }
 
 /// The route of page `i` of a listing: the listing itself for the first.

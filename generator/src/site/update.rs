@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::{OutputId, Site};
 use crate::content;
+use crate::templates::{PageFields, PageHtml};
 
 /// What changed on disk, as the watcher reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,6 +73,9 @@ pub struct Updated {
     /// output came, went or moved, and no template, static file or file of `content/` other
     /// than Markdown changed. `None` when anything else may have changed.
     pub bodies_of: Option<Vec<String>>,
+    /// Of `bodies_of`, the pages whose text in the Atom feeds (their summary, or their whole
+    /// HTML when they have none) changed: only the feeds that carry them are made again.
+    pub feeds_of: Vec<String>,
 }
 
 /// A list of pages shown on listing pages.
@@ -159,7 +163,10 @@ impl Site {
         }
 
         if !structural {
-            // Bodies only: the pages, their listings, and what reads page bodies.
+            // Bodies only: the pages, the listings that show a part of their HTML that changed,
+            // and what reads page bodies.
+            let mut html_changed: HashMap<String, PageFields> = HashMap::new();
+            let mut feeds_of: Vec<String> = Vec::new();
             for rel in &changed_pages {
                 let (Some(raw), Some(page)) =
                     (self.raw.pages.get(rel), self.library.pages.get_mut(rel))
@@ -174,10 +181,32 @@ impl Site {
                 self.run_checks();
             } else {
                 if !changed_pages.is_empty() {
+                    let before = self.page_html_of(&changed_pages);
                     self.render_markdown(Some(&changed_pages));
                     // Listings read through functions carry no body: only these pages' values change.
                     self.refresh_page_values(&changed_pages);
                     self.recheck_anchors(&changed_pages);
+                    let after = self.page_html_of(&changed_pages);
+                    let feed_text =
+                        |h: &PageHtml| h.summary.clone().unwrap_or_else(|| h.content.clone());
+                    feeds_of = changed_pages
+                        .iter()
+                        .filter(|k| match (before.get(*k), after.get(*k)) {
+                            (Some(b), Some(a)) => feed_text(a) != feed_text(b),
+                            _ => true,
+                        })
+                        .cloned()
+                        .collect();
+                    html_changed = changed_pages
+                        .iter()
+                        .map(|k| {
+                            let parts = match (before.get(k), after.get(k)) {
+                                (Some(b), Some(a)) => a.differences(b),
+                                _ => PageFields::ALL,
+                            };
+                            (k.clone(), parts)
+                        })
+                        .collect();
                 }
                 if everything {
                     self.run_checks();
@@ -187,12 +216,14 @@ impl Site {
                 return Updated {
                     outputs: self.all_outputs().into_iter().collect(),
                     bodies_of: None,
+                    feeds_of: Vec::new(),
                 };
             }
             for rel in &changed_pages {
                 if self.library.pages.contains_key(rel) {
                     dirty.insert(OutputId::Page(rel.clone()));
-                    dirty.extend(self.listings_of(rel));
+                    let parts = html_changed.get(rel).copied().unwrap_or(PageFields::ALL);
+                    dirty.extend(self.listings_showing(rel, parts));
                 }
             }
             if !changed_pages.is_empty() {
@@ -211,6 +242,7 @@ impl Site {
             return Updated {
                 outputs: dirty,
                 bodies_of: bodies_only.then_some(changed_pages),
+                feeds_of,
             };
         }
 
@@ -255,6 +287,7 @@ impl Site {
             return Updated {
                 outputs: self.all_outputs().into_iter().collect(),
                 bodies_of: None,
+                feeds_of: Vec::new(),
             };
         }
         for rel in &changed_pages {
@@ -288,6 +321,7 @@ impl Site {
         Updated {
             outputs: dirty,
             bodies_of: None,
+            feeds_of: Vec::new(),
         }
     }
 
@@ -326,6 +360,32 @@ impl Site {
                         r.pages_meta
                     }
                 })
+            })
+            .collect()
+    }
+
+    /// The HTML parts of `pages` as the shared data holds them.
+    fn page_html_of(&self, pages: &[String]) -> HashMap<String, PageHtml> {
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        pages
+            .iter()
+            .filter_map(|k| data.pages_html.get(k).map(|h| (k.clone(), h.clone())))
+            .collect()
+    }
+
+    /// The listing pages of `page` whose template shows one of the `parts` of its HTML.
+    fn listings_showing(&self, page: &str, parts: PageFields) -> Vec<OutputId> {
+        let Some(tpl) = &self.templates else {
+            return Vec::new();
+        };
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        self.listings_of(page)
+            .into_iter()
+            .filter(|id| {
+                self.output_template(id)
+                    .is_some_and(|name| tpl.listed_fields(&name).meets(parts))
             })
             .collect()
     }

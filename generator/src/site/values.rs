@@ -84,7 +84,7 @@ impl Site {
             Some(r) => (r.html.as_str(), json!(r.toc), r.word_count),
             None => ("", json!([]), 0),
         };
-        json!({
+        let mut v = json!({
             "relative_path": s.relative_path,
             "title": s.meta.title,
             "description": s.meta.description,
@@ -96,11 +96,13 @@ impl Site {
             "extra": s.meta.extra,
             "ancestors": self.library.ancestors(s.parent.as_deref()),
             "components": s.path.trim_matches('/').split('/').filter(|c| !c.is_empty()).collect::<Vec<_>>(),
-            "pages": pages,
             "subsections": s.subsections,
             "sort_by": content::effective_sort(s, &self.config),
             "paginate_by": content::effective_paginate_by(s, &self.config),
-        })
+        });
+        // Moved in, not through `json!`, which would copy every page.
+        v["pages"] = Value::Array(pages);
+        v
     }
 
     pub(super) fn term_value(&self, t: &Taxonomy, term: &Term, pages: Option<Vec<Value>>) -> Value {
