@@ -528,37 +528,26 @@ impl Inner {
             results.facets.insert(name.clone(), counts);
         }
         for candidate in collected.best.into_iter().skip(request.offset) {
-            if request.ids_only {
-                results.hits.push(Hit {
-                    id: candidate.id,
-                    score: if has_words {
-                        f64::from(candidate.score)
-                    } else {
-                        0.0
-                    },
-                    distance_m: candidate.distance,
-                    highlights: BTreeMap::new(),
-                    fields: BTreeMap::new(),
-                });
-                continue;
-            }
-            let document = read_document(&searcher, &state.fields, candidate.address)?;
-            let highlights = if request.highlight {
-                highlights(&document, settings, &text.matcher)
-            } else {
-                BTreeMap::new()
-            };
-            results.hits.push(Hit {
-                id: document.id,
+            let mut hit = Hit {
+                id: candidate.id,
                 score: if has_words {
                     f64::from(candidate.score)
                 } else {
                     0.0
                 },
                 distance_m: candidate.distance,
-                highlights,
-                fields: document.fields,
-            });
+                highlights: BTreeMap::new(),
+                fields: BTreeMap::new(),
+            };
+            if !request.ids_only {
+                let document = read_document(&searcher, &state.fields, candidate.address)?;
+                if request.highlight {
+                    hit.highlights = highlights(&document, settings, &text.matcher);
+                }
+                hit.id = document.id;
+                hit.fields = document.fields;
+            }
+            results.hits.push(hit);
         }
         if results.total == 0 && has_words && suggest {
             results.did_you_mean = self.did_you_mean(&state, &searcher, request)?;
